@@ -1,0 +1,268 @@
+"""The tables of mofawatch (DESIGN.md "Storage"). Times are UTC and timezone-aware."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base; naming convention keeps Alembic batch mode deterministic."""
+
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+Base.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _enum(cls: type[enum.Enum]) -> SAEnum:
+    # Stored as plain strings (no native PG enum): adding a value needs no migration dance.
+    return SAEnum(
+        cls,
+        native_enum=False,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class DocumentState(enum.StrEnum):
+    LIVE = "live"
+    REMOVED = "removed"
+    BLOCKED = "blocked"
+
+
+class ChangeKind(enum.StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    REMOVED = "removed"
+    RESTORED = "restored"
+
+
+class AlertStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
+class SectionState(enum.StrEnum):
+    OK = "ok"
+    FAILING = "failing"
+    BLOCKED = "blocked"
+
+
+class Document(Base):
+    """One page of the site (keyed by canonical URL) and where it stands now."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(512), unique=True)
+    doc_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    section: Mapped[str | None] = mapped_column(String(256))
+    title: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String(10), index=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    last_fetched_at: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[DocumentState] = mapped_column(
+        _enum(DocumentState), default=DocumentState.LIVE
+    )
+    state_since: Mapped[datetime | None]
+    missing_count: Mapped[int] = mapped_column(Integer, default=0)
+    is_placeholder: Mapped[bool] = mapped_column(default=False)
+
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="document", order_by="Version.seq"
+    )
+
+
+class SnapshotBody(Base):
+    """A distinct response body, stored once and compressed."""
+
+    __tablename__ = "snapshot_bodies"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    codec: Mapped[str] = mapped_column(String(16))
+    raw_size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Snapshot(Base):
+    """One HTTP response as fetched (or replayed), with its validators."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (Index("ix_snapshots_url_fetched_at", "url", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(512))
+    final_url: Mapped[str | None] = mapped_column(String(512))
+    fetched_at: Mapped[datetime]
+    status: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(256))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    charset: Mapped[str | None] = mapped_column(String(32))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    body_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("snapshot_bodies.sha256"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(16), default="crawl")
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    extract_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Version(Base):
+    """A distinct normalized content of a document, in order of appearance."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    created_at: Mapped[datetime]
+    detected_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Change(Base):
+    """What happened to a document between two versions (or to its presence)."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[ChangeKind] = mapped_column(_enum(ChangeKind))
+    from_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    to_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    diff: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    is_silent: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(String(64))
+    detected_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OpsEvent(Base):
+    """An operational condition starting or ending (blocked, failing, drift, silence)."""
+
+    __tablename__ = "ops_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(256))
+    phase: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OpsCondition(Base):
+    """The current state of one operational condition, so each is announced once."""
+
+    __tablename__ = "ops_conditions"
+    __table_args__ = (UniqueConstraint("kind", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(256))
+    is_active: Mapped[bool] = mapped_column(default=False)
+    since: Mapped[datetime | None]
+    streak: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+
+class Alert(Base):
+    """Outbox row: one change or ops event to deliver through one channel."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("change_id", "channel"),
+        UniqueConstraint("ops_event_id", "channel"),
+        Index("ix_alerts_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
+    ops_event_id: Mapped[int | None] = mapped_column(ForeignKey("ops_events.id"))
+    channel: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    status: Mapped[AlertStatus] = mapped_column(
+        _enum(AlertStatus), default=AlertStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+
+
+class Run(Base):
+    """One cycle (run, daemon tick, replay) with its statistics."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="run")
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[RunStatus] = mapped_column(
+        _enum(RunStatus), default=RunStatus.RUNNING
+    )
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Section(Base):
+    """Health of one configured section (press_releases, japan_us, ...)."""
+
+    __tablename__ = "sections"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[SectionState] = mapped_column(
+        _enum(SectionState), default=SectionState.OK
+    )
+    since: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_ok_at: Mapped[datetime | None]
+    last_checked_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
