@@ -1,0 +1,1 @@
+"""Loopback SMTP server and HTTP receiver fixtures (being written)."""
