@@ -1,0 +1,179 @@
+"""Read mofa index pages: which documents they list (with dates) and which archives.
+
+Pure functions over HTML text; no Scrapy, no I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup, Tag
+
+logger = logging.getLogger(__name__)
+
+PARSER = "lxml"
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_NUMBER = {name.lower(): i for i, name in enumerate(MONTHS, start=1)}
+_MONTH_RE = "|".join(MONTHS)
+
+# Id families from research/mofa-site.md 1.1-1.3; the folder does not tell the topic.
+DETAIL_PATH = re.compile(
+    r"/(?P<doc_id>page\d*e_\d{6}|pageite_\d{6}_\d{5}|press\d*e_\d{6}"
+    r"|pressite_\d{6}_\d{5}|kaiken\d*e_\d{6}|kaikenwe_\d{6}_\d{5}"
+    r"|kaikenite_\d{6}_\d{5})\.html$"
+)
+ARCHIVE_PATH = re.compile(
+    r"/(?P<prefix>pc_)?(?P<year>\d{4})(?P<month>\d{2})_index\.html$"
+)
+_FULL_DATE = re.compile(
+    rf"\((?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}}),\s*(?P<year>\d{{4}})"
+)
+_MONTH_DAY = re.compile(rf"^\s*(?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}})\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDocument:
+    """One detail link on an index page."""
+
+    url: str
+    doc_id: str
+    title: str
+    listed_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLink:
+    """A monthly archive page (press releases or press conferences)."""
+
+    url: str
+    year: int
+    month: int
+    is_conference: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    documents: tuple[ListedDocument, ...]
+    archives: tuple[ArchiveLink, ...]
+
+
+def canonical_url(href: str, page_url: str, base_url: str) -> str | None:
+    """Absolute URL without fragment, or None when it points off the watched host."""
+    absolute = urljoin(page_url, href.strip())
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https"):
+        return None
+    if parts.netloc.lower() != urlsplit(base_url).netloc.lower():
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def detail_doc_id(url: str) -> str | None:
+    """The page id when `url` is a detail page of a known id family."""
+    match = DETAIL_PATH.search(urlsplit(url).path)
+    return match.group("doc_id") if match else None
+
+
+def archive_link(url: str) -> ArchiveLink | None:
+    """The month when `url` is a YYYYMM_index.html or pc_YYYYMM_index.html page."""
+    match = ARCHIVE_PATH.search(urlsplit(url).path)
+    if match is None:
+        return None
+    month = int(match.group("month"))
+    if not 1 <= month <= 12:
+        return None
+    return ArchiveLink(
+        url=url,
+        year=int(match.group("year")),
+        month=month,
+        is_conference=match.group("prefix") is not None,
+    )
+
+
+def parse_index(html: str, page_url: str, *, base_url: str, today: date) -> IndexPage:
+    """Every detail link and archive link on one index page, in page order.
+
+    Dates without a year ("July 13") take the year of the archive month in the URL, or
+    of `today` on the current index; a month after that reference month (December on
+    January's index) belongs to the year before.
+    """
+    soup = BeautifulSoup(html, PARSER)
+    archive = archive_link(page_url)
+    ref_year, ref_month = (
+        (archive.year, archive.month) if archive else (today.year, today.month)
+    )
+    documents: dict[str, ListedDocument] = {}
+    archives: dict[str, ArchiveLink] = {}
+    for anchor in soup.find_all("a", href=True):
+        url = canonical_url(str(anchor["href"]), page_url, base_url)
+        if url is None:
+            continue
+        if (found := archive_link(url)) is not None:
+            archives.setdefault(url, found)
+            continue
+        doc_id = detail_doc_id(url)
+        if doc_id is None or url in documents:
+            continue
+        title = " ".join(anchor.get_text(" ", strip=True).split())
+        listed_on = _full_date(title) or _dt_date(anchor, ref_year, ref_month)
+        documents[url] = ListedDocument(url, doc_id, _strip_date(title), listed_on)
+    return IndexPage(tuple(documents.values()), tuple(archives.values()))
+
+
+def _full_date(text: str) -> date | None:
+    matches = list(_FULL_DATE.finditer(text))
+    if not matches:
+        return None
+    last = matches[-1]
+    return _safe_date(
+        int(last.group("year")),
+        _MONTH_NUMBER[last.group("month").lower()],
+        int(last.group("day")),
+    )
+
+
+def _strip_date(title: str) -> str:
+    match = _FULL_DATE.search(title)
+    return title[: match.start()].rstrip() if match and match.start() > 0 else title
+
+
+def _dt_date(anchor: Tag, ref_year: int, ref_month: int) -> date | None:
+    """Date from the dt.list-title that heads the dd holding this link."""
+    dd = anchor.find_parent("dd")
+    if dd is None:
+        return None
+    dt = dd.find_previous_sibling("dt")
+    if dt is None:
+        return None
+    match = _MONTH_DAY.match(dt.get_text(" ", strip=True))
+    if match is None:
+        return None
+    month = _MONTH_NUMBER[match.group("month").lower()]
+    year = ref_year - 1 if month > ref_month else ref_year
+    return _safe_date(year, month, int(match.group("day")))
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        logger.warning("impossible date on index page: %s-%s-%s", year, month, day)
+        return None
