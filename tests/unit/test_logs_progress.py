@@ -1,0 +1,78 @@
+"""Log lines carry time, level and fields; the progress bar draws only on a terminal."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from monitor.logs import configure_logging
+from monitor.progress import Progress, progress
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def restore_root_logger():
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_text_log_line_has_time_level_message_and_fields(restore_root_logger):
+    out = io.StringIO()
+    configure_logging(stream=out)
+    logging.getLogger("monitor.x").info("cycle done", extra={"run_id": 7, "why": "a b"})
+    line = out.getvalue().strip()
+    assert line.endswith('INFO monitor.x: cycle done run_id=7 why="a b"')
+    assert line[:4].isdigit()
+    assert "T" in line.split()[0]
+
+
+def test_json_log_line_is_one_object_with_fields(restore_root_logger):
+    out = io.StringIO()
+    configure_logging(fmt="json", stream=out)
+    logging.getLogger("monitor.x").warning("blocked", extra={"section": "japan_us"})
+    entry = json.loads(out.getvalue())
+    assert entry["level"] == "warning"
+    assert entry["message"] == "blocked"
+    assert entry["section"] == "japan_us"
+    assert entry["time"].endswith("+00:00")
+
+
+def test_quiet_hides_info_and_verbose_shows_debug(restore_root_logger):
+    out = io.StringIO()
+    configure_logging(quiet=True, stream=out)
+    logging.getLogger("monitor.x").info("hidden")
+    assert out.getvalue() == ""
+    configure_logging(verbose=True, stream=out)
+    logging.getLogger("monitor.x").debug("shown")
+    assert "shown" in out.getvalue()
+
+
+def test_progress_draws_nothing_when_stderr_is_not_a_terminal():
+    out = io.StringIO()
+    assert list(progress(range(5), label="replay", stream=out)) == [0, 1, 2, 3, 4]
+    assert out.getvalue() == ""
+
+
+def test_progress_draws_a_bar_with_counts_on_a_terminal():
+    out = _Tty()
+    assert list(progress([1, 2, 3], label="replay", stream=out)) == [1, 2, 3]
+    text = out.getvalue()
+    assert text.startswith("\rreplay [")
+    assert text.endswith("3/3\n")
+
+
+def test_progress_without_total_shows_a_count():
+    out = _Tty()
+    with Progress(None, "backfill", stream=out) as bar:
+        bar.update(4)
+    assert out.getvalue().endswith("backfill 4\n")
