@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 ENV_PREFIX = "MOFAWATCH_"
 DEFAULT_DATABASE_URL = "sqlite:///mofawatch.db"
 DEFAULT_BASE_URL = "https://www.mofa.go.jp"
+DEFAULT_USER_AGENT = "mofawatch/0.1 (+https://github.com/mofawatch/mofawatch)"
 KNOWN_SECTIONS = ("press_releases", "press_conferences", "statements", "japan_us")
 CHANNEL_TYPES = ("email", "slack", "webhook", "console")
 EVENT_KINDS = ("new", "updated", "removed", "restored")
@@ -39,7 +40,7 @@ class SiteSettings:
     sections: tuple[str, ...] = KNOWN_SECTIONS
     languages: tuple[str, ...] = ("en",)
     since: str = "2022-01"
-    user_agent: str = "mofawatch/0.1 (+https://github.com/mofawatch/mofawatch)"
+    user_agent: str = DEFAULT_USER_AGENT
     download_delay: float = 2.0
     timeout_seconds: float = 30.0
     retry_times: int = 2
@@ -266,7 +267,7 @@ def _site(table: Mapping[str, Any], environ: Mapping[str, str]) -> SiteSettings:
         sections=sections,
         languages=languages,
         since=since,
-        user_agent=_str(table, "user_agent", "site", SiteSettings.user_agent),
+        user_agent=_str(table, "user_agent", "site", DEFAULT_USER_AGENT),
         download_delay=_number(table, "download_delay", "site", 2.0),
         timeout_seconds=_number(table, "timeout_seconds", "site", 30.0, minimum=0.1),
         retry_times=_int(table, "retry_times", "site", 2),
