@@ -1,0 +1,77 @@
+"""Dependency direction (STYLE B9): storage <- crawler, storage <- monitor; no Scrapy
+in monitor."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MONITOR_MAY_USE_FROM_CRAWLER = {"crawler.extract", "crawler.document"}
+
+
+def _imports(package: str, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(module file, imported module) for every import in the package's sources."""
+    found = []
+    for path in sorted((root / package).rglob("*.py")):
+        rel = str(path.relative_to(root))
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [(rel, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.append((rel, node.module))
+                found += [(rel, f"{node.module}.{a.name}") for a in node.names]
+    return found
+
+
+def _top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_packages_have_sources_to_check():
+    for package in ("storage", "crawler", "monitor"):
+        assert _imports(package), package
+
+
+def test_storage_imports_neither_crawler_nor_monitor():
+    bad = [(f, m) for f, m in _imports("storage") if _top(m) in {"crawler", "monitor"}]
+    assert bad == []
+
+
+def test_crawler_never_imports_monitor():
+    bad = [(f, m) for f, m in _imports("crawler") if _top(m) == "monitor"]
+    assert bad == []
+
+
+def test_monitor_uses_only_extract_and_document_from_crawler():
+    bad = []
+    for rel, module in _imports("monitor"):
+        if _top(module) != "crawler" or module == "crawler":
+            continue
+        if not any(
+            module == allowed or module.startswith(allowed + ".")
+            for allowed in MONITOR_MAY_USE_FROM_CRAWLER
+        ):
+            bad.append((rel, module))
+    assert bad == []
+
+
+def test_monitor_never_imports_scrapy_or_twisted():
+    bad = [(f, m) for f, m in _imports("monitor") if _top(m) in {"scrapy", "twisted"}]
+    assert bad == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import crawler.spiders.mofa", "crawler.spiders.mofa"),
+        ("from crawler import settings", "crawler.settings"),
+    ],
+)
+def test_import_walk_sees_both_import_forms(tmp_path, source, expected):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text(source)
+    assert expected in [m for _, m in _imports("pkg", tmp_path)]
