@@ -1,0 +1,385 @@
+"""Alerts as messages: what a change or ops event says, laid out for each channel.
+
+The facts come first (who met whom, when, how long, where, topics, link), then the
+difference. Layouts live in monitor.render_email and monitor.render_slack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from monitor import render_email, render_slack
+from monitor.diff import ELLIPSIS, FieldChange, format_value
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_CHARS = 320
+MESSAGE_DOMAIN = "mofawatch"
+DOC_KIND_LABELS = {
+    "press_release": "press release",
+    "press_conference": "press conference",
+    "statement": "statement",
+    "page": "page",
+}
+CHANGE_HEADLINES = {
+    "updated": "Updated",
+    "removed": "Removed",
+    "restored": "Restored",
+}
+CHANGE_NOTES = {
+    "removed": "This page is gone from the site (not found on two checks in a row).",
+    "restored": "This page is back on the site after being reported removed.",
+}
+# Ops event kind -> (subject word when it starts, when it ends).
+OPS_LABELS = {
+    "blocked": ("Blocked", "Recovered"),
+    "failing": ("Failing", "Recovered"),
+    "fetch_failing": ("Failing", "Recovered"),
+    "failed": ("Failing", "Recovered"),
+    "drift": ("Layout drift", "Layout drift ended"),
+    "layout_drift": ("Layout drift", "Layout drift ended"),
+    "silence": ("Silence", "Publishing again"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeView:
+    """One change alert to render: the document as shown and its field changes."""
+
+    alert_id: int
+    change_id: int
+    kind: str  # new | updated | removed | restored
+    document_url: str
+    doc_id: str
+    doc_kind: str
+    seq: int | None
+    content: Mapping[str, Any]
+    changes: tuple[FieldChange, ...]
+    detected_at: datetime
+    thread_root_alert_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpsView:
+    """One operational alert: an ops condition that started or ended."""
+
+    alert_id: int
+    event_id: int
+    kind: str
+    subject: str
+    phase: str  # started | ended
+    detail: Mapping[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One message, in every form a channel may need."""
+
+    subject: str
+    text: str
+    html: str
+    slack_blocks: list[dict[str, Any]]
+    payload: dict[str, Any]
+    message_id: str
+    in_reply_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What one alert says, before layout: headline, facts, summary, changes."""
+
+    headline: str
+    title: str
+    facts: tuple[tuple[str, str], ...]
+    link: str | None
+    summary: str | None
+    changes: tuple[FieldChange, ...]
+    note: str | None
+    footer: str
+
+    @property
+    def subject(self) -> str:
+        date_text = dict(self.facts).get("Date")
+        suffix = f" ({date_text})" if date_text else ""
+        return f"{self.headline}: {self.title}{suffix}"
+
+
+def render_change(view: ChangeView) -> Rendered:
+    """The message for one change alert."""
+    card = change_card(view)
+    root = view.thread_root_alert_id
+    return Rendered(
+        subject=card.subject,
+        text=render_email.text_body([card]),
+        html=render_email.html_body([card], title=card.subject),
+        slack_blocks=render_slack.card_blocks(card),
+        payload=change_payload(view, card.subject),
+        message_id=message_id(view.alert_id),
+        in_reply_to=message_id(root) if root and root != view.alert_id else None,
+    )
+
+
+def render_ops(view: OpsView) -> Rendered:
+    """The message for one operational alert."""
+    card = ops_card(view)
+    payload = {
+        "type": "ops",
+        "alert_id": view.alert_id,
+        "event_id": view.event_id,
+        "kind": view.kind,
+        "subject": view.subject,
+        "phase": view.phase,
+        "detail": _json_ready(view.detail),
+        "created_at": view.created_at.isoformat(),
+    }
+    return Rendered(
+        subject=card.subject,
+        text=render_email.text_body([card]),
+        html=render_email.html_body([card], title=card.subject),
+        slack_blocks=render_slack.card_blocks(card),
+        payload=payload,
+        message_id=message_id(view.alert_id),
+        in_reply_to=None,
+    )
+
+
+def render_digest(views: Sequence[ChangeView]) -> Rendered:
+    """One message for several change alerts (hourly or daily digest)."""
+    cards = [change_card(view) for view in views]
+    subject = f"[mofawatch] Digest: {_digest_count(views)}"
+    ids = ",".join(str(view.alert_id) for view in sorted(views, key=_alert_id))
+    digest_key = hashlib.sha256(ids.encode()).hexdigest()[:16]
+    return Rendered(
+        subject=subject,
+        text=render_email.text_body(cards),
+        html=render_email.html_body(cards, title=subject),
+        slack_blocks=render_slack.digest_blocks(subject, cards),
+        payload={
+            "type": "digest",
+            "subject": subject,
+            "alerts": [
+                change_payload(v, c.subject) for v, c in zip(views, cards, strict=True)
+            ],
+        },
+        message_id=f"<digest-{digest_key}@{MESSAGE_DOMAIN}>",
+        in_reply_to=None,
+    )
+
+
+def message_id(alert_id: int) -> str:
+    """The deterministic Message-ID of one alert (also what updates reply to)."""
+    return f"<alert-{alert_id}@{MESSAGE_DOMAIN}>"
+
+
+def change_card(view: ChangeView) -> Card:
+    """The card of a change alert."""
+    content = view.content
+    title = str(content.get("title") or view.doc_id)
+    link = view.document_url or content.get("url")
+    return Card(
+        headline=_change_headline(view),
+        title=title,
+        facts=document_facts(content, view.doc_kind),
+        link=str(link) if link else None,
+        summary=document_summary(content),
+        changes=view.changes if view.kind == "updated" else (),
+        note=CHANGE_NOTES.get(view.kind),
+        footer=_footer(view),
+    )
+
+
+def ops_card(view: OpsView) -> Card:
+    """The card of an operational alert."""
+    started, ended = OPS_LABELS.get(
+        view.kind, (view.kind.replace("_", " ").capitalize(), "Ended")
+    )
+    word = ended if view.phase == "ended" else started
+    facts = [("Condition", view.kind.replace("_", " ")), ("Phase", view.phase)]
+    facts += [(_label(key), _text(value)) for key, value in view.detail.items()]
+    return Card(
+        headline=f"[mofawatch] {word}",
+        title=view.subject,
+        facts=tuple(facts),
+        link=None,
+        summary=None,
+        changes=(),
+        note=None,
+        footer=f"mofawatch ops event {view.event_id} · "
+        f"{view.created_at:%Y-%m-%d %H:%M} UTC",
+    )
+
+
+def document_facts(
+    content: Mapping[str, Any], doc_kind: str
+) -> tuple[tuple[str, str], ...]:
+    """(label, value) pairs in the order users read them; empty values are left out."""
+    meeting = content.get("meeting") or {}
+    kind = str(content.get("kind") or doc_kind)
+    facts: list[tuple[str, str | None]] = [
+        ("Type", DOC_KIND_LABELS.get(kind, kind.replace("_", " ")).capitalize()),
+        ("Date", format_date(content.get("date"))),
+        *_sides(meeting.get("participants") or ()),
+        ("Start", _start(meeting)),
+        ("Duration", _maybe("duration_minutes", meeting.get("duration_minutes"))),
+        ("Location", meeting.get("location")),
+        ("Format", _maybe("format", meeting.get("format"))),
+        ("Country", meeting.get("counterpart_country")),
+        ("Speakers", _speakers(content.get("exchanges") or ())),
+        ("Topics", ", ".join(content.get("topics") or ()) or None),
+        ("Section", content.get("section")),
+    ]
+    return tuple((label, str(value)) for label, value in facts if value)
+
+
+def document_summary(content: Mapping[str, Any]) -> str | None:
+    """The first paragraph (or exchange), trimmed at a word boundary."""
+    body = content.get("body") or ()
+    exchanges = content.get("exchanges") or ()
+    if body:
+        first = str(body[0])
+    elif exchanges:
+        first = format_value("exchanges", exchanges[0])
+    elif content.get("placeholder"):
+        return "The text will be coming soon."
+    else:
+        return None
+    return trim(" ".join(first.split()), SUMMARY_CHARS)
+
+
+def trim(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, ending in '…'."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + ELLIPSIS
+
+
+def format_date(value: Any) -> str | None:
+    """ISO '2022-07-29' -> '29 July 2022'; anything else as it is."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def change_payload(view: ChangeView, subject: str) -> dict[str, Any]:
+    """The change as JSON, for the generic webhook."""
+    content = view.content
+    return {
+        "type": "change",
+        "alert_id": view.alert_id,
+        "change_id": view.change_id,
+        "kind": view.kind,
+        "subject": subject,
+        "detected_at": view.detected_at.isoformat(),
+        "document": {
+            "url": view.document_url,
+            "doc_id": view.doc_id,
+            "kind": view.doc_kind,
+            "seq": view.seq,
+            "title": content.get("title"),
+            "date": content.get("date"),
+            "section": content.get("section"),
+            "meeting": _json_ready(content.get("meeting")),
+            "topics": list(content.get("topics") or ()),
+        },
+        "changes": [change.to_dict() for change in view.changes],
+    }
+
+
+def _change_headline(view: ChangeView) -> str:
+    if view.kind in CHANGE_HEADLINES:
+        return CHANGE_HEADLINES[view.kind]
+    if view.content.get("meeting"):
+        return "New meeting"
+    kind = str(view.content.get("kind") or view.doc_kind)
+    return f"New {DOC_KIND_LABELS.get(kind, kind.replace('_', ' '))}"
+
+
+def _sides(participants: Sequence[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
+    by_side: dict[str, list[str]] = {"japan": [], "counterpart": []}
+    for person in participants:
+        name = str(person.get("name") or "")
+        role = person.get("role")
+        entry = f"{name}, {role}" if role else name
+        by_side.setdefault(str(person.get("side") or "counterpart"), []).append(entry)
+    return [
+        ("Japan" if side == "japan" else _label(side), "; ".join(names) or None)
+        for side, names in by_side.items()
+    ]
+
+
+def _start(meeting: Mapping[str, Any]) -> str | None:
+    local, jst = meeting.get("started_at_local"), meeting.get("started_at_jst")
+    if local and jst and local != jst:
+        return f"{local} local time ({jst} Japan time)"
+    if jst:
+        return f"{jst} Japan time"
+    return f"{local} local time" if local else None
+
+
+def _speakers(exchanges: Sequence[Mapping[str, Any]]) -> str | None:
+    names: list[str] = []
+    for exchange in exchanges:
+        speaker = str(exchange.get("speaker") or "")
+        if speaker and speaker not in names:
+            names.append(speaker)
+    return "; ".join(names) or None
+
+
+def _maybe(field: str, value: Any) -> str | None:
+    return format_value(field, value) if value is not None else None
+
+
+def _footer(view: ChangeView) -> str:
+    version = f" · version {view.seq}" if view.seq is not None else ""
+    return (
+        f"mofawatch · {view.doc_id}{version} · "
+        f"detected {view.detected_at:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def _digest_count(views: Sequence[ChangeView]) -> str:
+    counts: dict[str, int] = {}
+    for view in views:
+        counts[view.kind] = counts.get(view.kind, 0) + 1
+    noun = "change" if len(views) == 1 else "changes"
+    parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    return f"{len(views)} {noun} ({parts})" if parts else f"0 {noun}"
+
+
+def _alert_id(view: ChangeView) -> int:
+    return view.alert_id
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
