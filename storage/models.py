@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -16,16 +16,45 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # naive values are taken to be UTC already
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite compares datetimes as text: store them all as naive UTC.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
     """Declarative base; naming convention keeps Alembic batch mode deterministic."""
 
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
 Base.metadata.naming_convention = {
@@ -38,7 +67,7 @@ Base.metadata.naming_convention = {
 
 
 def _enum(cls: type[enum.Enum]) -> SAEnum:
-    # Stored as plain strings (no native PG enum): adding a value needs no migration dance.
+    # Plain strings, no native PG enum: adding a value needs no migration dance.
     return SAEnum(
         cls,
         native_enum=False,
@@ -105,6 +134,9 @@ class Document(Base):
     state_since: Mapped[datetime | None]
     missing_count: Mapped[int] = mapped_column(Integer, default=0)
     is_placeholder: Mapped[bool] = mapped_column(default=False)
+    # Newest version's seq and hash, so an unchanged re-fetch is one indexed lookup.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
 
     versions: Mapped[list[Version]] = relationship(
         back_populates="document", order_by="Version.seq"
@@ -157,7 +189,9 @@ class Version(Base):
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     extractor_version: Mapped[str] = mapped_column(String(32))
-    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("snapshots.id"), index=True
+    )
     created_at: Mapped[datetime]
     detected_at: Mapped[datetime | None] = mapped_column(index=True)
 
@@ -181,7 +215,7 @@ class Change(Base):
 
 
 class OpsEvent(Base):
-    """An operational condition starting or ending (blocked, failing, drift, silence)."""
+    """An ops condition starting or ending (blocked, failing, drift, silence)."""
 
     __tablename__ = "ops_events"
 

@@ -1,0 +1,197 @@
+"""Engines, sessions and schema upgrades for SQLite (WAL) and PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class StorageError(Exception):
+    """Base of the storage package's errors."""
+
+
+class DatabaseUnreachableError(StorageError):
+    """The database cannot be opened; the message names the URL, password masked."""
+
+
+_PASSWORD = re.compile(r"^(?P<head>[a-zA-Z][\w+.-]*://[^:/@?#]*:)(?P<pw>[^@/?#]*)@")
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***."""
+    return _PASSWORD.sub(lambda m: f"{m.group('head')}***@", url, count=1)
+
+
+def normalize_url(url: str) -> str:
+    """Rewrite postgres:// and postgresql:// to the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return normalize_url(url).startswith("sqlite")
+
+
+def _json_dumps(value: Any) -> str:
+    # Keep Japanese text readable (and searchable with LIKE) inside JSON columns.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
+    """Engine for the URL; SQLite: WAL, busy timeout, foreign keys, BEGIN IMMEDIATE."""
+    url = normalize_url(url)
+    try:
+        make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnreachableError(
+            f"cannot reach database {mask_url(url)}: not a database URL"
+        ) from exc
+    if not is_sqlite(url):
+        return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        json_serializer=_json_dumps,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+    _configure_sqlite(engine, foreign_keys=foreign_keys)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's own BEGIN is deferred and late).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front: a deferred transaction that reads and then
+        # writes fails at once under WAL when another writer got in between.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded attributes after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: commit if the block finishes, roll back if it raises."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise DatabaseUnreachableError unless a trivial query succeeds."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        raise DatabaseUnreachableError(_unreachable(str(engine.url), exc)) from exc
+
+
+def _unreachable(url: str, exc: BaseException) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = reason[0] if reason else type(exc).__name__
+    password = make_url(url).password
+    if password:
+        first = first.replace(str(password), "***")
+    return f"cannot reach database {mask_url(url)}: {first}"
+
+
+def open_database(url: str) -> sessionmaker[Session]:
+    """Engine, connectivity check and session factory for the URL."""
+    engine = make_engine(url)
+    try:
+        check_connection(engine)
+    except DatabaseUnreachableError:
+        engine.dispose()
+        raise
+    return make_session_factory(engine)
+
+
+def alembic_config(url: str) -> Any:
+    """An Alembic Config pointing at the packaged migrations, for this URL."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option(
+        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
+    )
+    config.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
+    return config
+
+
+def current_revision(url: str) -> str | None:
+    """The schema revision of the database (None when it has no schema yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        check_connection(engine)
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest revision shipped with this package."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def upgrade_database(url: str) -> None:
+    """Create or upgrade the schema to the newest revision (alembic upgrade head)."""
+    from alembic import command
+
+    engine = make_engine(url, foreign_keys=False)
+    try:
+        check_connection(engine)
+        config = alembic_config(url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def downgrade_database(url: str, revision: str = "base") -> None:
+    """Downgrade the schema (used by tests and by operators rolling back)."""
+    from alembic import command
+
+    engine = make_engine(url, foreign_keys=False)
+    try:
+        config = alembic_config(url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        engine.dispose()

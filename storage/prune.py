@@ -1,0 +1,109 @@
+"""Retention: drop raw bodies of old snapshots, never those a version came from."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Snapshot, SnapshotBody, Version
+
+logger = logging.getLogger(__name__)
+
+_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    snapshots_pruned: int  # snapshots whose body link was dropped
+    bodies_deleted: int  # distinct bodies no longer referenced, deleted
+    bytes_freed: int  # stored (compressed) bytes of those bodies
+    dry_run: bool
+
+    def summary(self) -> str:
+        verb = "would drop" if self.dry_run else "dropped"
+        return (
+            f"{verb} the bodies of {self.snapshots_pruned} snapshots; "
+            f"{self.bodies_deleted} stored bodies ({self.bytes_freed} bytes) "
+            f"{'would be' if self.dry_run else 'were'} deleted"
+        )
+
+
+def prune_snapshots(
+    session: Session, keep: int, *, dry_run: bool = False
+) -> PruneResult:
+    """Keep the newest `keep` snapshots with a body per URL and every versioned one.
+
+    The other snapshots stay as rows (status, validators) but lose their body link;
+    bodies that no snapshot links to any more are deleted.
+    """
+    if keep < 1:
+        raise ValueError("keep must be at least 1")
+    doomed = _doomed_snapshot_ids(session, keep)
+    orphans = _orphan_bodies(session, set(doomed))
+    freed = _stored_bytes(session, orphans)
+    if not dry_run:
+        for start in range(0, len(doomed), _BATCH):
+            chunk = doomed[start : start + _BATCH]
+            session.execute(
+                update(Snapshot)
+                .where(Snapshot.id.in_(chunk))
+                .values(body_sha256=None)
+                .execution_options(synchronize_session=False)
+            )
+        for start in range(0, len(orphans), _BATCH):
+            chunk_sha = orphans[start : start + _BATCH]
+            session.execute(
+                delete(SnapshotBody).where(SnapshotBody.sha256.in_(chunk_sha))
+            )
+        session.expire_all()
+    result = PruneResult(len(doomed), len(orphans), freed, dry_run)
+    logger.info("prune keep=%d: %s", keep, result.summary())
+    return result
+
+
+def _doomed_snapshot_ids(session: Session, keep: int) -> list[int]:
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Snapshot.url,
+            order_by=(Snapshot.fetched_at.desc(), Snapshot.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Snapshot.id, rank).where(Snapshot.body_sha256.is_not(None)).subquery()
+    )
+    versioned = exists().where(Version.snapshot_id == ranked.c.id)
+    stmt = select(ranked.c.id).where(ranked.c.rank > keep, ~versioned)
+    return list(session.scalars(stmt.order_by(ranked.c.id)))
+
+
+def _orphan_bodies(session: Session, doomed: set[int]) -> list[str]:
+    """Bodies linked only from doomed snapshots."""
+    if not doomed:
+        return []
+    rows = session.execute(
+        select(Snapshot.body_sha256, Snapshot.id).where(
+            Snapshot.body_sha256.is_not(None)
+        )
+    )
+    still_used: set[str] = set()
+    candidates: set[str] = set()
+    for sha, snapshot_id in rows:
+        if sha is not None:
+            (candidates if snapshot_id in doomed else still_used).add(sha)
+    return sorted(candidates - still_used)
+
+
+def _stored_bytes(session: Session, shas: list[str]) -> int:
+    total = 0
+    for start in range(0, len(shas), _BATCH):
+        chunk = shas[start : start + _BATCH]
+        stmt = select(func.coalesce(func.sum(func.length(SnapshotBody.data)), 0)).where(
+            SnapshotBody.sha256.in_(chunk)
+        )
+        total += int(session.scalar(stmt) or 0)
+    return total

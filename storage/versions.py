@@ -1,0 +1,248 @@
+"""Versions of documents: record a new one only when the normalized content changed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, String, cast, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Document, Snapshot, Version
+from storage.normalize import canonical_json, content_hash, normalize_document
+
+__all__ = [
+    "RecordResult",
+    "canonical_json",
+    "content_hash",
+    "find_document",
+    "normalize_document",
+    "record_version",
+    "search_documents",
+    "undiffed_versions",
+    "versions_of",
+]
+
+logger = logging.getLogger(__name__)
+
+_SEQ_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    document_id: int
+    version_id: int | None
+    seq: int | None
+    is_new_document: bool
+    is_new_version: bool
+
+
+def record_version(
+    session: Session,
+    url: str,
+    document: Mapping[str, Any],
+    snapshot: Snapshot | None,
+    extractor_version: str,
+    now: datetime,
+) -> RecordResult:
+    """Store the Document as a new version unless its normalized hash is unchanged."""
+    digest = content_hash(document)
+    row = _lookup(session, url, lock=False)
+    if row is not None and row.content_sha256 == digest:
+        _touch(session, row.id, now)
+        return RecordResult(row.id, None, None, False, False)
+    is_new_document = row is None and _insert_document(session, url, document, now)
+    for _ in range(_SEQ_RETRIES):
+        locked = _lookup(session, url, lock=True)
+        assert locked is not None  # inserted above or by a concurrent writer
+        newest = _newest_version(session, locked.id)
+        if newest is not None and newest.content_sha256 == digest:
+            _touch(session, locked.id, now, seq=newest.seq, digest=digest)
+            return RecordResult(locked.id, None, None, is_new_document, False)
+        seq = max(locked.last_seq, newest.seq if newest is not None else 0) + 1
+        version = _insert_version(
+            session, locked.id, seq, digest, document, snapshot, extractor_version, now
+        )
+        if version is not None:
+            _update_document(session, locked.id, document, seq, digest, now)
+            return RecordResult(locked.id, version.id, seq, is_new_document, True)
+        logger.info("version %s of %s taken concurrently; checking again", seq, url)
+    raise RuntimeError(f"{url}: could not allocate a version number")
+
+
+def _lookup(
+    session: Session, url: str, *, lock: bool
+) -> Row[int, str | None, int] | None:
+    stmt = select(Document.id, Document.content_sha256, Document.last_seq).where(
+        Document.url == url
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).first()
+
+
+def _newest_version(session: Session, document_id: int) -> Row[int, str] | None:
+    stmt = (
+        select(Version.seq, Version.content_sha256)
+        .where(Version.document_id == document_id)
+        .order_by(Version.seq.desc())
+        .limit(1)
+    )
+    return session.execute(stmt).first()
+
+
+def _touch(
+    session: Session,
+    document_id: int,
+    now: datetime,
+    *,
+    seq: int | None = None,
+    digest: str | None = None,
+) -> None:
+    values: dict[str, Any] = {"last_seen_at": now}
+    if seq is not None:
+        values.update(last_seq=seq, content_sha256=digest)
+    session.execute(update(Document).where(Document.id == document_id).values(values))
+
+
+def _document_fields(url: str, document: Mapping[str, Any]) -> dict[str, Any]:
+    def text(key: str, length: int, default: str | None = None) -> str | None:
+        value = document.get(key)
+        return str(value)[:length] if value not in (None, "") else default
+
+    return {
+        "doc_id": text("doc_id", 128, url.rstrip("/").rsplit("/", 1)[-1][:128]),
+        "kind": text("kind", 32, "page"),
+        "language": text("language", 8, "en"),
+        "section": text("section", 256),
+        "title": document.get("title") or None,
+        "date": text("date", 10),
+        "is_placeholder": bool(document.get("placeholder", False)),
+    }
+
+
+def _insert_document(
+    session: Session, url: str, document: Mapping[str, Any], now: datetime
+) -> bool:
+    """Insert the documents row unless it exists; True if this call created it."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = _document_fields(url, document) | {
+        "url": url,
+        "first_seen_at": now,
+        "last_seen_at": now,
+        "state_since": now,
+    }
+    stmt = (
+        insert(Document)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["url"])
+        .returning(Document.id)
+    )
+    return session.execute(stmt).first() is not None
+
+
+def _insert_version(
+    session: Session,
+    document_id: int,
+    seq: int,
+    digest: str,
+    document: Mapping[str, Any],
+    snapshot: Snapshot | None,
+    extractor_version: str,
+    now: datetime,
+) -> Version | None:
+    version = Version(
+        document_id=document_id,
+        seq=seq,
+        content_sha256=digest,
+        content=dict(document),
+        extractor_version=extractor_version[:32],
+        snapshot_id=snapshot.id if snapshot is not None else None,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(version)
+    except IntegrityError:
+        return None
+    return version
+
+
+def _update_document(
+    session: Session,
+    document_id: int,
+    document: Mapping[str, Any],
+    seq: int,
+    digest: str,
+    now: datetime,
+) -> None:
+    values = _document_fields("", document)
+    if not document.get("doc_id"):
+        del values["doc_id"]
+    values.update(last_seen_at=now, last_seq=seq, content_sha256=digest)
+    session.execute(update(Document).where(Document.id == document_id).values(values))
+
+
+def undiffed_versions(session: Session, limit: int | None = None) -> list[Version]:
+    """Versions not yet compared by detect (detected_at IS NULL), oldest first."""
+    stmt = (
+        select(Version)
+        .where(Version.detected_at.is_(None))
+        .order_by(Version.created_at, Version.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def versions_of(session: Session, document_id: int) -> list[Version]:
+    """Every version of one document, in seq order."""
+    stmt = select(Version).where(Version.document_id == document_id)
+    return list(session.scalars(stmt.order_by(Version.seq)))
+
+
+def find_document(session: Session, key: str) -> Document | None:
+    """The document with this URL, else the oldest one with this doc_id."""
+    found = session.scalars(select(Document).where(Document.url == key)).first()
+    if found is not None:
+        return found
+    stmt = select(Document).where(Document.doc_id == key).order_by(Document.id)
+    return session.scalars(stmt).first()
+
+
+def search_documents(
+    session: Session,
+    *,
+    kinds: Iterable[str] = (),
+    since_date: str | None = None,
+    section: str | None = None,
+    text: str | None = None,
+) -> list[Document]:
+    """Documents by kind, date (ISO, inclusive), section and text, newest date first."""
+    stmt = select(Document)
+    kinds = tuple(kinds)
+    if kinds:
+        stmt = stmt.where(Document.kind.in_(kinds))
+    if since_date:
+        stmt = stmt.where(Document.date >= since_date)
+    if section:
+        stmt = stmt.where(func.lower(Document.section) == section.lower())
+    if text:
+        needle = text.lower()
+        in_versions = exists().where(
+            Version.document_id == Document.id,
+            func.lower(cast(Version.content, String)).contains(needle, autoescape=True),
+        )
+        stmt = stmt.where(
+            or_(
+                func.lower(Document.title).contains(needle, autoescape=True),
+                in_versions,
+            )
+        )
+    stmt = stmt.order_by(Document.date.desc().nulls_last(), Document.id.desc())
+    return list(session.scalars(stmt))
