@@ -6,11 +6,13 @@ Pure functions over Document dicts (the JSON of DESIGN.md "Document"); no I/O.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Self
+
+from storage.normalize import normalize_text
+from storage.versions import normalize_document
 
 logger = logging.getLogger(__name__)
 
@@ -33,35 +35,6 @@ MEETING_FIELDS = (
 )
 # Paired paragraphs less similar than this are shown as removed + added, not changed.
 MIN_CHANGED_RATIO = 0.35
-
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\ufe58": "-",
-        "\ufe63": "-",
-        "\uff0d": "-",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +74,7 @@ class FieldChange:
 
 def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
     """Every field-level difference from `old` to `new`, whitespace and quotes aside."""
-    if normalize_text_values(old) == normalize_text_values(new):
+    if normalize_document(old) == normalize_document(new):
         return []
     changes: list[FieldChange] = []
     for name in SCALAR_FIELDS:
@@ -125,20 +98,9 @@ def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Field
     return changes
 
 
-def normalize_text(text: str) -> str:
-    """NFKC, one space for any run of whitespace, straight quotes, ASCII hyphens."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
-
-
-def normalize_text_values(value: Any) -> Any:
-    """The same structure with every string normalized (tuples become lists)."""
-    if isinstance(value, str):
-        return normalize_text(value)
-    if isinstance(value, Mapping):
-        return {key: normalize_text_values(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [normalize_text_values(item) for item in value]
-    return value
+def normalize_value(value: Any) -> Any:
+    """`value` normalized by the storage rules (strings, and lists/dicts of them)."""
+    return normalize_document({"value": value})["value"]
 
 
 def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
@@ -187,7 +149,7 @@ def _same_text(value: Any) -> str:
 
 
 def _scalar(name: str, old: Any, new: Any) -> list[FieldChange]:
-    if normalize_text_values(old) == normalize_text_values(new):
+    if normalize_value(old) == normalize_value(new):
         return []
     if old is None:
         return [FieldChange(name, "added", None, new)]
@@ -218,7 +180,7 @@ def _participants(
     for key, person in old_by.items():
         if key not in new_by:
             changes.append(FieldChange("participants", "removed", dict(person), None))
-        elif normalize_text_values(person) != normalize_text_values(new_by[key]):
+        elif normalize_value(person) != normalize_value(new_by[key]):
             changes.append(
                 FieldChange("participants", "changed", dict(person), dict(new_by[key]))
             )
@@ -231,7 +193,8 @@ def _participants(
 
 
 def _items(name: str, old: Iterable[str], new: Iterable[str]) -> list[FieldChange]:
-    old_list, new_list = list(old), list(new)
+    old_list = [item for item in old if normalize_text(item)]
+    new_list = [item for item in new if normalize_text(item)]
     old_keys = {normalize_text(item) for item in old_list}
     new_keys = {normalize_text(item) for item in new_list}
     removed = [
@@ -250,6 +213,8 @@ def _items(name: str, old: Iterable[str], new: Iterable[str]) -> list[FieldChang
 def _sequence(
     name: str, old: Sequence[Any], new: Sequence[Any], key: Callable[[Any], str]
 ) -> list[FieldChange]:
+    old = [item for item in old if key(item)]  # blank paragraphs are markup
+    new = [item for item in new if key(item)]
     old_keys, new_keys = [key(item) for item in old], [key(item) for item in new]
     matcher = SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     changes: list[FieldChange] = []
