@@ -1,0 +1,266 @@
+"""Turn one page of www.mofa.go.jp into a Document. Pure: no Scrapy, no I/O.
+
+Parts are found by landmarks with fallbacks (research/mofa-site.md 2.2); a page
+without a title or a content area raises ExtractionError naming what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from crawler.document import Document, Exchange
+from crawler.encoding import decode_html
+from crawler.extract_meeting import parse_exchanges, parse_meeting
+from crawler.extract_text import HEADINGS, Block, Walk, find_landmarks
+from crawler.topics import find_topics
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "1.0"
+# one parser everywhere; html.parser builds different trees from broken markup
+PARSER = "lxml"
+
+PLACEHOLDER_TEXT = "the text will be coming soon."
+_HEADER_WINDOW = 12  # section label, title, date and preamble sit in the first blocks
+_TITLE_SUFFIX = re.compile(
+    r"\s*[|\uff5c]\s*(?:Ministry of Foreign Affairs of Japan|外務省)\s*$", re.I
+)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"),
+        start=1,
+    )
+}  # fmt: skip
+_EN_DATE = re.compile(
+    r"\(?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    r"(January|February|March|April|May|June|July|August|September|October"
+    r"|November|December)\s+(\d{1,2}),?\s+(\d{4})\b",
+    re.I,
+)
+_JA_DATE = re.compile(
+    r"\(?\s*(?:(令和|平成)\s*(元|\d{1,2})|(\d{4}))年\s*(\d{1,2})月\s*(\d{1,2})日"
+)
+_ERA_START = {"令和": 2018, "平成": 1988}
+_DISCLAIMER = re.compile(r"provisional translation", re.I)
+_VIDEO = re.compile(r"^[(\uff08]\s*(?:Video|動画)\s*[)\uff09]", re.I)
+_JAPANESE_LINK = frozenset({"Japanese", "日本語", "Japanese version"})
+_ENGLISH_LINK = frozenset({"English", "英語", "English version"})
+_CONFERENCE_TITLE = re.compile(r"press conference|記者会見", re.I)
+
+
+class ExtractionError(ValueError):
+    """The page no longer has the shape this module expects (likely a redesign)."""
+
+
+@dataclass(slots=True)
+class _Header:
+    title: str
+    section: str | None
+    date: str | None
+    body_from: int
+    consumed: set[int]
+
+
+def extract(
+    html: bytes | str, url: str, *, http_charset: str | None = None
+) -> Document:
+    """The Document of one page; raises ExtractionError on an unrecognizable page."""
+    text = html if isinstance(html, str) else decode_html(html, http_charset)[0]
+    tail = text[-8192:].lower()
+    if "</html" not in tail and "</body" not in tail:
+        raise ExtractionError(f"{url}: page truncated (no </body> or </html>)")
+    soup = BeautifulSoup(text, PARSER)
+    landmarks = find_landmarks(soup)
+    if landmarks.container is None:
+        raise ExtractionError(
+            f"{url}: content area missing (div.any-area, #maincontents, main)"
+        )
+    walk = Walk().run(landmarks.container)
+    blocks = walk.blocks
+    area_mode = any(b.in_area for b in blocks)
+    japanese_url = english_url = None
+    provisional = False
+    preamble: set[int] = set()
+    for i, b in enumerate(blocks[:_HEADER_WINDOW] if area_mode else blocks):
+        if b.href and b.text in _JAPANESE_LINK:
+            japanese_url = japanese_url or urljoin(url, b.href)
+        elif b.href and b.text in _ENGLISH_LINK:
+            english_url = english_url or urljoin(url, b.href)
+        elif len(b.text) <= 250 and _DISCLAIMER.search(b.text):
+            provisional = True
+        elif not _VIDEO.match(b.text):
+            continue
+        preamble.add(i)
+    header = _header(blocks, preamble, area_mode, _fallback_title(soup), url)
+    body_blocks = [
+        b
+        for i, b in enumerate(blocks)
+        if i >= header.body_from
+        and i not in header.consumed
+        and i not in preamble
+        and (b.in_area or not area_mode)
+    ]
+    body = tuple(b.text for b in body_blocks)
+    placeholder = len(body) == 1 and body[0].casefold() == PLACEHOLDER_TEXT
+    if placeholder:
+        body = ()
+    elif not body:
+        raise ExtractionError(f"{url}: no body text in {landmarks.container_name}")
+    path = urlsplit(url).path
+    language = _language(path, soup)
+    kind = _kind(url, path)
+    is_conference = kind == "press_conference" or bool(
+        _CONFERENCE_TITLE.search(header.title)
+    )
+    meeting = None
+    if kind in ("press_release", "page") and not is_conference:
+        meeting = parse_meeting(header.title, body, language)
+    exchanges: tuple[Exchange, ...] = ()
+    if is_conference:
+        exchanges = parse_exchanges(
+            [b.text for b in body_blocks if b.tag not in HEADINGS]
+        )
+    return Document(
+        url=url,
+        doc_id=_doc_id(path),
+        language=language,
+        kind=kind,
+        section=header.section,
+        title=header.title,
+        date=header.date,
+        body=body,
+        captions=tuple(walk.captions),
+        provisional_translation=provisional,
+        placeholder=placeholder,
+        japanese_url=japanese_url,
+        english_url=english_url,
+        topics=find_topics("\n".join((header.title, *body))),
+        meeting=meeting,
+        exchanges=exchanges,
+    )
+
+
+def _header(
+    blocks: list[Block],
+    preamble: set[int],
+    area_mode: bool,
+    fallback_title: str | None,
+    url: str,
+) -> _Header:
+    """Find title, date and section label among the first blocks; say where the body
+    starts. Short unlabelled lines before the title (or date) are the section label."""
+    title_i = date_i = label_i = None
+    date = None
+    pending: list[int] = []
+    body_from = 0
+    for i, b in enumerate(blocks[:_HEADER_WINDOW]):
+        if i in preamble:
+            continue
+        if b.tag == "h1" and title_i is None:
+            title_i = body_from = i + 1
+        elif date_i is None and len(b.text) <= 120 and (found := parse_date(b.text)):
+            date, date_i, body_from = found, i + 1, i + 1
+        elif b.is_label and label_i is None:
+            label_i = i + 1
+        elif title_i is None and b.text == fallback_title:
+            title_i = body_from = i + 1
+        elif area_mode and b.in_area:
+            break
+        elif len(b.text) <= 100 and b.tag != "li" and not b.text.endswith("."):
+            pending.append(i)
+        else:
+            break
+    # indices above are stored +1 so that 0 means "not found"
+    consumed = {i - 1 for i in (title_i, date_i, label_i) if i}
+    if title_i:
+        title = blocks[title_i - 1].text
+    elif fallback_title:
+        title = fallback_title
+    else:
+        raise ExtractionError(f"{url}: title missing (no <h1>, og:title or <title>)")
+    section = blocks[label_i - 1].text if label_i else None
+    anchor = (title_i or date_i or 0) - 1
+    before = [i for i in pending if i < anchor]
+    if section is None and before:
+        section = blocks[before[-1]].text
+    consumed.update(i for i in pending if i < body_from)
+    return _Header(title, section, date, body_from, consumed)
+
+
+def _fallback_title(soup: BeautifulSoup) -> str | None:
+    """og:title, then <title> without the site suffix (used when there is no <h1>)."""
+    head = soup.head
+    if head is not None:
+        for meta in head.find_all("meta"):
+            if meta.get("property") == "og:title":
+                content = meta.get("content")
+                if isinstance(content, str) and content.strip():
+                    return " ".join(content.split())
+    title_tag = soup.title
+    if title_tag is None:
+        h1 = soup.find("h1")
+        return " ".join(h1.get_text().split()) or None if isinstance(h1, Tag) else None
+    title = _TITLE_SUFFIX.sub("", " ".join(title_tag.get_text().split()))
+    return title or None
+
+
+def parse_date(line: str) -> str | None:
+    """ISO date of a date-shaped line ("July 29, 2022", "令和6年7月28日"), or None."""
+    match = _EN_DATE.match(line)
+    if match is not None:
+        month, day, year = match.groups()
+        return _iso(int(year), _MONTHS[month.lower()], int(day))
+    if line.isascii():
+        return None
+    match = _JA_DATE.match(unicodedata.normalize("NFKC", line))
+    if match is None:
+        return None
+    era, era_year, western, month, day = match.groups()
+    if era:
+        year = _ERA_START[era] + (1 if era_year == "元" else int(era_year))
+    else:
+        year = int(western)
+    return _iso(year, int(month), int(day))
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _language(path: str, soup: BeautifulSoup) -> str:
+    if "/mofaj/" in path or path.startswith("mofaj/"):
+        return "ja"
+    html = soup.html
+    lang = html.get("lang") if html is not None else None
+    return "ja" if isinstance(lang, str) and lang.lower().startswith("ja") else "en"
+
+
+def _kind(url: str, path: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        return "page"
+    for marker, kind in (
+        ("/press/release/", "press_release"),
+        ("/press/kaiken/", "press_conference"),
+        ("/press/statement/", "statement"),
+    ):
+        if marker in path:
+            return kind
+    return "page"
+
+
+def _doc_id(path: str) -> str:
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return stem or "index"
