@@ -192,8 +192,8 @@ def _month_name(ym: str) -> str:
 
 
 def _clock(rng: random.Random) -> str:
-    hour, minute = rng.randint(1, 11), rng.randint(0, 59)
-    return f"{hour}:{minute:02d} {'a.m.' if hour < 9 else 'p.m.'}"
+    hour, minute = rng.randint(9, 18), rng.randint(0, 59)
+    return f"{(hour - 1) % 12 + 1}:{minute:02d} {'a.m.' if hour < 12 else 'p.m.'}"
 
 
 def _counterpart(rng: random.Random, country: str) -> str:
@@ -262,7 +262,8 @@ def _release(rng, path, day, number) -> tuple[str, str]:
 
 def _kaiken(rng, path, day, number) -> tuple[str, str]:
     title = "Press Conference by Foreign Minister KIRISHIMA Daichi"
-    when = f"{calendar.day_name[day.weekday()]}, {_long_date(day)}, {_clock(rng)}"
+    when = f"{_long_date(day)}, {_clock(rng)}"
+    weekday = calendar.day_name[day.weekday()]
     paragraphs = [
         "Minister Kirishima: I have nothing to announce today.",
         f"Reporter: Could you tell us about the outcome of the talks with {rng.choice(_COUNTRIES)}?",  # noqa: E501
@@ -277,7 +278,7 @@ def _kaiken(rng, path, day, number) -> tuple[str, str]:
         path,
         title,
         "Press Conferences",
-        f"<h3>{when} Ministry of Foreign Affairs</h3>\n",
+        f"<h3>{weekday}, {when} Ministry of Foreign Affairs</h3>\n",
         preamble,
         "".join(f"<p>{p}</p>\n" for p in paragraphs),
         ("/press/kaiken/index.html", "Press Conferences"),
