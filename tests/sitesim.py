@@ -104,6 +104,11 @@ class RecordedRequest:
     bytes_sent: int
     at: float
 
+    @property
+    def is_conditional(self) -> bool:
+        """The request carried If-None-Match or If-Modified-Since."""
+        return self.if_none_match is not None or self.if_modified_since is not None
+
 
 @dataclass(frozen=True, slots=True)
 class Fault:
