@@ -1,4 +1,4 @@
-"""Helpers for the detect/dispatch/ops tests: documents, stored versions, fake channels."""
+"""Helpers for detect, dispatch and ops tests: documents, versions, fake channels."""
 
 from __future__ import annotations
 

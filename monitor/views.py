@@ -1,0 +1,90 @@
+"""Build the render layer's views (ChangeView, OpsView) from outbox rows."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.diff import FieldChange
+from monitor.render import ChangeView, OpsView
+from storage.models import Alert, Change, ChangeKind, Document, OpsEvent, Version
+
+logger = logging.getLogger(__name__)
+
+
+class ViewError(LookupError):
+    """An alert points at rows that are gone; it cannot be rendered."""
+
+
+def change_view(session: Session, alert: Alert) -> ChangeView:
+    """The ChangeView of a change alert: newest content, field changes, thread root."""
+    change = session.get(Change, alert.change_id) if alert.change_id else None
+    if change is None:
+        raise ViewError(f"alert {alert.id}: change {alert.change_id} not found")
+    document = session.get(Document, change.document_id)
+    if document is None:
+        raise ViewError(f"alert {alert.id}: document {change.document_id} not found")
+    version = _shown_version(session, change)
+    return ChangeView(
+        alert_id=alert.id,
+        change_id=change.id,
+        kind=change.kind.value,
+        document_url=document.url,
+        doc_id=document.doc_id,
+        doc_kind=document.kind,
+        seq=version.seq if version else None,
+        content=version.content if version else _bare_content(document),
+        changes=tuple(FieldChange.from_dict(d) for d in change.diff or ()),
+        detected_at=change.detected_at,
+        thread_root_alert_id=_thread_root(session, alert, document.id),
+    )
+
+
+def ops_view(session: Session, alert: Alert) -> OpsView:
+    """The OpsView of an operational alert."""
+    event = session.get(OpsEvent, alert.ops_event_id) if alert.ops_event_id else None
+    if event is None:
+        raise ViewError(f"alert {alert.id}: ops event {alert.ops_event_id} not found")
+    return OpsView(
+        alert_id=alert.id,
+        event_id=event.id,
+        kind=event.kind,
+        subject=event.subject,
+        phase=event.phase,
+        detail=dict(event.detail or {}),
+        created_at=event.created_at,
+    )
+
+
+def _shown_version(session: Session, change: Change) -> Version | None:
+    # A removal shows the last content the page had.
+    version_id = change.to_version_id or change.from_version_id
+    if version_id is None and change.kind == ChangeKind.REMOVED:
+        return None
+    return session.get(Version, version_id) if version_id else None
+
+
+def _thread_root(session: Session, alert: Alert, document_id: int) -> int | None:
+    stmt = (
+        select(func.min(Alert.id))
+        .join(Change, Alert.change_id == Change.id)
+        .where(Change.document_id == document_id, Alert.channel == alert.channel)
+    )
+    root = session.scalar(stmt)
+    return None if root is None or root == alert.id else int(root)
+
+
+def _bare_content(document: Document) -> dict[str, Any]:
+    return {
+        "url": document.url,
+        "doc_id": document.doc_id,
+        "kind": document.kind,
+        "title": document.title or document.url,
+        "date": document.date,
+        "section": document.section,
+        "body": [],
+        "meeting": None,
+    }
