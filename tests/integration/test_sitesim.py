@@ -71,6 +71,8 @@ def test_serves_index_page_as_html_with_its_charset_and_validators(sim):
     assert email.utils.parsedate_to_datetime(reply.headers["Last-Modified"])
     assert b'<dl class="title-list">' in reply.body
     assert fetch(sim.url("/press/release/")).body == reply.body
+    folder = fetch(sim.url("/press/release"))
+    assert (folder.status, folder.headers["Location"]) == (301, "/press/release/")
 
 
 def test_serves_html_with_the_meta_charset_of_the_file(sim):
@@ -126,15 +128,18 @@ def test_head_sends_headers_without_body(sim):
 
 def test_keeps_the_connection_alive_between_requests(sim):
     conn = http.client.HTTPConnection("127.0.0.1", int(sim.base_url.rsplit(":", 1)[1]))
+    sockets = []
     try:
         for path in ("/press/release/index.html", "/press/kaiken/index.html"):
             conn.request("GET", path)
             response = conn.getresponse()
             response.read()
             assert response.status == 200
-        assert conn.sock is not None  # the same socket served both
+            sockets.append(conn.sock)
     finally:
         conn.close()
+    assert sockets[0] is not None
+    assert sockets[0] is sockets[1]
 
 
 def test_edit_in_the_same_second_changes_etag_and_last_modified(sim):
@@ -154,6 +159,19 @@ def test_edit_in_the_same_second_changes_etag_and_last_modified(sim):
 def test_edit_page_raises_when_the_text_is_absent(sim):
     with pytest.raises(ValueError, match="not found"):
         sim.edit_page("/press/release/index.html", "no such text", "x")
+
+
+def test_overlay_writes_only_the_files_that_differ(sim, tmp_path):
+    other = tmp_path / "v2"
+    (other / "press/release").mkdir(parents=True)
+    same = sim.file_for("/na/na1/us/index.html").read_bytes()
+    (other / "press/release/index.html").write_text("<html>v2</html>", encoding="utf-8")
+    (other / "press/release/new.html").write_text("<html>new</html>", encoding="utf-8")
+    (other / "na/na1/us").mkdir(parents=True)
+    (other / "na/na1/us/index.html").write_bytes(same)
+    changed = sim.overlay(other)
+    assert changed == ["/press/release/index.html", "/press/release/new.html"]
+    assert fetch(sim.url("/press/release/index.html")).body == b"<html>v2</html>"
 
 
 def test_deleted_page_answers_404(sim):
