@@ -192,7 +192,7 @@ class SiteSim:
     ) -> None:
         self.root = Path(root).resolve()
         self.host = host
-        self.port = port
+        self.port = port  # the bound port once started; a restart reuses it
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._faults: dict[str, _FaultEntry] = {}
@@ -227,6 +227,7 @@ class SiteSim:
             raise RuntimeError("SiteSim already started")
         self._stopping.clear()
         self._server = _Server((self.host, self.port), self)
+        self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -238,6 +239,7 @@ class SiteSim:
         return self
 
     def stop(self) -> None:
+        """Close the port: connections are refused until start() reopens it."""
         server, thread = self._server, self._thread
         if server is None:
             return

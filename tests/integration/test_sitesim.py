@@ -366,6 +366,16 @@ def test_records_every_request_with_conditional_headers_and_user_agent(sim):
     assert sim.requests == []
 
 
+def test_restart_after_stop_serves_on_the_same_port(sim):
+    base_url = sim.base_url
+    sim.stop()
+    with pytest.raises(urllib.error.URLError):
+        fetch(base_url + "/robots.txt", timeout=1)
+    sim.start()
+    assert sim.base_url == base_url
+    assert fetch(base_url + "/robots.txt").status == 200
+
+
 def test_survives_a_client_that_disconnects_mid_request(sim):
     port = int(sim.base_url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port)) as raw:
