@@ -9,6 +9,7 @@ import calendar
 import html
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -106,6 +107,9 @@ class _Entry:
     day: date
 
 
+_Render = Callable[[random.Random, str, date, int], tuple[str, str]]
+
+
 def generate_site(
     root: Path,
     *,
@@ -169,7 +173,13 @@ def _spread(rng: random.Random, months: list[str], count: int) -> list[date]:
     return sorted(days)
 
 
-def _detail_pages(pages, days, pattern, rng, render) -> list[_Entry]:
+def _detail_pages(
+    pages: dict[str, str],
+    days: list[date],
+    pattern: str,
+    rng: random.Random,
+    render: _Render,
+) -> list[_Entry]:
     entries = []
     for number, day in enumerate(days, start=1):
         path = pattern.format(number)
@@ -240,7 +250,7 @@ def _detail(
     )
 
 
-def _release(rng, path, day, number) -> tuple[str, str]:
+def _release(rng: random.Random, path: str, day: date, number: int) -> tuple[str, str]:
     country = rng.choice(_COUNTRIES)
     title = rng.choice(_RELEASE_TITLES).format(c=country)
     lead = (
@@ -260,7 +270,7 @@ def _release(rng, path, day, number) -> tuple[str, str]:
     return title, text
 
 
-def _kaiken(rng, path, day, number) -> tuple[str, str]:
+def _kaiken(rng: random.Random, path: str, day: date, number: int) -> tuple[str, str]:
     title = "Press Conference by Foreign Minister KIRISHIMA Daichi"
     when = f"{_long_date(day)}, {_clock(rng)}"
     weekday = calendar.day_name[day.weekday()]
@@ -286,7 +296,7 @@ def _kaiken(rng, path, day, number) -> tuple[str, str]:
     return f"{title} ({when})", text
 
 
-def _us_page(rng, path, day, number) -> tuple[str, str]:
+def _us_page(rng: random.Random, path: str, day: date, number: int) -> tuple[str, str]:
     title = rng.choice(
         (
             "Japan-U.S. Foreign Ministers\u2019 Meeting",
@@ -349,7 +359,9 @@ def _by_month(entries: list[_Entry], ym: str) -> list[_Entry]:
     return [e for e in entries if f"{e.day.year:04d}{e.day.month:02d}" == ym]
 
 
-def _release_indexes(pages, entries: list[_Entry], months: list[str]) -> list[str]:
+def _release_indexes(
+    pages: dict[str, str], entries: list[_Entry], months: list[str]
+) -> list[str]:
     older = [(f"/press/release/{ym}_index.html", ym) for ym in reversed(months[:-1])]
     current = "/press/release/index.html"
     pages[current] = _index_page(
@@ -372,7 +384,9 @@ def _kaiken_list(entries: list[_Entry]) -> str:
     return f'<div id="contents-body">\n<dl class="title-list">\n{items}</dl>\n</div>\n'
 
 
-def _kaiken_indexes(pages, entries: list[_Entry], months: list[str]) -> list[str]:
+def _kaiken_indexes(
+    pages: dict[str, str], entries: list[_Entry], months: list[str]
+) -> list[str]:
     older = [(f"/press/kaiken/pc_{ym}_index.html", ym) for ym in reversed(months[:-1])]
     current = "/press/kaiken/index.html"
     pages[current] = _index_page(
@@ -386,7 +400,7 @@ def _kaiken_indexes(pages, entries: list[_Entry], months: list[str]) -> list[str
     return [current] + [p for p, _ in older]
 
 
-def _us_index(pages, entries: list[_Entry]) -> str:
+def _us_index(pages: dict[str, str], entries: list[_Entry]) -> str:
     path = "/na/na1/us/index.html"
     links = "".join(
         _link(e) for e in sorted(entries, key=lambda e: e.day, reverse=True)
