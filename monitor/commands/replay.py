@@ -1,0 +1,99 @@
+"""`replay SOURCE...` and `reextract`: rebuild history from saved responses."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from monitor.cli import Context
+from monitor.exitcodes import ExitCode
+from monitor.replay import ReplayReport, check_sources, collect, replay
+from monitor.replay_sources import SourceError
+from storage.db import DatabaseUnreachableError
+
+logger = logging.getLogger(__name__)
+
+
+def cmd_replay(args: argparse.Namespace, ctx: Context) -> int:
+    """Replay WARC files, HTTP-cache folders and HTML folders; exit 1 if any skipped."""
+    try:
+        sources = check_sources(args.sources)
+    except SourceError as exc:
+        print(f"mofawatch replay: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    settings = ctx.settings()
+    collected = collect(sources, settings.site.base_url)
+    from monitor.progress import Progress
+
+    try:
+        with Progress(len(collected.captures), "replay") as bar:
+            report = replay(
+                settings,
+                collected,
+                datetime.now(UTC),
+                alerts=args.alerts,
+                dry_run=args.dry_run,
+                on_progress=bar.update,
+            )
+    except DatabaseUnreachableError as exc:
+        print(f"mofawatch: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    _print_report(report, alerts=args.alerts, out=sys.stdout)
+    for problem in report.problems:
+        print(f"mofawatch replay: skipped {problem}", file=sys.stderr)
+    return ExitCode.FAILED if report.problems else ExitCode.OK
+
+
+def _print_report(report: ReplayReport, *, alerts: bool, out: TextIO) -> None:
+    if report.dry_run:
+        out.write("dry run: nothing was written\n")
+        for line in report.lines:
+            out.write(f"  {line.describe()}\n")
+        heading = (
+            "alerts that would be sent" if alerts else "alerts --alerts would send"
+        )
+        out.write(f"{heading}: {len(report.planned)}\n")
+        for channel, subject in report.planned:
+            out.write(f"  [{channel}] {subject}\n")
+    counts = report.counts
+    parts = [f"{n} {name.replace('_', ' ')}" for name, n in sorted(counts.items())]
+    summary = ", ".join(parts) or "nothing"
+    out.write(
+        f"replayed {len(report.lines)} responses: {summary}; "
+        f"{report.changes} changes, {report.alerts_queued} alerts queued"
+        f"{f', {report.sent} sent' if report.sent else ''}; "
+        f"{report.ignored} non-page responses ignored; "
+        f"{len(report.problems)} skipped\n"
+    )
+
+
+def cmd_reextract(args: argparse.Namespace, ctx: Context) -> int:
+    """Re-run the current extractor over stored snapshots (silently)."""
+    from monitor.diff import diff_documents, render_diff_text
+    from monitor.reextract import reextract
+    from storage.db import open_database
+
+    settings = ctx.settings()
+    try:
+        factory = open_database(settings.database_url)
+    except DatabaseUnreachableError as exc:
+        print(f"mofawatch: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    report = reextract(factory, settings, datetime.now(UTC), dry_run=args.dry_run)
+    for item in report.items:
+        if item.error is not None:
+            print(f"{item.url}: failed: {item.error}", file=sys.stderr)
+        elif item.changed and args.dry_run and item.new is not None:
+            print(f"{item.url}: would change")
+            text = render_diff_text(diff_documents(item.old, item.new))
+            print("\n".join(f"  {line}" for line in text.splitlines()))
+    verb = "would change" if args.dry_run else "changed"
+    print(
+        f"re-extracted {report.pages} pages with extractor "
+        f"{report.extractor_version}: {report.changed} {verb}, {report.failed} failed"
+        f"{'' if args.dry_run else f', {report.alerts_queued} alerts queued'}"
+    )
+    return ExitCode.FAILED if report.failed else ExitCode.OK

@@ -1,0 +1,86 @@
+"""Helpers shared by the replay, reextract and export tests (plain functions)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from monitor.config import Settings, SiteSettings
+from monitor.replay import check_sources, collect, replay
+from storage.db import open_database, unit_of_work, upgrade_database
+from storage.models import Alert, Change, Document, Snapshot, Version
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "replay"
+BASE_URL = "https://www.mofa.go.jp"
+URL_A = f"{BASE_URL}/press/release/pressite_000001_09001.html"
+URL_B = f"{BASE_URL}/press/release/pressite_000001_09002.html"
+URL_C = f"{BASE_URL}/press/release/pressite_000001_09003.html"
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def fresh_sqlite(tmp_path: Path, name: str = "replay.db") -> str:
+    url = f"sqlite:///{tmp_path / name}"
+    upgrade_database(url)
+    return url
+
+
+def settings_for(url: str) -> Settings:
+    return Settings(database_url=url, site=SiteSettings(base_url=BASE_URL))
+
+
+def replay_paths(url: str, *names: str, **options):
+    settings = settings_for(url)
+    collected = collect(check_sources([str(FIXTURES / n) for n in names]), BASE_URL)
+    return replay(settings, collected, NOW, **options)
+
+
+def history(url: str) -> dict[str, list[str]]:
+    """URL -> content hashes of its versions in seq order."""
+    factory = open_database(url)
+    found: dict[str, list[str]] = defaultdict(list)
+    with unit_of_work(factory) as session:
+        stmt = (
+            select(Document.url, Version.content_sha256)
+            .join(Version, Version.document_id == Document.id)
+            .order_by(Document.url, Version.seq)
+        )
+        for doc_url, digest in session.execute(stmt):
+            found[doc_url].append(digest)
+    return dict(found)
+
+
+def row_counts(url: str) -> dict[str, int]:
+    factory = open_database(url)
+    with unit_of_work(factory) as session:
+        return {
+            model.__tablename__: int(
+                session.scalar(select(func.count()).select_from(model)) or 0
+            )
+            for model in (Document, Snapshot, Version, Change, Alert)
+        }
+
+
+def changes_of(url: str) -> list[tuple[str, str, bool]]:
+    """(document url, change kind, is_silent) in detection order."""
+    factory = open_database(url)
+    with unit_of_work(factory) as session:
+        stmt = (
+            select(Document.url, Change.kind, Change.is_silent)
+            .join(Document, Document.id == Change.document_id)
+            .order_by(Change.id)
+        )
+        return [(u, str(k), bool(s)) for u, k, s in session.execute(stmt)]
+
+
+class RecordingNotifier:
+    """A console stand-in that keeps what it was asked to send."""
+
+    def __init__(self, name: str = "console") -> None:
+        self.name = name
+        self.sent: list = []
+
+    def send(self, message) -> None:
+        self.sent.append(message)
