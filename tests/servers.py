@@ -85,11 +85,11 @@ def _authenticator(server: SmtpServer) -> Any:
         _smtp: Any, _session: Any, _envelope: Any, _mechanism: str, data: Any
     ) -> Any:
         if not isinstance(data, LoginPassword):
-            return AuthResult(success=False, handled=False)
+            return AuthResult(success=False, handled=False)  # aiosmtpd answers 535
         login = data.login.decode()
         password = data.password.decode()
         server.logins.append((login, password))
-        return AuthResult(success=password != "wrong")
+        return AuthResult(success=password != "wrong", handled=False)
 
     return check
 
@@ -216,7 +216,11 @@ class HttpReceiver:
         self._server.daemon_threads = True
         self.port = int(self._server.server_address[1])
         self.url = f"http://{HOST}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
 
     def respond_with(
         self,
