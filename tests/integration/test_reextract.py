@@ -1,0 +1,130 @@
+"""reextract: a changed extractor gives new, silent versions on the same snapshots."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+import crawler.extract
+import crawler.topics
+from monitor.cli import main
+from monitor.reextract import reextract
+from monitor.replay import current_extractor
+from storage.db import open_database, unit_of_work
+from storage.ingest import ingest_fetch
+from storage.models import Document, Version
+from storage.snapshots import FetchRecord
+from tests.integration.replay_helpers import (
+    FIXTURES,
+    NOW,
+    URL_A,
+    URL_B,
+    changes_of,
+    fresh_sqlite,
+    history,
+    replay_paths,
+    row_counts,
+    settings_for,
+)
+
+
+@pytest.fixture
+def upgrade_extractor(monkeypatch):
+    """Call it to get the extractor after an upgrade: "China" is now "PRC"."""
+
+    def upgrade() -> None:
+        compiled = tuple(
+            ("PRC" if label == "China" else label, pattern)
+            for label, pattern in crawler.topics._COMPILED
+        )
+        monkeypatch.setattr(crawler.topics, "_COMPILED", compiled)
+        monkeypatch.setattr(crawler.extract, "EXTRACTOR_VERSION", "test-upgrade")
+
+    return upgrade
+
+
+def _versions(url: str, page: str) -> list[Version]:
+    factory = open_database(url)
+    with unit_of_work(factory) as session:
+        stmt = (
+            select(Version)
+            .join(Document, Document.id == Version.document_id)
+            .where(Document.url == page)
+            .order_by(Version.seq)
+        )
+        return list(session.scalars(stmt))
+
+
+def test_changed_topic_table_gives_new_versions_and_zero_alerts(
+    tmp_path, upgrade_extractor
+):
+    url = fresh_sqlite(tmp_path)
+    replay_paths(url, "captures.warc.gz", "httpcache")  # A has China in v3; B none
+    upgrade_extractor()
+    report = reextract(open_database(url), settings_for(url), NOW)
+    assert (report.pages, report.changed, report.failed) == (2, 1, 0)
+    versions = _versions(url, URL_A)
+    assert len(versions) == 4
+    newest, previous = versions[-1], versions[-2]
+    assert newest.content["topics"] == ["PRC", "Indo-Pacific"]
+    assert newest.extractor_version == "test-upgrade"
+    assert newest.snapshot_id == previous.snapshot_id
+    assert changes_of(url)[-1] == (URL_A, "updated", True)
+    assert row_counts(url)["alerts"] == 0
+
+
+def test_reextract_with_an_unchanged_extractor_adds_nothing(tmp_path):
+    url = fresh_sqlite(tmp_path)
+    replay_paths(url, "captures.warc.gz")
+    before = row_counts(url)
+    report = reextract(open_database(url), settings_for(url), NOW)
+    assert (report.pages, report.changed, report.failed) == (1, 0, 0)
+    assert row_counts(url) == before
+
+
+def test_reextract_leaves_real_changes_awaiting_detection_announced(
+    tmp_path, upgrade_extractor
+):
+    # A crawl stored a new document but stopped before detect: reextract must not
+    # silence that real change while it keeps its own extractor-only change quiet.
+    url = fresh_sqlite(tmp_path)
+    replay_paths(url, "captures.warc.gz")
+    factory = open_database(url)
+    with unit_of_work(factory) as session:
+        ingest_fetch(
+            session,
+            FetchRecord(
+                URL_B, NOW, 200, body=(FIXTURES / "html" / "b.html").read_bytes()
+            ),
+            extractor=current_extractor()[0],
+            extractor_version="1.0",
+            now=NOW,
+        )
+    upgrade_extractor()
+    report = reextract(factory, settings_for(url), NOW)
+    assert report.changed == 1
+    kinds = changes_of(url)[3:]
+    assert sorted(kinds) == [(URL_A, "updated", True), (URL_B, "new", False)]
+    assert row_counts(url)["alerts"] == 1
+
+
+def test_reextract_dry_run_prints_field_differences_and_writes_nothing(
+    tmp_path, monkeypatch, capsys, upgrade_extractor
+):
+    url = fresh_sqlite(tmp_path)
+    replay_paths(url, "captures.warc.gz")
+    upgrade_extractor()
+    before = row_counts(url)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
+    monkeypatch.setenv("MOFAWATCH_DATABASE_URL", url)
+    code = main(["reextract", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"{URL_A}: would change" in out
+    assert re.search(r"PRC", out)
+    assert "re-extracted 1 pages with extractor test-upgrade: 1 would change" in out
+    assert row_counts(url) == before
+    assert len(history(url)[URL_A]) == 3

@@ -1,0 +1,95 @@
+"""`mofawatch replay`: bad sources, exit codes, dry run."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from tests.integration.replay_helpers import (
+    BASE_URL,
+    FIXTURES,
+    URL_A,
+    URL_C,
+    fresh_sqlite,
+    history,
+    row_counts,
+)
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    """A schema-ready SQLite database the CLI uses through the environment."""
+    url = fresh_sqlite(tmp_path)
+    monkeypatch.chdir(tmp_path)  # no stray mofawatch.toml
+    monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
+    monkeypatch.setenv("MOFAWATCH_DATABASE_URL", url)
+    monkeypatch.setenv("MOFAWATCH_BASE_URL", "https://www.mofa.go.jp")
+    return url
+
+
+def test_corrupt_warc_record_is_skipped_with_file_and_offset_and_exit_1(cli_db, capsys):
+    code = main(["replay", str(FIXTURES / "corrupt.warc.gz")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "corrupt.warc.gz @ offset 863" in err
+    assert set(history(cli_db)) == {URL_A, URL_C}  # the records around it survive
+
+
+def test_bad_files_in_html_folder_are_named_skipped_and_exit_1(
+    cli_db, tmp_path, capsys
+):
+    folder = tmp_path / "saved"
+    shutil.copytree(FIXTURES / "bad_html", folder)
+    (folder / "gone.html").symlink_to(tmp_path / "nowhere.html")  # unreadable
+    code = main(["replay", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 1
+    for name in ("notes.txt", "photo.html", "gone.html"):
+        assert f"{folder / name}:" in err
+    assert list(history(cli_db)) == [f"{BASE_URL}/pressite_000001_09003.html"]
+
+
+@pytest.mark.parametrize("name", ["missing.warc.gz", "notes.txt"])
+def test_missing_or_unknown_source_exits_2_before_replaying(
+    cli_db, tmp_path, name, capsys
+):
+    (tmp_path / "notes.txt").write_text("not a source", encoding="utf-8")
+    code = main(["replay", str(FIXTURES / "captures.warc.gz"), str(tmp_path / name)])
+    assert code == 2
+    assert name in capsys.readouterr().err
+    assert row_counts(cli_db)["snapshots"] == 0
+
+
+def test_replay_cli_exits_0_and_prints_a_summary(cli_db, capsys):
+    code = main(["replay", str(FIXTURES / "captures.warc.gz")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "replayed 3 responses: 3 new version" in out
+    assert len(history(cli_db)[URL_A]) == 3
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_dry_run_prints_versions_and_alerts_and_writes_nothing(
+    cli_db, tmp_path, capsys
+):
+    main(["replay", str(FIXTURES / "html")])  # some history to start from
+    capsys.readouterr()
+    db_file = tmp_path / "replay.db"
+    before, digest = row_counts(cli_db), _digest(db_file)
+    code = main(["replay", "--dry-run", str(FIXTURES / "corrupt.warc.gz")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "dry run: nothing was written" in out
+    assert f"{URL_C}: new version 1" in out
+    assert f"{URL_A}: already stored" in out
+    assert "alerts --alerts would send: 1" in out
+    assert "[console] " in out
+    assert row_counts(cli_db) == before
+    assert _digest(db_file) == digest
