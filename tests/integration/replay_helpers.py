@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -75,12 +77,24 @@ def changes_of(url: str) -> list[tuple[str, str, bool]]:
         return [(u, str(k), bool(s)) for u, k, s in session.execute(stmt)]
 
 
+def point_cli_at(monkeypatch, tmp_path: Path, url: str) -> None:
+    """Make `monitor.cli.main` use this database, and undo its logging set-up."""
+    monkeypatch.chdir(tmp_path)  # no stray mofawatch.toml
+    monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
+    monkeypatch.setenv("MOFAWATCH_DATABASE_URL", url)
+    monkeypatch.setenv("MOFAWATCH_BASE_URL", BASE_URL)
+    root = logging.getLogger()
+    # main() replaces the root handlers with one bound to this test's stderr.
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+
+
 class RecordingNotifier:
     """A console stand-in that keeps what it was asked to send."""
 
     def __init__(self, name: str = "console") -> None:
         self.name = name
-        self.sent: list = []
+        self.sent: list[Any] = []
 
     def send(self, message) -> None:
         self.sent.append(message)

@@ -24,6 +24,7 @@ from tests.integration.replay_helpers import (
     changes_of,
     fresh_sqlite,
     history,
+    point_cli_at,
     replay_paths,
     row_counts,
     settings_for,
@@ -117,9 +118,7 @@ def test_reextract_dry_run_prints_field_differences_and_writes_nothing(
     replay_paths(url, "captures.warc.gz")
     upgrade_extractor()
     before = row_counts(url)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
-    monkeypatch.setenv("MOFAWATCH_DATABASE_URL", url)
+    point_cli_at(monkeypatch, tmp_path, url)
     code = main(["reextract", "--dry-run"])
     out = capsys.readouterr().out
     assert code == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.integration.replay_helpers import (
-    BASE_URL,
     URL_A,
     URL_B,
     RecordingNotifier,
@@ -84,4 +83,4 @@ def test_html_folder_with_urls_csv_replays_like_the_warc(tmp_path):
 def test_html_folder_without_manifest_takes_urls_from_paths(tmp_path):
     url = fresh_sqlite(tmp_path)
     replay_paths(url, "html_paths")
-    assert list(history(url)) == [f"{BASE_URL}/press/release/pressite_000001_09002.html"]
+    assert list(history(url)) == [URL_B]  # {base_url}/press/release/...09002.html

@@ -16,6 +16,7 @@ from tests.integration.replay_helpers import (
     URL_C,
     fresh_sqlite,
     history,
+    point_cli_at,
     row_counts,
 )
 
@@ -24,10 +25,7 @@ from tests.integration.replay_helpers import (
 def cli_db(tmp_path, monkeypatch):
     """A schema-ready SQLite database the CLI uses through the environment."""
     url = fresh_sqlite(tmp_path)
-    monkeypatch.chdir(tmp_path)  # no stray mofawatch.toml
-    monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
-    monkeypatch.setenv("MOFAWATCH_DATABASE_URL", url)
-    monkeypatch.setenv("MOFAWATCH_BASE_URL", "https://www.mofa.go.jp")
+    point_cli_at(monkeypatch, tmp_path, url)
     return url
 
 

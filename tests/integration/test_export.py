@@ -1,0 +1,98 @@
+"""export (JSONL, CSV) and feed (Atom, read back with feedparser)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import feedparser
+import pytest
+
+from monitor.cli import main
+from monitor.export import CSV_COLUMNS
+from tests.integration.replay_helpers import (
+    URL_A,
+    URL_B,
+    fresh_sqlite,
+    point_cli_at,
+    replay_paths,
+)
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    url = fresh_sqlite(tmp_path)
+    point_cli_at(monkeypatch, tmp_path, url)
+    replay_paths(url, "html")  # A: three versions (Oct 1-3), B: one
+    return url
+
+
+def _run(capsys, *argv: str) -> str:
+    assert main(list(argv)) == 0
+    out: str = capsys.readouterr().out
+    return out
+
+
+def test_export_jsonl_gives_one_line_per_document_with_newest_version(cli_db, capsys):
+    lines = [json.loads(x) for x in _run(capsys, "export").splitlines()]
+    by_url = {x["url"]: x for x in lines}
+    assert set(by_url) == {URL_A, URL_B}
+    a = by_url[URL_A]
+    assert a["versions"] == 3
+    assert a["first_seen_at"].startswith("2026-10-01T03:00")
+    assert a["last_seen_at"].startswith("2026-10-03T03:00")
+    assert a["state"] == "live"
+    assert a["meeting"]["duration_minutes"] == 25
+    assert "China" in a["topics"]
+
+
+def test_export_csv_has_flat_columns_and_joined_lists(cli_db, capsys):
+    rows = list(csv.DictReader(io.StringIO(_run(capsys, "export", "--format", "csv"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    a = next(r for r in rows if r["url"] == URL_A)
+    assert a["versions"] == "3"
+    assert a["duration_minutes"] == "25"
+    assert a["topics"] == "China; Indo-Pacific"
+    assert a["participants"].startswith("KAZAHAYA Tomoki")
+
+
+def test_export_filters_by_kind_and_date(cli_db, capsys):
+    assert _run(capsys, "export", "--kind", "statement") == ""
+    assert len(_run(capsys, "export", "--kind", "press_release").splitlines()) == 2
+    since = _run(capsys, "export", "--since", "2026-10-02").splitlines()
+    assert [json.loads(x)["url"] for x in since] == [URL_B]
+
+
+def test_export_writes_to_a_file_with_out(cli_db, tmp_path, capsys):
+    target = tmp_path / "docs.jsonl"
+    assert _run(capsys, "export", "--out", str(target)) == ""
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_feed_is_valid_atom_with_new_and_updated_entries(cli_db, capsys):
+    parsed = feedparser.parse(_run(capsys, "feed"))
+    assert parsed.bozo == 0
+    assert parsed.version == "atom10"
+    titles = [e.title for e in parsed.entries]
+    assert len(titles) == 4
+    assert titles.count("Updated: Japan-Aurelia Foreign Ministers' Telephone Talk") == 2
+    assert "New: Japan-Aurelia Foreign Ministers' Telephone Talk" in titles
+    assert "New: Visit to Japan by the Minister of Trade of Aurelia" in titles
+    entry = parsed.entries[0]
+    assert entry.id.startswith("tag:www.mofa.go.jp,")
+    assert entry.link in (URL_A, URL_B)
+    assert len({e.id for e in parsed.entries}) == 4
+
+
+def test_feed_limit_keeps_the_newest_entries(cli_db, capsys):
+    parsed = feedparser.parse(_run(capsys, "feed", "--limit", "1"))
+    assert parsed.bozo == 0
+    assert len(parsed.entries) == 1
+
+
+def test_feed_summary_carries_facts_and_changed_fields(cli_db, capsys):
+    parsed = feedparser.parse(_run(capsys, "feed"))
+    updated = [e for e in parsed.entries if e.title.startswith("Updated")]
+    assert any("Changed:" in e.summary for e in updated)
+    assert all("Date:" in e.summary or "Type:" in e.summary for e in parsed.entries)
