@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from monitor import render_email, render_slack
-from monitor.diff import ELLIPSIS, FieldChange, format_value
+from monitor.diff import ELLIPSIS, FieldChange, field_label, format_value
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,14 @@ DOC_KIND_LABELS = {
     "press_conference": "press conference",
     "statement": "statement",
     "page": "page",
+}
+# Fields whose changes are counted item by item in the lead line (plural nouns).
+COUNTED_FIELDS = {
+    "participants": "participants",
+    "topics": "topics",
+    "body": "paragraphs",
+    "captions": "captions",
+    "exchanges": "exchanges",
 }
 CHANGE_HEADLINES = {
     "updated": "Updated",
@@ -96,6 +104,7 @@ class Card:
 
     headline: str
     title: str
+    lead: str | None
     facts: tuple[tuple[str, str], ...]
     link: str | None
     summary: str | None
@@ -185,6 +194,7 @@ def change_card(view: ChangeView) -> Card:
     return Card(
         headline=_change_headline(view),
         title=title,
+        lead=change_summary(view.changes) if view.kind == "updated" else None,
         facts=document_facts(content, view.doc_kind),
         link=str(link) if link else None,
         summary=document_summary(content),
@@ -205,6 +215,7 @@ def ops_card(view: OpsView) -> Card:
     return Card(
         headline=f"[mofawatch] {word}",
         title=view.subject,
+        lead=None,
         facts=tuple(facts),
         link=None,
         summary=None,
@@ -220,9 +231,8 @@ def document_facts(
 ) -> tuple[tuple[str, str], ...]:
     """(label, value) pairs in the order users read them; empty values are left out."""
     meeting = content.get("meeting") or {}
-    kind = str(content.get("kind") or doc_kind)
     facts: list[tuple[str, str | None]] = [
-        ("Type", DOC_KIND_LABELS.get(kind, kind.replace("_", " ")).capitalize()),
+        ("Type", _type_label(content, doc_kind)),
         ("Date", format_date(content.get("date"))),
         *_sides(meeting.get("participants") or ()),
         ("Start", _start(meeting)),
@@ -235,6 +245,23 @@ def document_facts(
         ("Section", content.get("section")),
     ]
     return tuple((label, str(value)) for label, value in facts if value)
+
+
+def change_summary(changes: Sequence[FieldChange]) -> str | None:
+    """'1 participant added · 2 paragraphs changed' in first-seen order."""
+    counts: dict[tuple[str, str], int] = {}
+    for change in changes:
+        key = (change.field, change.op)
+        counts[key] = counts.get(key, 0) + 1
+    parts = []
+    for (field, op), count in counts.items():
+        label = field_label(field).lower()
+        if field in COUNTED_FIELDS:
+            noun = label if count == 1 else COUNTED_FIELDS[field]
+            parts.append(f"{count} {noun} {op}")
+        else:
+            parts.append(f"{label} {op}")
+    return " · ".join(parts) or None
 
 
 def document_summary(content: Mapping[str, Any]) -> str | None:
@@ -296,6 +323,14 @@ def change_payload(view: ChangeView, subject: str) -> dict[str, Any]:
         },
         "changes": [change.to_dict() for change in view.changes],
     }
+
+
+def _type_label(content: Mapping[str, Any], doc_kind: str) -> str:
+    kind = str(content.get("kind") or doc_kind)
+    label = DOC_KIND_LABELS.get(kind, kind.replace("_", " "))
+    if content.get("meeting"):
+        return "Meeting readout" if kind == "page" else f"Meeting readout ({label})"
+    return label.capitalize()
 
 
 def _change_headline(view: ChangeView) -> str:

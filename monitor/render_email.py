@@ -51,7 +51,10 @@ def html_body(cards: Sequence[Card], *, title: str) -> str:
 
 
 def _text_card(card: Card) -> str:
-    lines = [card.headline.upper(), card.title, ""]
+    lines = [card.headline.upper(), card.title]
+    if card.lead:
+        lines.append(f"Changed: {card.lead}")
+    lines.append("")
     lines += [f"{label + ':':<{LABEL_WIDTH}} {value}" for label, value in card.facts]
     if card.link:
         lines.append(f"{'Link:':<{LABEL_WIDTH}} {card.link}")
@@ -72,12 +75,15 @@ def _html_card(card: Card) -> str:
     parts = [
         f'<p style="margin:0;{MUTED}text-transform:uppercase;">{_e(card.headline)}</p>',
         f'<h2 style="margin:4px 0 12px 0;font-size:18px;">{title}</h2>',
-        _html_facts(card),
     ]
+    if card.lead:
+        parts.append(f'<p style="margin:0 0 12px 0;">Changed: {_e(card.lead)}</p>')
+    parts.append(_html_facts(card))
     if card.note:
         parts.append(f'<p style="margin:12px 0;font-weight:bold;">{_e(card.note)}</p>')
     if card.summary:
-        parts.append(f'<p style="margin:12px 0;">{_e(card.summary)}</p>')
+        parts.append('<h3 style="margin:16px 0 4px 0;font-size:15px;">Summary</h3>')
+        parts.append(f'<p style="margin:0;">{_e(card.summary)}</p>')
     if card.changes:
         parts.append(
             '<h3 style="margin:16px 0 4px 0;font-size:15px;">What changed</h3>'

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from monitor.diff import ELLIPSIS, FieldChange, change_heading, excerpt, format_value
 
@@ -23,34 +24,33 @@ FIELD_MAX = 2000
 FIELDS_MAX = 10
 BLOCKS_MAX = 50
 CONTEXT_MAX = 2000
+CONTEXT_ELEMENTS = 10
 DIGEST_CHANGES = 3
 
 
 def card_blocks(card: Card) -> list[dict[str, Any]]:
     """Header, the facts as fields, link, summary, the difference, a footer."""
     blocks = [header(f"{card.headline}: {card.title}")]
+    if card.lead:
+        blocks.append(section(f"*Changed:* {escape(card.lead)}", raw=True))
     facts = card.facts[:FIELDS_MAX]
     if facts:
-        blocks.append(
-            {
-                "type": "section",
-                "fields": [
-                    mrkdwn(_fact(label, value), FIELD_MAX) for label, value in facts
-                ],
-            }
-        )
-    rest = card.facts[FIELDS_MAX:]
-    if rest:
-        blocks.append(section("\n".join(_fact(label, v) for label, v in rest)))
+        fields = [mrkdwn(_fact(label, value), FIELD_MAX) for label, value in facts]
+        blocks.append({"type": "section", "fields": fields})
     if card.link:
-        blocks.append(section(f"<{escape(card.link)}|{escape(card.title)}>", raw=True))
+        host = urlsplit(card.link).hostname or card.link
+        blocks.append(
+            section(f"<{escape(card.link)}|Open on {escape(host)}>", raw=True)
+        )
     if card.note:
         blocks.append(section(f"*{escape(card.note)}*", raw=True))
     if card.summary:
         blocks.append(section(card.summary))
     if card.changes:
         blocks.append(section(diff_mrkdwn(card.changes), raw=True))
-    blocks.append({"type": "context", "elements": [mrkdwn(card.footer, CONTEXT_MAX)]})
+    rest = [f"{label}: {value}" for label, value in card.facts[FIELDS_MAX:]]
+    elements = [mrkdwn(text, CONTEXT_MAX) for text in [*rest, card.footer]]
+    blocks.append({"type": "context", "elements": elements[-CONTEXT_ELEMENTS:]})
     return blocks[:BLOCKS_MAX]
 
 
