@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -129,8 +130,10 @@ def render_change(view: ChangeView) -> Rendered:
         html=render_email.html_body([card], title=card.subject),
         slack_blocks=render_slack.card_blocks(card),
         payload=change_payload(view, card.subject),
-        message_id=message_id(view.alert_id),
-        in_reply_to=message_id(root) if root and root != view.alert_id else None,
+        message_id=message_id(view.alert_id, view.doc_id),
+        in_reply_to=(
+            message_id(root, view.doc_id) if root and root != view.alert_id else None
+        ),
     )
 
 
@@ -153,7 +156,7 @@ def render_ops(view: OpsView) -> Rendered:
         html=render_email.html_body([card], title=card.subject),
         slack_blocks=render_slack.card_blocks(card),
         payload=payload,
-        message_id=message_id(view.alert_id),
+        message_id=message_id(view.alert_id, f"ops-{view.event_id}"),
         in_reply_to=None,
     )
 
@@ -181,9 +184,15 @@ def render_digest(views: Sequence[ChangeView]) -> Rendered:
     )
 
 
-def message_id(alert_id: int) -> str:
-    """The deterministic Message-ID of one alert (also what updates reply to)."""
-    return f"<alert-{alert_id}@{MESSAGE_DOMAIN}>"
+def message_id(alert_id: int, doc_id: str | None = None) -> str:
+    """The deterministic Message-ID of one alert (also what updates reply to).
+
+    The doc id (the same for an update and its thread root) keeps the ids of a fresh
+    database from repeating older ones in a mailbox, which may drop repeats.
+    """
+    key = re.sub(r"[^A-Za-z0-9_-]+", "-", doc_id or "").strip("-")
+    local = f"alert-{alert_id}.{key}" if key else f"alert-{alert_id}"
+    return f"<{local}@{MESSAGE_DOMAIN}>"
 
 
 def change_card(view: ChangeView) -> Card:

@@ -71,7 +71,7 @@ def test_new_meeting_arrives_as_multipart_with_facts_and_headers(smtp_server):
     )
     assert message["From"] == "mofawatch@example.org"
     assert message["To"] == "desk@example.org, b@example.org"
-    assert message["Message-ID"] == "<alert-7@mofawatch>"
+    assert message["Message-ID"] == "<alert-7.page4e_001274@mofawatch>"
     assert message["In-Reply-To"] is None
     assert message["Date"]
     assert message.get_content_type() == "multipart/alternative"
@@ -109,9 +109,13 @@ def test_update_is_threaded_under_the_first_alert_of_the_document(smtp_server):
 
     first, update = smtp_server.messages
     assert update["Subject"].startswith("Updated: Japan-U.S. Foreign Ministers")
-    assert update["In-Reply-To"] == first["Message-ID"] == "<alert-3@mofawatch>"
+    assert (
+        update["In-Reply-To"]
+        == first["Message-ID"]
+        == "<alert-3.page4e_001274@mofawatch>"
+    )
     assert update["References"] == first["Message-ID"]
-    assert update["Message-ID"] == "<alert-9@mofawatch>"
+    assert update["Message-ID"] == "<alert-9.page4e_001274@mofawatch>"
     text, html = parts(update)
     assert "[-importantce-] {+importance+}" in text
     assert '<del style="' in html

@@ -160,9 +160,9 @@ def test_same_start_in_both_zones_is_shown_once_as_japan_time():
 def test_message_id_is_deterministic_and_updates_reply_to_the_thread_root():
     first = render_change(seed_view(1))
     update = render_change(edit_view())
-    assert first.message_id == "<alert-101@mofawatch>"
+    assert first.message_id == "<alert-101.page4e_001274@mofawatch>"
     assert first.in_reply_to is None
-    assert update.message_id == "<alert-201@mofawatch>"
+    assert update.message_id == "<alert-201.page4e_001274@mofawatch>"
     assert update.in_reply_to == first.message_id
     assert render_change(edit_view()) == update
 
@@ -264,7 +264,7 @@ def test_ops_alert_subjects(phase, subject):
     rendered = render_ops(ops)
     assert rendered.subject == subject
     assert "Status:       403" in rendered.text
-    assert rendered.message_id == "<alert-9@mofawatch>"
+    assert rendered.message_id == "<alert-9.ops-4@mofawatch>"
     assert rendered.payload["phase"] == phase
     assert rendered.slack_blocks[0]["text"]["text"] == subject
 
