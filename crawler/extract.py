@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -78,7 +79,10 @@ def extract(
     tail = text[-8192:].lower()
     if "</html" not in tail and "</body" not in tail:
         raise ExtractionError(f"{url}: page truncated (no </body> or </html>)")
-    soup = BeautifulSoup(text, PARSER)
+    with warnings.catch_warnings():
+        # bs4 warns about markup that looks like a file name or XML; a page is a page
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(text, PARSER)
     landmarks = find_landmarks(soup)
     if landmarks.container is None:
         raise ExtractionError(

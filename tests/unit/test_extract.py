@@ -1,0 +1,148 @@
+"""Every fixture page against its hand-written expectation, plus targeted cases."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from crawler.extract import ExtractionError, extract
+from tests.conftest import FIXTURES
+
+BASE = "https://www.mofa.go.jp/"
+SITE = FIXTURES / "site"
+EXPECTED = sorted((FIXTURES / "expected").rglob("*.json"))
+BROKEN = {
+    "press/release/pressite_000001_00455.html": "truncated",
+    "press/release/pressite_000001_00456.html": "content area missing",
+    "press/release/pressite_000001_00457.html": "no body text",
+}
+NAV_TEXT = (
+    "Back to",
+    "Page Top",
+    "Copyright",
+    "Skip to main content",
+    "Legal Matters",
+    "Top >",
+    "Top\xa0>",
+    "Related Links",
+    "FAQ",
+    "Site Map",
+    "へ戻る",
+)
+
+
+def _rel(expected_path):
+    return expected_path.relative_to(FIXTURES / "expected").with_suffix(".html")
+
+
+def _extract_page(rel):
+    return extract((SITE / rel).read_bytes(), BASE + rel.as_posix())
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+@pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: str(_rel(p)))
+def test_extract_matches_hand_written_expectation(expected_path):
+    want = json.loads(expected_path.read_text(encoding="utf-8"))
+    assert _extract_page(_rel(expected_path)).to_dict() == want
+
+
+@pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: str(_rel(p)))
+def test_extract_keeps_navigation_and_footer_out_of_the_document(expected_path):
+    doc = _extract_page(_rel(expected_path)).to_dict()
+    doc.pop("url")
+    for text in _strings(doc):
+        for nav in NAV_TEXT:
+            assert nav not in text, (nav, text)
+
+
+def test_every_linked_page_has_an_expectation_and_no_broken_page_is_linked():
+    linked = set()
+    for index in SITE.rglob("*.html"):
+        text = index.read_text(encoding="utf-8", errors="replace")
+        if 'class="title-list"' in text or 'class="link-list"' in text:
+            linked.update(re.findall(r'href="/([^"#]+\.html)"', text))
+    detail = {p for p in linked if not p.endswith(("index.html", "fm.html"))}
+    detail = {p for p in detail if (SITE / p).exists()}
+    expected = {str(_rel(p)) for p in EXPECTED}
+    assert detail == expected
+    assert not detail & set(BROKEN)
+
+
+@pytest.mark.parametrize(("rel", "message"), sorted(BROKEN.items()))
+def test_extract_raises_naming_the_problem_on_broken_pages(rel, message):
+    with pytest.raises(ExtractionError, match=message):
+        extract((SITE / rel).read_bytes(), BASE + rel)
+
+
+def test_extract_raises_on_a_page_without_any_title_landmark():
+    html = "<html><body><div id='maincontents'><p>Some text.</p></div></body></html>"
+    with pytest.raises(ExtractionError, match="title missing"):
+        extract(html, BASE + "press/release/x.html")
+
+
+def test_extract_decodes_shift_jis_from_meta_and_from_http_charset():
+    rel = "mofaj/press/release/press4_009321.html"
+    raw = (SITE / rel).read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    from_meta = extract(raw, BASE + rel)
+    stripped = raw.replace(b'<meta charset="Shift_JIS">', b"")
+    from_http = extract(stripped, BASE + rel, http_charset="shift_jis")
+    detected = extract(stripped, BASE + rel)
+    assert from_meta.title == "サントサ・インドネシア国会議長による桜田外務大臣表敬"
+    assert from_http == from_meta
+    assert detected.title == from_meta.title
+
+
+def test_extract_prefers_http_charset_over_meta():
+    html = '<html><head><meta charset="Shift_JIS"><title>x</title></head><body>'
+    html += (
+        '<div id="maincontents"><h1>Café talk</h1><p>Body café.</p></div></body></html>'
+    )
+    doc = extract(html.encode("utf-8"), BASE + "a.html", http_charset="utf-8")
+    assert doc.title == "Café talk"
+    assert doc.body == ("Body café.",)
+
+
+def test_extract_reads_language_kind_and_doc_id_from_the_url():
+    rel = "mofaj/press/release/pressit_000001_00873.html"
+    doc = extract((SITE / rel).read_bytes(), BASE + rel)
+    assert (doc.language, doc.kind, doc.doc_id) == (
+        "ja",
+        "press_release",
+        "pressit_000001_00873",
+    )
+    file_doc = extract((SITE / rel).read_bytes(), (SITE / rel).as_uri())
+    assert file_doc.kind == "page"
+
+
+def test_extract_of_placeholder_has_empty_body_and_flag():
+    rel = "press/kaiken/kaikenite_000001_00118.html"
+    doc = extract((SITE / rel).read_bytes(), BASE + rel)
+    assert doc.placeholder is True
+    assert doc.body == ()
+    assert doc.exchanges == ()
+
+
+def test_extract_is_deterministic():
+    rel = "press/kaiken/kaikenite_000001_00112.html"
+    raw = (SITE / rel).read_bytes()
+    assert extract(raw, BASE + rel).to_json() == extract(raw, BASE + rel).to_json()
+
+
+def test_extract_accepts_str_input_like_bytes():
+    rel = "na/na1/us/page4e_001274.html"
+    raw = (SITE / rel).read_bytes()
+    assert extract(raw.decode("utf-8"), BASE + rel) == extract(raw, BASE + rel)
