@@ -3,8 +3,9 @@
 - `smtp_server`: aiosmtpd on 127.0.0.1, plain SMTP, AUTH accepted without TLS; received
   mail is parsed into `email.message.EmailMessage` objects (`.messages`), with the
   envelope (`.envelopes`) and the logins seen (`.logins`).
-- `smtp_server_starttls`: the same, STARTTLS required, with a self-signed certificate
-  made at test time; `.client_context` trusts it.
+- `smtp_server_starttls` / `smtp_server_ssl`: the same with STARTTLS required / TLS
+  from the first byte, and a self-signed certificate made at test time;
+  `.client_context` trusts it.
 - `http_receiver`: stdlib ThreadingHTTPServer recording POSTs (`.requests`), answering
   200 unless told otherwise with `respond_with(status, headers=..., body=..., times=n)`.
 """
@@ -96,7 +97,10 @@ def _authenticator(server: SmtpServer) -> Any:
 
 @contextlib.contextmanager
 def _running_smtp(
-    tls: ssl.SSLContext | None = None, client: ssl.SSLContext | None = None
+    tls: ssl.SSLContext | None = None,
+    client: ssl.SSLContext | None = None,
+    *,
+    implicit: bool = False,
 ) -> Iterator[SmtpServer]:
     from aiosmtpd.controller import Controller
 
@@ -104,9 +108,12 @@ def _running_smtp(
     server = SmtpServer(HOST, free_port(), client_context=client)
     options: dict[str, Any] = {
         "authenticator": _authenticator(server),
-        "auth_require_tls": tls is not None,
+        # aiosmtpd counts only STARTTLS as TLS; implicit TLS must allow AUTH itself.
+        "auth_require_tls": tls is not None and not implicit,
     }
-    if tls is not None:
+    if tls is not None and implicit:
+        options.update(ssl_context=tls)
+    elif tls is not None:
         options.update(tls_context=tls, require_starttls=True)
     controller = Controller(
         _Recorder(server), hostname=HOST, port=server.port, **options
@@ -131,6 +138,16 @@ def smtp_server_starttls(tmp_path: Path) -> Iterator[SmtpServer]:
     server_context.load_cert_chain(cert, key)
     client_context = ssl.create_default_context(cafile=str(cert))
     with _running_smtp(server_context, client_context) as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_server_ssl(tmp_path: Path) -> Iterator[SmtpServer]:
+    cert, key = _self_signed(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    client_context = ssl.create_default_context(cafile=str(cert))
+    with _running_smtp(server_context, client_context, implicit=True) as server:
         yield server
 
 

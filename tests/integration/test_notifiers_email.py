@@ -196,3 +196,13 @@ def test_non_ascii_and_long_subjects_survive_header_encoding(smtp_server):
         "New meeting: 日米外相会談 \u2013 very long title"
     )
     assert message["Subject"].endswith("(29 July 2022)")
+
+
+def test_ssl_delivers_over_tls_from_the_first_byte(smtp_server_ssl):
+    server = smtp_server_ssl
+    settings = channel(server, security="ssl", username="u", password=SECRET)
+    EmailNotifier(settings, ssl_context=server.client_context).send(
+        render_change(view(seed()))
+    )
+    assert server.logins == [("u", SECRET)]
+    assert len(server.messages) == 1
