@@ -1,0 +1,111 @@
+"""Recording with WARC_PATH, then replaying the WARC into an empty database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from monitor.config import Settings, SiteSettings
+from monitor.replay import check_sources, collect, replay
+from storage.db import open_database, unit_of_work, upgrade_database
+from storage.runs import start_run
+from tests.integration.replay_helpers import history
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+EDITED = "/press/release/pressite_000001_00412.html"
+
+
+def _records(path: Path) -> list[tuple[str, str, str]]:
+    """(WARC-Type, target URI, status line or request line) of every record."""
+    found = []
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            http = record.http_headers
+            line = "" if http is None else http.statusline
+            if record.rec_type == "request" and http is not None:
+                line = f"{http.protocol} {line}"  # warcio splits off the method
+            found.append(
+                (
+                    record.rec_type,
+                    record.rec_headers.get_header("WARC-Target-URI"),
+                    line,
+                )
+            )
+    return found
+
+
+def test_scrapy_crawl_with_warc_path_records_request_and_response_per_page(
+    site, tmp_path
+):
+    db = f"sqlite:///{tmp_path / 'live.db'}"
+    upgrade_database(db)
+    warc = tmp_path / "crawl.warc.gz"
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "mofa",
+        "-s", f"SITE_BASE_URL={site.base_url}", "-s", f"DATABASE_URL={db}",
+        "-s", f"WARC_PATH={warc}", "-s", "DOWNLOAD_DELAY=0",
+        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    records = _records(warc)
+    responses = [r for r in records if r[0] == "response"]
+    requests = [r for r in records if r[0] == "request"]
+    assert len(responses) == len(requests) > 5
+    assert all(not uri.endswith("/robots.txt") for _, uri, _ in records)
+    assert any(line.startswith("200 ") for _, _, line in responses)
+    assert any(line.startswith("GET /") for _, _, line in requests)
+
+
+def _crawl(settings: Settings, warc: Path, now: datetime) -> None:
+    from monitor.crawl import run_crawl
+
+    factory = open_database(settings.database_url)
+    with unit_of_work(factory) as session:
+        run_id = start_run(session, now)
+    result = run_crawl(
+        settings,
+        run_id=run_id,
+        warc_path=str(warc),
+        timeout=120,
+        extra={"CRAWL_NOW": now.isoformat()},
+    )
+    assert result.returncode == 0, result.stderr_tail
+
+
+def test_crawl_recorded_with_warc_replays_into_the_same_documents_and_versions(
+    site, tmp_path
+):
+    live_db = f"sqlite:///{tmp_path / 'live.db'}"
+    upgrade_database(live_db)
+    live = Settings(
+        database_url=live_db,
+        site=SiteSettings(base_url=site.base_url, download_delay=0.0),
+    )
+    warc = tmp_path / "crawls.warc.gz"
+    now = datetime.now(UTC)
+    _crawl(live, warc, now)
+    site.edit_page(EDITED, "approximately 20 minutes", "approximately 25 minutes")
+    # Two months on every known document is due for a revisit; the second crawl
+    # appends to the same WARC.
+    _crawl(live, warc, now + timedelta(days=60))
+
+    replayed_db = f"sqlite:///{tmp_path / 'replayed.db'}"
+    upgrade_database(replayed_db)
+    replayed = Settings(database_url=replayed_db, site=live.site)
+    collected = collect(check_sources([str(warc)]), site.base_url)
+    report = replay(replayed, collected, datetime.now(UTC))
+
+    assert report.problems == ()
+    expected = history(live_db)
+    assert any(len(hashes) == 2 for hashes in expected.values())  # the edit
+    assert history(replayed_db) == expected
