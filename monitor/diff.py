@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Self
 
-from storage.normalize import normalize_text
-from storage.versions import normalize_document
+from storage.normalize import normalize_document, normalize_text
 
 logger = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from monitor.render import (
     render_change,
     render_digest,
     render_ops,
-    trim,
 )
+from monitor.render_facts import trim
 from tests.conftest import fixture_path, fixture_text
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
