@@ -2,7 +2,8 @@
 
 - `smtp_server`: aiosmtpd on 127.0.0.1, plain SMTP, AUTH accepted without TLS; received
   mail is parsed into `email.message.EmailMessage` objects (`.messages`), with the
-  envelope (`.envelopes`) and the logins seen (`.logins`).
+  envelope (`.envelopes`) and the logins seen (`.logins`); `.stop()` / `.start()`
+  make an outage on the same port.
 - `smtp_server_starttls` / `smtp_server_ssl`: the same with STARTTLS required / TLS
   from the first byte, and a self-signed certificate made at test time;
   `.client_context` trusts it.
@@ -54,11 +55,34 @@ class SmtpServer:
     envelopes: list[Envelope] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
     client_context: ssl.SSLContext | None = None
+    options: dict[str, Any] = field(default_factory=dict, repr=False)
+    _controller: Any = field(default=None, repr=False)
 
     def clear(self) -> None:
         self.messages.clear()
         self.envelopes.clear()
         self.logins.clear()
+
+    @property
+    def is_running(self) -> bool:
+        return self._controller is not None
+
+    def start(self) -> None:
+        """Listen on `port` (again, after stop(): an outage that ends)."""
+        from aiosmtpd.controller import Controller
+
+        if self._controller is None:
+            controller = Controller(
+                _Recorder(self), hostname=self.host, port=self.port, **self.options
+            )
+            controller.start()
+            self._controller = controller
+
+    def stop(self) -> None:
+        """Stop listening: connections to `port` are refused until start()."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
 
 class _Recorder:
@@ -102,27 +126,22 @@ def _running_smtp(
     *,
     implicit: bool = False,
 ) -> Iterator[SmtpServer]:
-    from aiosmtpd.controller import Controller
-
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     server = SmtpServer(HOST, free_port(), client_context=client)
-    options: dict[str, Any] = {
+    server.options = {
         "authenticator": _authenticator(server),
         # aiosmtpd counts only STARTTLS as TLS; implicit TLS must allow AUTH itself.
         "auth_require_tls": tls is not None and not implicit,
     }
     if tls is not None and implicit:
-        options.update(ssl_context=tls)
+        server.options.update(ssl_context=tls)
     elif tls is not None:
-        options.update(tls_context=tls, require_starttls=True)
-    controller = Controller(
-        _Recorder(server), hostname=HOST, port=server.port, **options
-    )
-    controller.start()
+        server.options.update(tls_context=tls, require_starttls=True)
+    server.start()
     try:
         yield server
     finally:
-        controller.stop()
+        server.stop()
 
 
 @pytest.fixture

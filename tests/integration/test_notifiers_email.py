@@ -206,3 +206,15 @@ def test_ssl_delivers_over_tls_from_the_first_byte(smtp_server_ssl):
     )
     assert server.logins == [("u", SECRET)]
     assert len(server.messages) == 1
+
+
+def test_server_outage_is_a_notify_error_and_the_resend_arrives_once(smtp_server):
+    notifier = EmailNotifier(channel(smtp_server, timeout_seconds=2.0))
+    rendered = render_change(view(seed(), alert_id=4))
+    smtp_server.stop()
+    with pytest.raises(NotifyError, match="email channel desk"):
+        notifier.send(rendered)
+    smtp_server.start()
+    notifier.send(rendered)
+    [message] = smtp_server.messages
+    assert message["Message-ID"] == rendered.message_id
