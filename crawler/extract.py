@@ -76,8 +76,7 @@ def extract(
 ) -> Document:
     """The Document of one page; raises ExtractionError on an unrecognizable page."""
     text = html if isinstance(html, str) else decode_html(html, http_charset)[0]
-    tail = text[-8192:].lower()
-    if "</html" not in tail and "</body" not in tail:
+    if not _has_closing_tag(text[-8192:]):
         raise ExtractionError(f"{url}: page truncated (no </body> or </html>)")
     with warnings.catch_warnings():
         # bs4 warns about markup that looks like a file name or XML; a page is a page
@@ -104,7 +103,10 @@ def extract(
         elif not _VIDEO.match(b.text):
             continue
         preamble.add(i)
-    header = _header(blocks, preamble, area_mode, _fallback_title(soup), url)
+    root = _root_element(soup)
+    has_h1 = any(b.tag == "h1" for b in blocks[:_HEADER_WINDOW])
+    fallback = None if has_h1 else _fallback_title(soup, root)
+    header = _header(blocks, preamble, area_mode, fallback, url)
     body_blocks = [
         b
         for i, b in enumerate(blocks)
@@ -120,7 +122,7 @@ def extract(
     elif not body:
         raise ExtractionError(f"{url}: no body text in {landmarks.container_name}")
     path = urlsplit(url).path
-    language = _language(path, soup)
+    language = _language(path, root)
     kind = _kind(url, path)
     is_conference = kind == "press_conference" or bool(
         _CONFERENCE_TITLE.search(header.title)
@@ -151,6 +153,13 @@ def extract(
         meeting=meeting,
         exchanges=exchanges,
     )
+
+
+def _has_closing_tag(tail: str) -> bool:
+    if "</html" in tail or "</body" in tail:
+        return True
+    lowered = tail.lower()
+    return "</html" in lowered or "</body" in lowered
 
 
 def _header(
@@ -200,20 +209,35 @@ def _header(
     return _Header(title, section, date, body_from, consumed)
 
 
-def _fallback_title(soup: BeautifulSoup) -> str | None:
+def _root_element(soup: BeautifulSoup) -> Tag | None:
+    for node in soup.contents:
+        if isinstance(node, Tag) and node.name == "html":
+            return node
+    return None
+
+
+def _fallback_title(soup: BeautifulSoup, root: Tag | None) -> str | None:
     """og:title, then <title> without the site suffix (used when there is no <h1>)."""
-    head = soup.head
+    head = None
+    if root is not None:
+        head = next(
+            (n for n in root.contents if isinstance(n, Tag) and n.name == "head"), None
+        )
+    title_text = None
     if head is not None:
-        for meta in head.find_all("meta"):
-            if meta.get("property") == "og:title":
-                content = meta.get("content")
+        for node in head.contents:
+            if not isinstance(node, Tag):
+                continue
+            if node.name == "meta" and node.get("property") == "og:title":
+                content = node.get("content")
                 if isinstance(content, str) and content.strip():
                     return " ".join(content.split())
-    title_tag = soup.title
-    if title_tag is None:
-        h1 = soup.find("h1")
-        return " ".join(h1.get_text().split()) or None if isinstance(h1, Tag) else None
-    title = _TITLE_SUFFIX.sub("", " ".join(title_tag.get_text().split()))
+            elif node.name == "title" and title_text is None:
+                title_text = node.get_text()
+    if title_text is None:
+        title_tag = soup.find("title") or soup.find("h1")
+        title_text = title_tag.get_text() if isinstance(title_tag, Tag) else ""
+    title = _TITLE_SUFFIX.sub("", " ".join(title_text.split()))
     return title or None
 
 
@@ -243,11 +267,10 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-def _language(path: str, soup: BeautifulSoup) -> str:
+def _language(path: str, root: Tag | None) -> str:
     if "/mofaj/" in path or path.startswith("mofaj/"):
         return "ja"
-    html = soup.html
-    lang = html.get("lang") if html is not None else None
+    lang = root.get("lang") if root is not None else None
     return "ja" if isinstance(lang, str) and lang.lower().startswith("ja") else "en"
 
 

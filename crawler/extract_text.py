@@ -236,13 +236,20 @@ def _int_attr(el: Tag, name: str, default: int) -> int:
     return default
 
 
+# Containers worth descending into when looking for the content area; lists,
+# paragraphs, tables and forms never hold it, so their subtrees are skipped.
+_LANDMARK_PATH = frozenset(
+    {"html", "body", "div", "main", "section", "article", "center", "form"}
+)
+
+
 def find_landmarks(soup: BeautifulSoup) -> Landmarks:
     """The content container: #maincontents, then <main>, [role=main], #contents,
-    div.any-area, div.text (the Japanese pages' fallback). One pass, stops early."""
+    div.any-area, div.text (the Japanese pages' fallback). Stops at #maincontents."""
     found: dict[str, Tag] = {}
-    for node in soup.descendants:
-        if not isinstance(node, Tag):
-            continue
+    stack = [n for n in reversed(soup.contents) if isinstance(n, Tag)]
+    while stack:
+        node = stack.pop()
         ident = node.get("id")
         if ident == "maincontents":
             return Landmarks(node, "#maincontents")
@@ -258,6 +265,11 @@ def find_landmarks(soup: BeautifulSoup) -> Landmarks:
                 found.setdefault("div.any-area", node)
             elif "text" in classes:
                 found.setdefault("div.text", node)
+        stack.extend(
+            n
+            for n in reversed(node.contents)
+            if isinstance(n, Tag) and n.name in _LANDMARK_PATH
+        )
     for name in ("main", "[role=main]", "#contents", "div.any-area", "div.text"):
         if name in found:
             return Landmarks(found[name], name)

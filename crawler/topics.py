@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ TOPIC_TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Topic label -> spellings that signal it, in output order.
 
-A spelling matches on word boundaries (so "ROK" does not match "BROKE" and
+A Latin spelling matches on ASCII word boundaries (so "ROK" does not match "BROKE" and
 "China" does not match "Chinatown"), case-sensitively for acronyms and names;
 Japanese spellings match anywhere. "Republic of Korea" is ROK, never North Korea
 (the North Korea spellings require "North"). A Document lists each label once,
@@ -35,24 +34,37 @@ in this table's order, when any spelling occurs in its title or body.
 """
 
 
-def _compile(spellings: tuple[str, ...]) -> re.Pattern[str]:
-    parts = []
-    for spelling in spellings:
-        escaped = re.escape(spelling)
-        if spelling.isascii() and spelling[-1].isalnum():
-            parts.append(rf"(?<!\w){escaped}(?!\w)")
-        elif spelling.isascii():
-            parts.append(rf"(?<!\w){escaped}")
-        else:
-            parts.append(escaped)
-    return re.compile("|".join(parts))
+def _is_word_char(text: str, index: int) -> bool:
+    if not 0 <= index < len(text):
+        return False
+    char = text[index]
+    return char.isascii() and (char.isalnum() or char == "_")
 
 
-_COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, _compile(spellings)) for label, spellings in TOPIC_TABLE
-)
+def _occurs(text: str, spelling: str) -> bool:
+    """Whether `spelling` occurs in `text`, on ASCII word boundaries when Latin.
+
+    str.find rather than a regex: an alternation behind a look-behind defeats the
+    regex engine's literal search and cost more than the rest of extraction.
+    """
+    latin = spelling.isascii()
+    check_end = latin and spelling[-1].isalnum()
+    start = text.find(spelling)
+    while start != -1:
+        end = start + len(spelling)
+        if not latin or (
+            not _is_word_char(text, start - 1)
+            and not (check_end and _is_word_char(text, end))
+        ):
+            return True
+        start = text.find(spelling, start + 1)
+    return False
 
 
 def find_topics(text: str) -> tuple[str, ...]:
     """Labels of TOPIC_TABLE whose spellings occur in `text`, in table order."""
-    return tuple(label for label, pattern in _COMPILED if pattern.search(text))
+    return tuple(
+        label
+        for label, spellings in TOPIC_TABLE
+        if any(_occurs(text, s) for s in spellings)
+    )

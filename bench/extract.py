@@ -1,0 +1,98 @@
+"""Speed of crawler.extract against the bare BeautifulSoup parse and trafilatura.
+
+Run: python -m bench.extract [--rounds N]. Uses every good page of tests/fixtures/site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from crawler.extract import PARSER, extract
+
+logger = logging.getLogger(__name__)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+BASE = "https://www.mofa.go.jp/"
+
+
+def _pages() -> list[tuple[bytes, str]]:
+    pages = []
+    for expected in sorted((FIXTURES / "expected").rglob("*.json")):
+        rel = expected.relative_to(FIXTURES / "expected").with_suffix(".html")
+        pages.append(((FIXTURES / "site" / rel).read_bytes(), BASE + rel.as_posix()))
+    return pages
+
+
+def _batch(
+    run: Callable[[bytes, str], object], pages: list[tuple[bytes, str]], rounds: int
+) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for body, url in pages:
+            run(body, url)
+    return time.perf_counter() - started
+
+
+def _rates(
+    runners: dict[str, Callable[[bytes, str], object]],
+    pages: list[tuple[bytes, str]],
+    rounds: int,
+    repeats: int,
+) -> dict[str, float]:
+    """Pages per second of each runner: best of `repeats` interleaved batches, so
+    that load from other processes hits every runner alike."""
+    for run in runners.values():  # warm-up: imports, regex caches
+        _batch(run, pages, 1)
+    best = dict.fromkeys(runners, float("inf"))
+    for _ in range(repeats):
+        for name, run in runners.items():
+            best[name] = min(best[name], _batch(run, pages, rounds))
+    return {name: rounds * len(pages) / seconds for name, seconds in best.items()}
+
+
+def _bs4(body: bytes, url: str) -> object:
+    return BeautifulSoup(body, PARSER)
+
+
+def _trafilatura(body: bytes, url: str) -> object:
+    import trafilatura
+
+    return trafilatura.extract(body, url=url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=10, help="passes per batch")
+    parser.add_argument("--repeats", type=int, default=7, help="batches per runner")
+    args = parser.parse_args()
+    pages = _pages()
+    size = sum(len(body) for body, _ in pages)
+    print(
+        f"{len(pages)} pages, {size / len(pages) / 1024:.1f} KiB average; "
+        f"best of {args.repeats} interleaved batches of {args.rounds} passes"
+    )
+    warnings.simplefilter("ignore")
+    runners: dict[str, Callable[[bytes, str], object]] = {
+        "crawler.extract.extract": extract,
+        'BeautifulSoup(html, "lxml")': _bs4,
+        "trafilatura.extract": _trafilatura,
+    }
+    rates = _rates(runners, pages, args.rounds, args.repeats)
+    for name, rate in rates.items():
+        print(f"{name:<28} {rate:8.1f} pages/s  {1000 / rate:6.3f} ms/page")
+    ours, floor, peer = rates.values()
+    print(f"extract cost / bare parse cost: {floor / ours:.2f}x (target <= 1.5x)")
+    print(f"extract speed / trafilatura:    {ours / peer:.2f}x (target > 1x)")
+
+
+if __name__ == "__main__":
+    main()
