@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -147,17 +147,29 @@ def _is_detail(capture: Capture) -> bool:
     return not is_index_url(capture.url)
 
 
-def already_stored(session: Session, capture: Capture) -> bool:
-    """A snapshot of the same URL, fetch time and body exists (replay is idempotent)."""
+StoredKey = tuple[str, datetime, str | None]
+
+
+def _key(capture: Capture) -> StoredKey:
     digest = None if capture.body is None else hashlib.sha256(capture.body).hexdigest()
-    stmt = select(func.count(Snapshot.id)).where(
-        Snapshot.url == capture.url[:512],
-        Snapshot.fetched_at == capture.fetched_at,
-        Snapshot.body_sha256.is_(None)
-        if digest is None
-        else Snapshot.body_sha256 == digest,
+    return capture.url[:512], capture.fetched_at, digest
+
+
+def stored_keys(session: Session, captures: Sequence[Capture]) -> set[StoredKey]:
+    """(url, fetched_at, body sha256) of the snapshots these captures may repeat.
+
+    Replay is idempotent by this key; one query per batch instead of one per record.
+    """
+    urls = sorted({c.url[:512] for c in captures})
+    stmt = select(Snapshot.url, Snapshot.fetched_at, Snapshot.body_sha256).where(
+        Snapshot.url.in_(urls)
     )
-    return bool(session.scalar(stmt))
+    return {(u, _utc(when), sha) for u, when, sha in session.execute(stmt)}
+
+
+def _utc(when: datetime) -> datetime:
+    # SQLite hands back naive datetimes: they were stored as UTC.
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def ingest_captures(
@@ -174,7 +186,15 @@ def ingest_captures(
     for start in range(0, len(captures), batch_size):
         batch = captures[start : start + batch_size]
         with unit_of_work(factory) as session:
+            seen = stored_keys(session, batch)
             for capture in batch:
+                key = _key(capture)
+                if key in seen:
+                    lines.append(
+                        ReplayLine(capture.url, capture.fetched_at, "already_stored")
+                    )
+                    continue
+                seen.add(key)
                 lines.append(_ingest_one(session, capture, extractor, version, run_id))
         if on_progress is not None:
             on_progress(len(batch))
@@ -189,8 +209,6 @@ def _ingest_one(
     version: str,
     run_id: int | None,
 ) -> ReplayLine:
-    if already_stored(session, capture):
-        return ReplayLine(capture.url, capture.fetched_at, "already_stored")
     result: IngestResult = ingest_fetch(
         session,
         fetch_record(capture),

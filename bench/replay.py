@@ -1,0 +1,137 @@
+"""Replay throughput: a WARC of generated pages into a fresh SQLite database.
+
+`python -m bench.replay [--pages 5000]` prints pages/s for the whole replay path
+(read WARC, ingest_fetch, detect) and for extract alone over the same pages, and
+their ratio (target >= 0.7: storage and detection add less than 30%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from crawler.extract import extract
+from monitor.config import Settings, SiteSettings
+from monitor.replay import check_sources, collect, replay
+from storage import snapshots
+from storage.db import upgrade_database
+from tests.sitegen import generate_site
+
+logger = logging.getLogger(__name__)
+
+BASE_URL = "https://www.mofa.go.jp"
+START = datetime(2026, 1, 1, tzinfo=UTC)
+TARGET = 0.7
+
+
+def write_warc(
+    site_root: Path, paths: list[str], target: Path
+) -> list[tuple[str, bytes]]:
+    """One response record per page, one second apart; returns (url, body) pairs."""
+    pages = []
+    with target.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="WARC/1.1")
+        for n, path in enumerate(paths):
+            body = (site_root / path.lstrip("/")).read_bytes()
+            url = BASE_URL + path
+            when = (START + timedelta(seconds=n)).replace(tzinfo=None)
+            headers = StatusAndHeaders(
+                "200 OK",
+                [("Content-Type", "text/html; charset=utf-8"),
+                 ("Content-Length", str(len(body)))],
+                protocol="HTTP/1.1",
+            )  # fmt: skip
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": datetime_to_iso_date(when, True)},
+            )
+            writer.write_record(record)
+            pages.append((url, body))
+    return pages
+
+
+def time_extract(pages: list[tuple[str, bytes]]) -> float:
+    started = time.perf_counter()
+    for url, body in pages:
+        extract(body, url, http_charset="utf-8").to_dict()
+    return time.perf_counter() - started
+
+
+def time_replay(warc: Path, database: Path) -> tuple[float, dict[str, int]]:
+    url = f"sqlite:///{database}"
+    upgrade_database(url)
+    settings = Settings(database_url=url, site=SiteSettings(base_url=BASE_URL))
+    started = time.perf_counter()
+    collected = collect(check_sources([str(warc)]), BASE_URL)
+    report = replay(settings, collected, datetime.now(UTC))
+    return time.perf_counter() - started, report.counts
+
+
+@contextmanager
+def _codec(codec: str) -> Iterator[None]:
+    saved = snapshots.CODEC, snapshots.compress.__defaults__
+    snapshots.CODEC = codec
+    snapshots.compress.__defaults__ = (codec,)
+    try:
+        yield
+    finally:
+        snapshots.CODEC, snapshots.compress.__defaults__ = saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.replay")
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument(
+        "--what-if-codec",
+        choices=("zlib",),
+        help="also time the replay with storage compressing bodies with this codec "
+        "(a suggestion for storage.snapshots, patched in this process only)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
+        root = Path(tmp)
+        site = generate_site(root / "site", documents=args.pages, months=24)
+        warc = root / "pages.warc.gz"
+        pages = write_warc(root / "site", site.detail_paths, warc)
+        size = warc.stat().st_size
+        extract_s = time_extract(pages)
+        replay_s, counts = time_replay(warc, root / "bench.db")
+        what_if_s = None
+        if args.what_if_codec:
+            with _codec(args.what_if_codec):
+                what_if_s, _ = time_replay(warc, root / "what-if.db")
+    n = len(pages)
+    replay_rate, extract_rate = n / replay_s, n / extract_s
+    ratio = replay_rate / extract_rate
+    print(f"pages: {n} in one WARC ({size / 1e6:.1f} MB gzip)")
+    print(f"replay outcomes: {counts}")
+    print(f"extract only:    {extract_s:7.2f} s  {extract_rate:7.1f} pages/s")
+    print(f"replay (all):    {replay_s:7.2f} s  {replay_rate:7.1f} pages/s")
+    verdict = "ok" if ratio >= TARGET else "BELOW TARGET"
+    print(f"ratio replay/extract-only: {ratio:.2f} (target >= {TARGET}: {verdict})")
+    if what_if_s is not None:
+        rate = n / what_if_s
+        print(
+            f"what if bodies were {args.what_if_codec}: {what_if_s:7.2f} s  "
+            f"{rate:7.1f} pages/s, ratio {rate / extract_rate:.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
