@@ -57,6 +57,36 @@ OPS_LABELS = {
     "layout_drift": ("Layout drift", "Layout drift ended"),
     "silence": ("Silence", "Publishing again"),
 }
+_BLOCKED = (
+    "The site refuses our requests (403/429 or a challenge page). Nothing is marked "
+    "removed while this lasts; cycles go on at the usual pace.",
+    "The site answers our requests normally again.",
+)
+_FAILING = (
+    "Fetches have failed (server errors or time-outs) several cycles in a row. "
+    "Nothing is marked removed because of it.",
+    "Fetches succeed again.",
+)
+_DRIFT = (
+    "Many pages no longer have the layout the extractor expects (or lost a field "
+    "they used to have); their new versions are held back. The extractor may "
+    "need an update.",
+    "Pages match the expected layout again.",
+)
+_SILENCE = (
+    "No new document has appeared for longer than usual.",
+    "New documents are appearing again.",
+)
+# Ops event kind -> (note when it starts, when it ends).
+OPS_NOTES = {
+    "blocked": _BLOCKED,
+    "failing": _FAILING,
+    "fetch_failing": _FAILING,
+    "failed": _FAILING,
+    "drift": _DRIFT,
+    "layout_drift": _DRIFT,
+    "silence": _SILENCE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +145,13 @@ class Card:
     changes: tuple[FieldChange, ...]
     note: str | None
     footer: str
+    prefix: str = ""
 
     @property
     def subject(self) -> str:
         date_text = dict(self.facts).get("Date")
         suffix = f" ({date_text})" if date_text else ""
-        return f"{self.headline}: {self.title}{suffix}"
+        return f"{self.prefix}{self.headline}: {self.title}{suffix}"
 
 
 def render_change(view: ChangeView) -> Rendered:
@@ -221,20 +252,22 @@ def ops_card(view: OpsView) -> Card:
     started, ended = OPS_LABELS.get(
         view.kind, (view.kind.replace("_", " ").capitalize(), "Ended")
     )
-    word = ended if view.phase == "ended" else started
+    ended_now = view.phase == "ended"
     facts = [("Condition", view.kind.replace("_", " ")), ("Phase", view.phase)]
     facts += [(_label(key), _text(value)) for key, value in view.detail.items()]
+    notes = OPS_NOTES.get(view.kind)
     return Card(
-        headline=f"[mofawatch] {word}",
+        headline=ended if ended_now else started,
         title=view.subject,
         lead=None,
         facts=tuple(facts),
         link=None,
         summary=None,
         changes=(),
-        note=None,
+        note=notes[1 if ended_now else 0] if notes else None,
         footer=f"mofawatch ops event {view.event_id} · "
         f"{view.created_at:%Y-%m-%d %H:%M} UTC",
+        prefix="[mofawatch] ",
     )
 
 

@@ -30,7 +30,7 @@ DIGEST_CHANGES = 3
 
 def card_blocks(card: Card) -> list[dict[str, Any]]:
     """Header, the facts as fields, link, summary, the difference, a footer."""
-    blocks = [header(f"{card.headline}: {card.title}")]
+    blocks = [header(f"{card.prefix}{card.headline}: {card.title}")]
     if card.lead:
         blocks.append(section(f"*Changed:* {escape(card.lead)}", raw=True))
     facts = card.facts[:FIELDS_MAX]
@@ -162,10 +162,18 @@ def _run(op: str, text: str) -> str:
 def _digest_entry(card: Card) -> str:
     title = escape(f"{card.headline}: {card.title}")
     first = f"*<{escape(card.link)}|{title}>*" if card.link else f"*{title}*"
-    facts = " · ".join(escape(v) for label, v in card.facts if label != "Section")
-    parts = [first, facts]
+    parts = [first, escape(_digest_facts(dict(card.facts)))]
     if card.changes:
         parts.append(diff_mrkdwn(card.changes[:DIGEST_CHANGES], limit=SECTION_MAX // 2))
         if len(card.changes) > DIGEST_CHANGES:
             parts.append(f"{ELLIPSIS} and {len(card.changes) - DIGEST_CHANGES} more")
     return "\n".join(parts)
+
+
+def _digest_facts(facts: dict[str, str]) -> str:
+    """'25 October 2022 · A with B · 55 min · Topics: X, Y' for one digest line."""
+    sides = " with ".join(facts[k] for k in ("Japan", "Counterpart") if k in facts)
+    parts = [facts.get("Date"), sides, facts.get("Duration")]
+    if "Topics" in facts:
+        parts.append(f"Topics: {facts['Topics']}")
+    return " · ".join(part for part in parts if part)

@@ -71,13 +71,39 @@ def edit_view():
     )
 
 
+def ops_view(phase):
+    return OpsView(
+        alert_id=301,
+        event_id=31,
+        kind="blocked",
+        subject="press_releases",
+        phase=phase,
+        detail={"status": 403, "cycles": 3},
+        created_at=NOW,
+    )
+
+
 GOLDEN_CASES = {f"new_{name}": index for index, name in enumerate(SEEDS)}
 GOLDEN_CASES["updated_edit_001_page4e_001274"] = -1
+GOLDEN_CASES["removed_seed_002_page1e_000678"] = -2
+GOLDEN_CASES["ops_blocked_started"] = -3
+GOLDEN_CASES["ops_blocked_ended"] = -4
+GOLDEN_CASES["digest_seed_000_and_edit_001"] = -5
 
 
-def golden_view(case):
+def golden_rendering(case):
     index = GOLDEN_CASES[case]
-    return edit_view() if index < 0 else seed_view(index)
+    if index >= 0:
+        return render_change(seed_view(index))
+    if index == -1:
+        return render_change(edit_view())
+    if index == -2:
+        return render_change(
+            view(doc(SEEDS[2]), alert_id=401, kind="removed", root=102)
+        )
+    if index in (-3, -4):
+        return render_ops(ops_view("started" if index == -3 else "ended"))
+    return render_digest([seed_view(0), edit_view()])
 
 
 def check_golden(name, actual):
@@ -91,7 +117,7 @@ def check_golden(name, actual):
 
 @pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
 def test_rendering_matches_golden_files(case):
-    rendered = render_change(golden_view(case))
+    rendered = golden_rendering(case)
     check_golden(f"{case}.txt", f"Subject: {rendered.subject}\n\n{rendered.text}")
     check_golden(f"{case}.html", rendered.html)
     blocks = json.dumps(rendered.slack_blocks, ensure_ascii=False, indent=2)
