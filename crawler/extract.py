@@ -87,7 +87,10 @@ def extract(
         raise ExtractionError(
             f"{url}: content area missing (div.any-area, #maincontents, main)"
         )
-    walk = Walk().run(landmarks.container)
+    try:
+        walk = Walk().run(landmarks.container)
+    except RecursionError:
+        raise ExtractionError(f"{url}: markup nested too deeply") from None
     blocks = walk.blocks
     area_mode = any(b.in_area for b in blocks)
     japanese_url = english_url = None

@@ -83,12 +83,13 @@ class Walk:
     captions: list[str] = field(default_factory=list)
     stopped: bool = False
     _href: str | None = None
+    _number: int | None = None  # list number waiting for the item's first block
 
     def run(self, container: Tag) -> Walk:
-        self._walk(container, _has_class(container, AREA_CLASS), None)
+        self._walk(container, _has_class(container, AREA_CLASS))
         return self
 
-    def _walk(self, el: Tag, in_area: bool, number: int | None) -> None:
+    def _walk(self, el: Tag, in_area: bool) -> None:
         parts: list[str] = []
         for child in el.contents:
             if self.stopped:
@@ -103,12 +104,12 @@ class Walk:
             if name not in _BLOCK_TAGS:
                 self._inline_child(child, parts, in_link=False)
                 continue
-            if parts and self._emit(el, parts, in_area, number):
-                number = None
+            if parts:
+                self._emit(el, parts, in_area)
             parts = []
             self._block(child, in_area)
         if parts and not self.stopped:
-            self._emit(el, parts, in_area, number)
+            self._emit(el, parts, in_area)
 
     def _block(self, el: Tag, in_area: bool) -> None:
         name = el.name
@@ -121,7 +122,7 @@ class Walk:
         if name == "ol" or name == "ul":
             self._list(el, in_area, ordered=name == "ol")
         else:
-            self._walk(el, in_area, None)
+            self._walk(el, in_area)
 
     def _list(self, el: Tag, in_area: bool, *, ordered: bool) -> None:
         counter = _int_attr(el, "start", 1)
@@ -138,7 +139,9 @@ class Walk:
                 number = _int_attr(child, "value", counter)
                 counter = number + 1
             if not _is_skipped(child):
-                self._walk(child, in_area, number)
+                self._number = number
+                self._walk(child, in_area)
+                self._number = None
 
     def _inline_child(
         self, tag: Tag, parts: list[str], *, in_link: bool, photo: bool = False
@@ -164,23 +167,21 @@ class Walk:
                 elif isinstance(child, Tag):
                     self._inline_child(child, parts, in_link=in_link, photo=photo)
 
-    def _emit(
-        self, el: Tag, parts: list[str], in_area: bool, number: int | None
-    ) -> bool:
+    def _emit(self, el: Tag, parts: list[str], in_area: bool) -> None:
         text = " ".join("".join(parts).split())
         href, self._href = self._href, None
         if not text:
-            return False
+            return
         if text.casefold() in _STOP_TEXTS:
             self.stopped = True
-            return False
+            return
         if _NAV_TEXT.match(text):
-            return False
+            return
+        number, self._number = self._number, None
         if number is not None and not _NUMBERED.match(text):
             text = f"{number}. {text}"
         is_label = _has_any_class(el, LABEL_CLASSES)
         self.blocks.append(Block(text, el.name, in_area, is_label, href))
-        return True
 
     def _collect_captions(self, el: Tag) -> None:
         parts: list[str] = []

@@ -146,3 +146,66 @@ def test_extract_accepts_str_input_like_bytes():
     rel = "na/na1/us/page4e_001274.html"
     raw = (SITE / rel).read_bytes()
     assert extract(raw.decode("utf-8"), BASE + rel) == extract(raw, BASE + rel)
+
+
+def _page(inner, head="<title>T | Ministry of Foreign Affairs of Japan</title>"):
+    return (
+        f"<html><head>{head}</head><body><div id='maincontents'>{inner}</div>"
+        "</body></html>"
+    )
+
+
+def test_list_numbers_follow_start_and_value_even_through_paragraphs():
+    inner = (
+        "<h1>T</h1><ol start='3'><li><p>para in item</p><ul><li>(1) sub</li></ul>"
+        "</li><li value='9'>nine</li><li>ten</li></ol><ul><li>plain</li></ul>"
+    )
+    doc = extract(_page(inner), BASE + "a.html")
+    assert doc.body == ("3. para in item", "(1) sub", "9. nine", "10. ten", "plain")
+
+
+def test_deeply_nested_markup_raises_extraction_error():
+    inner = "<h1>T</h1>" + "<div>" * 3000 + "deep" + "</div>" * 3000
+    with pytest.raises(ExtractionError, match="nested too deeply"):
+        extract(_page(inner), BASE + "a.html")
+
+
+def test_title_falls_back_to_og_title_then_title_without_suffix():
+    og = (
+        "<meta property='og:title' content='From OG'><title>From title | 外務省</title>"
+    )
+    assert extract(_page("<p>x</p>", og), BASE + "a.html").title == "From OG"
+    assert extract(_page("<p>x</p>"), BASE + "a.html").title == "T"
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("July 29, 2022", "2022-07-29"),
+        ("Monday, May 23, 2022, 6:38 p.m. Happo-en Tokyo", "2022-05-23"),
+        ("令和6年7月28日", "2024-07-28"),
+        (
+            "\uff08令和元年\uff15月\uff17日\uff08火曜日\uff09"
+            "10時15分 於\uff1a本省会見室\uff09",
+            "2019-05-07",
+        ),
+        ("平成31年4月30日", "2019-04-30"),
+    ],
+)
+def test_date_line_shapes(line, iso):
+    inner = f"<h1>T</h1><p>{line}</p><p>Body.</p>"
+    doc = extract(_page(inner), BASE + "a.html")
+    assert (doc.date, doc.body) == (iso, ("Body.",))
+
+
+def test_disclaimer_video_and_language_links_leave_the_body():
+    inner = (
+        "<h1>T</h1><p><a href='https://video.example/1'>(Video) Talk</a></p>"
+        "<p>(* This is a provisional translation by an external company for reference "
+        "purpose only. The original text is in Japanese.)</p>"
+        "<p><a href='/mofaj/a.html'>Japanese</a></p><p>Body.</p>"
+    )
+    doc = extract(_page(inner), BASE + "press/kaiken/a.html")
+    assert doc.body == ("Body.",)
+    assert doc.provisional_translation is True
+    assert doc.japanese_url == BASE + "mofaj/a.html"
