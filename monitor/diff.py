@@ -6,8 +6,10 @@ Pure functions over Document dicts (the JSON of DESIGN.md "Document"); no I/O.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from difflib import SequenceMatcher
 from typing import Any, Self
 
@@ -32,6 +34,8 @@ MEETING_FIELDS = (
     "location",
     "counterpart_country",
 )
+# "4. " at the start of a paragraph: the item's number in its list.
+_NUMBERED = re.compile(r"^\d{1,3}\.\s+")
 # Paired paragraphs less similar than this are shown as removed + added, not changed.
 MIN_CHANGED_RATIO = 0.35
 
@@ -80,9 +84,7 @@ def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Field
         changes.extend(_scalar(name, old.get(name), new.get(name)))
     changes.extend(_meeting(old.get("meeting"), new.get("meeting")))
     changes.extend(_items("topics", old.get("topics") or (), new.get("topics") or ()))
-    changes.extend(
-        _sequence("body", old.get("body") or (), new.get("body") or (), _same_text)
-    )
+    changes.extend(_body(old.get("body") or (), new.get("body") or ()))
     changes.extend(
         _items("captions", old.get("captions") or (), new.get("captions") or ())
     )
@@ -137,6 +139,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
+
+
+def _body(old: Sequence[str], new: Sequence[str]) -> list[FieldChange]:
+    """Paragraph changes; a list renumbered by an added or removed item is not one.
+
+    Only when nothing else in the body changed are renumbered items reported.
+    """
+    changes = _sequence("body", old, new, _unnumbered)
+    if changes:
+        return [c for c in changes if not _only_renumbered(c)]
+    return _sequence("body", old, new, _same_text)
+
+
+def _unnumbered(value: Any) -> str:
+    return _NUMBERED.sub("", _same_text(value))
+
+
+def _only_renumbered(change: FieldChange) -> bool:
+    if change.op != "changed":
+        return False
+    return _unnumbered(change.old) == _unnumbered(change.new)
 
 
 def _same_text(value: Any) -> str:
@@ -310,6 +333,8 @@ def format_value(field: str, value: Any) -> str:
         return "yes" if value else "no"
     if field == "duration_minutes":
         return f"{value} min"
+    if field == "date":
+        return _human_date(str(value))
     if field == "format":
         return str(value).replace("_", " ").capitalize()
     if field == "participants" and isinstance(value, Mapping):
@@ -370,3 +395,11 @@ def render_diff_text(changes: Iterable[FieldChange]) -> str:
         if change.new is not None:
             lines.append("  + " + format_value(change.field, change.new))
     return "\n".join(lines)
+
+
+def _human_date(value: str) -> str:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"

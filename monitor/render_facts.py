@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from monitor.diff import ELLIPSIS, FieldChange, field_label, format_value
@@ -96,13 +95,7 @@ def trim(text: str, limit: int) -> str:
 
 def format_date(value: Any) -> str | None:
     """ISO '2022-07-29' -> '29 July 2022'; anything else as it is."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day.day} {day:%B %Y}"
+    return format_value("date", value) if value else None
 
 
 def _type_label(content: Mapping[str, Any], doc_kind: str) -> str:

@@ -223,3 +223,40 @@ def test_excerpt_cuts_long_unchanged_runs_around_the_change():
     )
     line = inline_words(excerpt(words, context=3))
     assert line == "… a37 a38 a39 [-x-] {+y+} b0 b1 b2 …"
+
+
+def test_item_inserted_into_a_numbered_list_is_one_change_not_a_renumbering(doc):
+    old = dict(
+        doc,
+        body=[
+            "Intro.",
+            "1. Alpha text here.",
+            "2. Beta text here.",
+            "3. Gamma text here.",
+        ],
+    )
+    new = dict(
+        doc,
+        body=[
+            "Intro.",
+            "1. Alpha text here.",
+            "2. Inserted point.",
+            "3. Beta text here.",
+            "4. Gamma text here.",
+        ],
+    )
+    assert diff_documents(old, new) == [
+        FieldChange("body", "added", None, "2. Inserted point.")
+    ]
+
+
+def test_a_pure_renumbering_is_still_reported(doc):
+    old = dict(doc, body=["1. Alpha text here.", "1. Beta text here."])
+    new = dict(doc, body=["1. Alpha text here.", "2. Beta text here."])
+    [change] = diff_documents(old, new)
+    assert change.words == (("-", "1."), ("+", "2."), ("=", "Beta text here."))
+
+
+def test_date_change_reads_as_a_calendar_date(doc):
+    text = render_diff_text(diff_documents(doc, dict(doc, date="2022-07-30")))
+    assert text == "Date changed\n  - 29 July 2022\n  + 30 July 2022"
