@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from monitor.config import Settings, SiteSettings
 from monitor.replay import check_sources, collect, replay
@@ -39,11 +42,21 @@ def replay_paths(url: str, *names: str, **options):
     return replay(settings, collected, NOW, **options)
 
 
+@contextmanager
+def session_on(url: str) -> Iterator[Session]:
+    """One transaction on its own engine, disposed afterwards (no pooled leftovers)."""
+    factory = open_database(url)
+    try:
+        with unit_of_work(factory) as session:
+            yield session
+    finally:
+        factory.kw["bind"].dispose()
+
+
 def history(url: str) -> dict[str, list[str]]:
     """URL -> content hashes of its versions in seq order."""
-    factory = open_database(url)
     found: dict[str, list[str]] = defaultdict(list)
-    with unit_of_work(factory) as session:
+    with session_on(url) as session:
         stmt = (
             select(Document.url, Version.content_sha256)
             .join(Version, Version.document_id == Document.id)
@@ -55,8 +68,7 @@ def history(url: str) -> dict[str, list[str]]:
 
 
 def row_counts(url: str) -> dict[str, int]:
-    factory = open_database(url)
-    with unit_of_work(factory) as session:
+    with session_on(url) as session:
         return {
             model.__tablename__: int(
                 session.scalar(select(func.count()).select_from(model)) or 0
@@ -67,8 +79,7 @@ def row_counts(url: str) -> dict[str, int]:
 
 def changes_of(url: str) -> list[tuple[str, str, bool]]:
     """(document url, change kind, is_silent) in detection order."""
-    factory = open_database(url)
-    with unit_of_work(factory) as session:
+    with session_on(url) as session:
         stmt = (
             select(Document.url, Change.kind, Change.is_silent)
             .join(Document, Document.id == Change.document_id)
