@@ -67,6 +67,13 @@ _NOT_COUNTRIES = frozenset({
     "State", "Foreign Affairs", "Defense", "Defence", "Finance", "Trade", "Commerce",
     "Economy", "Staff", "Treasury", "the Treasury", "Homeland Security", "Justice",
 })  # fmt: skip
+# First words of formal country names ("the Republic of ...", "the United ...").
+_COUNTRY_WORDS = frozenset({
+    "Republic", "Kingdom", "United", "Federal", "Commonwealth", "Democratic",
+    "Islamic", "Socialist", "Sultanate", "Principality", "Grand", "Independent",
+    "Plurinational", "Hashemite", "Federated", "Co-operative", "Oriental",
+    "Bolivarian", "People's", "People\u2019s",
+})  # fmt: skip
 _JAPAN_PLACES = frozenset({
     "Japan", "Tokyo", "Osaka", "Kyoto", "Hiroshima", "Nagoya", "Yokohama", "Kobe",
     "Fukuoka", "Sapporo", "Okinawa", "Naha", "Sendai", "Nagasaki", "Karuizawa",
@@ -211,13 +218,21 @@ def _participants(lead: str) -> list[tuple[Participant, str | None]]:
 
 
 def _country_of(role: str) -> str | None:
-    if " of the " in role:
-        country = role.rsplit(" of the ", 1)[1]
-    elif " of " in role:
-        country = role.rsplit(" of ", 1)[1]
-    else:
-        return None
-    return None if country in _NOT_COUNTRIES or not country[:1].isupper() else country
+    """The country a role belongs to: the first "of ..." tail that looks like one
+    ("Secretary of State of the United States of America" -> "United States of
+    America", "Minister for Foreign Affairs of Japan" -> "Japan")."""
+    rest = role
+    while " of " in rest:
+        rest = rest.split(" of ", 1)[1]
+        candidate = rest[4:] if rest.startswith("the ") else rest
+        first = candidate.split(" ", 1)[0]
+        if first in _COUNTRY_WORDS or (
+            " of " not in candidate
+            and candidate not in _NOT_COUNTRIES
+            and candidate[:1].isupper()
+        ):
+            return candidate
+    return None
 
 
 def _parse_ja(fmt: str, lead: str) -> Meeting:
