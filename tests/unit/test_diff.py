@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.diff import (
     FieldChange,
@@ -260,3 +262,29 @@ def test_a_pure_renumbering_is_still_reported(doc):
 def test_date_change_reads_as_a_calendar_date(doc):
     text = render_diff_text(diff_documents(doc, dict(doc, date="2022-07-30")))
     assert text == "Date changed\n  - 29 July 2022\n  + 30 July 2022"
+
+
+words = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+paragraphs = st.lists(words, max_size=6)
+
+
+@given(body=paragraphs, title=words)
+def test_any_document_equals_itself_with_respaced_text(body, title):
+    old = {"title": title, "body": body, "topics": body[:2]}
+    new = {
+        "title": f"  {title}\n",
+        "body": [" \t".join(p.split()) for p in body],
+        "topics": [f" {t} " for t in body[:2]],
+    }
+    assert diff_documents(old, new) == []
+
+
+@given(old=paragraphs, new=paragraphs)
+def test_any_body_diff_round_trips_through_json(old, new):
+    changes = diff_documents({"body": old}, {"body": new})
+    stored = json.loads(json.dumps([c.to_dict() for c in changes]))
+    assert [FieldChange.from_dict(d) for d in stored] == changes
+    for change in changes:
+        assert change.field == "body"
+        assert change.op in ("added", "removed", "changed")
+        assert all(op in "=+-" for op, _ in change.words)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.diff import FieldChange, diff_documents
 from monitor.render import (
@@ -311,3 +315,56 @@ def test_digest_of_many_changes_stays_within_fifty_blocks():
     blocks = render_digest(views).slack_blocks
     assert len(blocks) == 50
     assert blocks[-1]["elements"][0]["text"] == "\u2026and 72 more"
+
+
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "body",
+    "p",
+    "h2",
+    "h3",
+    "a",
+    "table",
+    "tr",
+    "th",
+    "td",
+    "del",
+    "ins",
+    "hr",
+}
+nasty = st.text(alphabet=st.sampled_from(list("<>&\"' abc/=x;\u2019")), max_size=60)
+
+
+class TagCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+
+
+@settings(max_examples=60)
+@given(title=nasty, paragraph=nasty, name=nasty)
+def test_page_text_never_becomes_markup_or_breaks_slack_limits(title, paragraph, name):
+    content = doc(SEEDS[1])
+    content["title"] = title or "x"
+    content["body"] = [paragraph, paragraph + " more"]
+    content["meeting"]["participants"][0]["name"] = name
+    old = dict(content, body=[paragraph + " less"])
+    rendered = render_change(
+        view(content, kind="updated", changes=diff_documents(old, content))
+    )
+    collector = TagCollector()
+    collector.feed(rendered.html)
+    assert collector.tags <= ALLOWED_TAGS
+    for block in rendered.slack_blocks:
+        if block["type"] == "section" and "text" in block:
+            text = block["text"]["text"]
+            assert len(text) <= 3000
+            stripped = re.sub(r"<https://[^|>]+\|[^>]*>", "", text)
+            assert "<" not in stripped
+            assert ">" not in stripped
