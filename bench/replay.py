@@ -8,6 +8,7 @@ their ratio (target >= 0.7: storage and detection add less than 30%).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import logging
 import tempfile
@@ -56,6 +57,7 @@ def write_warc(
                 url,
                 "response",
                 payload=io.BytesIO(body),
+                length=len(body),
                 http_headers=headers,
                 warc_headers_dict={"WARC-Date": datetime_to_iso_date(when, True)},
             )
@@ -67,7 +69,9 @@ def write_warc(
 def time_extract(pages: list[tuple[str, bytes]]) -> float:
     started = time.perf_counter()
     for url, body in pages:
-        extract(body, url, http_charset="utf-8").to_dict()
+        # As in replay, an unrecognizable page (ValueError) is counted, not fatal.
+        with contextlib.suppress(ValueError):
+            extract(body, url, http_charset="utf-8").to_dict()
     return time.perf_counter() - started
 
 

@@ -118,6 +118,7 @@ class WarcWriterExtension:
             response.url,
             "response",
             payload=BytesIO(response.body),
+            length=len(response.body),  # known length: warcio needs no temp file
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": warc_date},
         )
@@ -137,6 +138,7 @@ class WarcWriterExtension:
             url,
             "request",
             payload=BytesIO(request.body or b""),
+            length=len(request.body or b""),
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": warc_date},
         )
