@@ -53,10 +53,14 @@ _HONORIFIC = (
     r"(?P<hon>(?:the\s+)?(?:Honou?rable|H\.E\.|His Excellency|Her Excellency)\s+)?"
     r"(?P<title>(?:Mr|Ms|Mrs|Dr|Prof)\.\s+)?"
 )
+_NAME_PART = r"[A-Z][\w'\u2019\-]*\.?"
+_PARTICLE = r"(?:von|van|der|den|de|da|di|du|del|la|le|bin|binti|al|el)\s+"
 _PERSON = re.compile(
     _HONORIFIC
-    + r"(?P<name>[A-Z][\w'\u2019\-]*\.?(?:\s+[A-Z][\w'\u2019\-]*\.?){1,4}),\s+"
-    r"(?P<role>[A-Z][^,;()]*?)(?=,|;|\(|\.\s|\.$|$|\s+(?:who|held|and|to|on)\b)"
+    + rf"(?P<name>{_NAME_PART}(?:\s+(?:{_PARTICLE})*{_NAME_PART}){{1,4}}),\s+"
+    r"(?P<role>[A-Z][^,;()]*?)"
+    r"(?=,|;|\(|\.\s|\.$|$|\s+(?:who|held|during|at the|on the occasion)\b"
+    r"|\s+and\s+(?:the\s+Hon|H\.E\.|Mr\.|Ms\.|Mrs\.|Dr\.))"
 )
 _ROLE_WORDS = re.compile(
     r"\b(?:Minister|Secretary|President|Ambassador|Director|Chair\w*|Speaker|Governor"

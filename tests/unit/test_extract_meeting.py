@@ -116,3 +116,32 @@ def test_exchanges_join_continuations_and_skip_lines_before_the_first_speaker():
         ),
         ("Asahi Daily, Mori", "Another question?"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("lead", "name", "role", "country"),
+    [
+        (
+            "On June 3, commencing at 10:00 a.m., Mr. TANAKA Ichiro, Minister for "
+            "Foreign Affairs of Japan, held a meeting with H.E. Mr. Paul Marceau, "
+            "Minister for Europe and Foreign Affairs of the French Republic.",
+            "Paul Marceau",
+            "Minister for Europe and Foreign Affairs of the French Republic",
+            "French Republic",
+        ),
+        (
+            "On June 3, commencing at 10:00 a.m., Mr. TANAKA Ichiro, Minister for "
+            "Foreign Affairs of Japan, held a meeting with H.E. Dr. Anna von der "
+            "Berg, Minister of Foreign Affairs of the Republic of Austria.",
+            "Anna von der Berg",
+            "Minister of Foreign Affairs of the Republic of Austria",
+            "Republic of Austria",
+        ),
+    ],
+)
+def test_counterpart_roles_keep_and_and_names_keep_particles(lead, name, role, country):
+    meeting = parse_meeting("Japan-X Foreign Ministers\u2019 Meeting", [lead], "en")
+    assert meeting is not None
+    counterpart = meeting.participants[1]
+    assert (counterpart.name, counterpart.role) == (name, role)
+    assert meeting.counterpart_country == country
