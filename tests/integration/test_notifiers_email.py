@@ -218,3 +218,30 @@ def test_server_outage_is_a_notify_error_and_the_resend_arrives_once(smtp_server
     notifier.send(rendered)
     [message] = smtp_server.messages
     assert message["Message-ID"] == rendered.message_id
+
+
+def test_outbox_sends_new_then_threaded_update_through_real_smtp(
+    session_factory, smtp_server
+):
+    from monitor.config import Settings
+    from monitor.detect import detect_changes
+    from monitor.dispatch import dispatch_due
+    from tests.integration.alerting import later, store
+
+    settings = Settings(channels=(channel(smtp_server),))
+    store(session_factory, seed(), later(0))
+    detect_changes(session_factory, settings, later(1))
+    assert dispatch_due(session_factory, settings, later(2)).sent == 1
+    store(session_factory, seed("edit_001_page4e_001274"), later(10))
+    detect_changes(session_factory, settings, later(11))
+    assert dispatch_due(session_factory, settings, later(12)).sent == 1
+    assert dispatch_due(session_factory, settings, later(13)).sent == 0
+
+    first, update = smtp_server.messages
+    assert first["Subject"].startswith("New meeting: Japan-U.S. Foreign Ministers")
+    assert update["Subject"].startswith("Updated: Japan-U.S. Foreign Ministers")
+    assert update["In-Reply-To"] == first["Message-ID"]
+    assert update["References"] == first["Message-ID"]
+    assert update["Message-ID"] != first["Message-ID"]
+    text, _html = parts(update)
+    assert "[-importantce-] {+importance+}" in text

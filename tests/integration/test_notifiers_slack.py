@@ -173,3 +173,30 @@ def test_build_notifiers_makes_a_slack_notifier_from_settings(http_receiver):
     notifiers["team"].send(render_change(view(seed())))
     assert len(http_receiver.requests) == 1
     assert "secret" not in repr(notifiers)
+
+
+def test_outbox_waits_out_a_429_and_posts_once(session_factory, http_receiver):
+    from monitor.detect import detect_changes
+    from monitor.dispatch import dispatch_due
+    from tests.integration.alerting import later, store
+
+    settings = Settings(
+        channels=(
+            ChannelSettings(
+                name="team", type="slack", webhook_url=http_receiver.url + HOOK_PATH
+            ),
+        )
+    )
+    store(session_factory, seed(), later(0))
+    detect_changes(session_factory, settings, later(1))
+    http_receiver.respond_with(429, headers={"Retry-After": "1"})
+    slept: list[float] = []
+    result = dispatch_due(session_factory, settings, later(2), sleep=slept.append)
+    assert (result.sent, result.failed) == (1, 0)
+    assert slept == [1.0]
+    assert (
+        dispatch_due(session_factory, settings, later(3), sleep=slept.append).sent == 0
+    )
+    first, second = http_receiver.requests
+    assert first.body == second.body
+    assert json.loads(second.body)["blocks"][0]["type"] == "header"
