@@ -96,3 +96,31 @@ def test_feed_summary_carries_facts_and_changed_fields(cli_db, capsys):
     updated = [e for e in parsed.entries if e.title.startswith("Updated")]
     assert any("Changed:" in e.summary for e in updated)
     assert all("Date:" in e.summary or "Type:" in e.summary for e in parsed.entries)
+
+
+def test_feed_leaves_out_updates_made_by_an_extractor_upgrade_alone(
+    cli_db, capsys, monkeypatch
+):
+    import crawler.extract
+    import crawler.topics
+    from monitor.reextract import reextract
+    from storage.db import open_database
+    from tests.integration.replay_helpers import NOW, settings_for
+
+    table = tuple(
+        ("PRC" if label == "China" else label, spellings)
+        for label, spellings in crawler.topics.TOPIC_TABLE
+    )
+    monkeypatch.setattr(crawler.topics, "TOPIC_TABLE", table)
+    monkeypatch.setattr(crawler.extract, "EXTRACTOR_VERSION", "test-upgrade")
+    factory = open_database(cli_db)
+    assert reextract(factory, settings_for(cli_db), NOW).changed == 1
+    factory.kw["bind"].dispose()
+    parsed = feedparser.parse(_run(capsys, "feed"))
+    assert parsed.bozo == 0
+    assert len(parsed.entries) == 4  # the same four as before the re-extraction
+
+
+def test_export_rejects_a_malformed_since_date(cli_db, capsys):
+    assert main(["export", "--since", "October"]) == 2
+    assert "--since must be YYYY-MM-DD" in capsys.readouterr().err

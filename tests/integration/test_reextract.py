@@ -36,11 +36,11 @@ def upgrade_extractor(monkeypatch):
     """Call it to get the extractor after an upgrade: "China" is now "PRC"."""
 
     def upgrade() -> None:
-        compiled = tuple(
-            ("PRC" if label == "China" else label, pattern)
-            for label, pattern in crawler.topics._COMPILED
+        table = tuple(
+            ("PRC" if label == "China" else label, spellings)
+            for label, spellings in crawler.topics.TOPIC_TABLE
         )
-        monkeypatch.setattr(crawler.topics, "_COMPILED", compiled)
+        monkeypatch.setattr(crawler.topics, "TOPIC_TABLE", table)
         monkeypatch.setattr(crawler.extract, "EXTRACTOR_VERSION", "test-upgrade")
 
     return upgrade
