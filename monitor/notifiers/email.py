@@ -6,8 +6,9 @@ import email.utils
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor.notifiers.base import NotifyError
 
@@ -48,6 +49,8 @@ class EmailNotifier:
             mail["In-Reply-To"] = message.in_reply_to
             mail["References"] = message.in_reply_to
         mail["Auto-Submitted"] = "auto-generated"
+        for name, value in _filter_headers(message.payload):
+            mail[name] = value
         mail.set_content(message.text)
         mail.add_alternative(message.html, subtype="html")
         return mail
@@ -99,6 +102,18 @@ class EmailNotifier:
             text = f"{type(exc).__name__}: {exc}"
         host = f"{self._settings.smtp_host}:{self._settings.smtp_port}"
         return _scrub(f"{text} (SMTP {host})", self._settings.password)
+
+
+def _filter_headers(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """X-Mofawatch-* headers that mail rules can sort on (event, document)."""
+    event = (
+        payload.get("kind") if payload.get("type") == "change" else payload.get("type")
+    )
+    document = payload.get("document")
+    headers = [("X-Mofawatch-Event", str(event))] if event else []
+    if isinstance(document, Mapping) and document.get("doc_id"):
+        headers.append(("X-Mofawatch-Document", str(document["doc_id"])))
+    return headers
 
 
 def _scrub(text: str, secret: str | None) -> str:

@@ -32,6 +32,9 @@ class SlackNotifier:
         data = {
             "text": escape(cut(message.subject, FALLBACK_MAX)),
             "blocks": message.slack_blocks,
+            # The link is in the message already; a page preview would bury it.
+            "unfurl_links": False,
+            "unfurl_media": False,
         }
         post_json(
             self._url,

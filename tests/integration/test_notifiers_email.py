@@ -75,6 +75,9 @@ def test_new_meeting_arrives_as_multipart_with_facts_and_headers(smtp_server):
     assert message["In-Reply-To"] is None
     assert message["Date"]
     assert message.get_content_type() == "multipart/alternative"
+    assert message["X-Mofawatch-Event"] == "new"
+    assert message["X-Mofawatch-Document"] == "page4e_001274"
+    assert message["Auto-Submitted"] == "auto-generated"
     text, html = parts(message)
     assert "HAYASHI Yoshimasa, Minister for Foreign Affairs of Japan" in text
     assert "13:43 local time (02:43 Japan time)" in text

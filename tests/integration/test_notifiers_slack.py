@@ -82,7 +82,8 @@ def test_new_meeting_is_posted_as_block_kit_with_a_text_fallback(http_receiver):
     assert request.path == HOOK_PATH
     assert request.headers["Content-Type"].startswith("application/json")
     data = json.loads(request.body)
-    assert set(data) == {"text", "blocks"}
+    assert set(data) == {"text", "blocks", "unfurl_links", "unfurl_media"}
+    assert data["unfurl_links"] is False
     assert data["text"] == rendered.subject
     assert data["blocks"][0] == {
         "type": "header",
