@@ -26,6 +26,7 @@ from monitor.render import (
     render_ops,
 )
 from monitor.render_facts import trim
+from monitor.render_slack import fit
 from tests.conftest import fixture_path, fixture_text
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -368,3 +369,12 @@ def test_page_text_never_becomes_markup_or_breaks_slack_limits(title, paragraph,
             stripped = re.sub(r"<https://[^|>]+\|[^>]*>", "", text)
             assert "<" not in stripped
             assert ">" not in stripped
+
+
+@pytest.mark.parametrize("text", ["&" * 5000, "a<b>" * 2000, "x" * 2999 + "&&"])
+def test_slack_fit_never_cuts_inside_an_entity(text):
+    fitted = fit(text, 3000)
+    assert len(fitted) <= 3000
+    assert fitted.endswith("\u2026")
+    body = fitted[:-1]
+    assert re.fullmatch(r"(?:[^&<>]|&amp;|&lt;|&gt;)*", body)
