@@ -34,9 +34,10 @@ class Reextracted:
     url: str
     changed: bool
     old: dict[str, Any]
-    new: dict[str, Any] | None  # None when it failed
-    error: str | None = None
+    new: dict[str, Any] | None  # None when it failed or had no body
+    error: str | None = None  # the extractor rejected the stored page
     seq: int | None = None
+    has_body: bool = True  # False: every body of this document was pruned
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class ReextractReport:
     pages: int
     changed: int
     failed: int
+    without_body: int
     items: tuple[Reextracted, ...]
     extractor_version: str
     alerts_queued: int = 0
@@ -96,7 +98,7 @@ def _reextract_one(
     found = _source_snapshot(session, document.url, version)
     old = dict(version.content)
     if found is None:
-        return Reextracted(document.url, False, old, None, "no stored body")
+        return Reextracted(document.url, False, old, None, has_body=False)
     snapshot, body = found
     try:
         new = dict(extractor(body, document.url, snapshot.charset))
@@ -149,6 +151,7 @@ def reextract(
         pages=len(items),
         changed=sum(1 for i in items if i.changed),
         failed=sum(1 for i in items if i.error is not None),
+        without_body=sum(1 for i in items if not i.has_body),
         items=tuple(items),
         extractor_version=extractor_version,
         alerts_queued=alerts,

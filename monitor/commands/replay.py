@@ -93,7 +93,8 @@ def cmd_reextract(args: argparse.Namespace, ctx: Context) -> int:
     verb = "would change" if args.dry_run else "changed"
     print(
         f"re-extracted {report.pages} pages with extractor "
-        f"{report.extractor_version}: {report.changed} {verb}, {report.failed} failed"
+        f"{report.extractor_version}: {report.changed} {verb}, {report.failed} failed, "
+        f"{report.without_body} without a stored body"
         f"{'' if args.dry_run else f', {report.alerts_queued} alerts queued'}"
     )
     return ExitCode.FAILED if report.failed else ExitCode.OK

@@ -124,6 +124,9 @@ def test_reextract_dry_run_prints_field_differences_and_writes_nothing(
     assert code == 0
     assert f"{URL_A}: would change" in out
     assert re.search(r"PRC", out)
-    assert "re-extracted 1 pages with extractor test-upgrade: 1 would change" in out
+    assert (
+        "re-extracted 1 pages with extractor test-upgrade: 1 would change, 0 failed"
+        in out
+    )
     assert row_counts(url) == before
     assert len(history(url)[URL_A]) == 3
