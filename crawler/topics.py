@@ -61,10 +61,32 @@ def _occurs(text: str, spelling: str) -> bool:
     return False
 
 
+class _Spellings:
+    """Matcher of one topic's spellings (what `find_topics` asks each label)."""
+
+    __slots__ = ("spellings",)
+
+    def __init__(self, spellings: tuple[str, ...]) -> None:
+        self.spellings = spellings
+
+    def search(self, text: str) -> bool:
+        return any(_occurs(text, s) for s in self.spellings)
+
+
+def _build(
+    table: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[tuple[str, _Spellings], ...]:
+    return tuple((label, _Spellings(spellings)) for label, spellings in table)
+
+
+_COMPILED = _build(TOPIC_TABLE)
+_COMPILED_FROM = TOPIC_TABLE
+
+
 def find_topics(text: str) -> tuple[str, ...]:
-    """Labels of TOPIC_TABLE whose spellings occur in `text`, in table order."""
-    return tuple(
-        label
-        for label, spellings in TOPIC_TABLE
-        if any(_occurs(text, s) for s in spellings)
-    )
+    """Labels of TOPIC_TABLE whose spellings occur in `text`, in table order.
+
+    A TOPIC_TABLE replaced at run time (tests, an extractor upgrade) takes effect.
+    """
+    matchers = _COMPILED if TOPIC_TABLE is _COMPILED_FROM else _build(TOPIC_TABLE)
+    return tuple(label for label, matcher in matchers if matcher.search(text))

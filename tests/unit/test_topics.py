@@ -41,3 +41,10 @@ def test_republic_of_korea_is_not_north_korea():
 def test_table_labels_are_unique():
     labels = [label for label, _ in TOPIC_TABLE]
     assert len(labels) == len(set(labels))
+
+
+def test_a_replaced_topic_table_takes_effect(monkeypatch):
+    import crawler.topics
+
+    monkeypatch.setattr(crawler.topics, "TOPIC_TABLE", (("PRC", ("China",)),))
+    assert find_topics("issues related to China and Ukraine") == ("PRC",)
