@@ -1,10 +1,21 @@
-"""Shared fixtures: fixture files; the simulated site and loopback servers come as plugins."""
+"""Shared fixtures: fixture files, databases (SQLite and PostgreSQL); the simulated
+site and loopback servers come as plugins."""
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NoReturn
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import mask_url, normalize_url, open_database, upgrade_database
 
 pytest_plugins = ["tests.sitesim", "tests.servers"]
 
@@ -23,3 +34,100 @@ def fixture_text(rel: str) -> str:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+# --- databases -------------------------------------------------------------------
+
+POSTGRES_URL_ENV = "MOFAWATCH_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_base_url() -> str:
+    """The server the PostgreSQL tests use (each test gets its own database on it)."""
+    return normalize_url(os.environ.get(POSTGRES_URL_ENV) or DEFAULT_POSTGRES_URL)
+
+
+def _libpq(url: str, database: str | None = None) -> str:
+    parsed = make_url(url)
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _admin_connection(base_url: str) -> psycopg.Connection[Any]:
+    """Autocommit connection to the base URL's database, else to 'postgres'."""
+    errors = []
+    for database in (make_url(base_url).database, "postgres"):
+        try:
+            return psycopg.connect(
+                _libpq(base_url, database), autocommit=True, connect_timeout=3
+            )
+        except psycopg.OperationalError as exc:
+            errors.append(str(exc).strip().splitlines()[0] if str(exc) else repr(exc))
+    raise psycopg.OperationalError("; ".join(errors))
+
+
+def _postgres_unavailable(base_url: str, exc: Exception) -> NoReturn:
+    masked = mask_url(base_url)
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL not reachable at {masked} in CI: {exc}")
+    pytest.skip(
+        f"PostgreSQL not reachable at {masked}; set {POSTGRES_URL_ENV} or start it "
+        "to run these tests"
+    )
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """Create an empty database on the test server; drop it (WITH FORCE) afterwards."""
+    base_url = postgres_base_url()
+    try:
+        admin = _admin_connection(base_url)
+    except psycopg.OperationalError as exc:
+        _postgres_unavailable(base_url, exc)
+    name = f"mofawatch_t_{secrets.token_hex(6)}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield (
+                make_url(base_url)
+                .set(database=name)
+                .render_as_string(hide_password=False)
+            )
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite database file (not created yet) under tmp_path."""
+    return f"sqlite:///{tmp_path / 'mofawatch.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (skips locally when the server is down)."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind: a SQLite file, a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mofawatch.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def session_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on db_url with the schema built by `alembic upgrade head`."""
+    upgrade_database(db_url)
+    factory = open_database(db_url)
+    yield factory
+    bind = factory.kw["bind"]
+    bind.dispose()
