@@ -49,7 +49,10 @@ _LOCATION = re.compile(
     r"(?P<place>[A-Z][^,;()]*?)"
     r"(?=,|;|\(|\.\s|\.$|$|\s+(?:to|for|on|and|from|in order|where)\b)"
 )
+# The look-ahead lets the engine skip every position that cannot start a person;
+# without it the lazy role pattern is tried from each capital letter.
 _HONORIFIC = (
+    r"(?=(?:the\s+)?(?:Honou?rable|H\.E\.|His Ex|Her Ex|Mr\.|Ms\.|Mrs\.|Dr\.|Prof\.))"
     r"(?P<hon>(?:the\s+)?(?:Honou?rable|H\.E\.|His Excellency|Her Excellency)\s+)?"
     r"(?P<title>(?:Mr|Ms|Mrs|Dr|Prof)\.\s+)?"
 )
