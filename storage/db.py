@@ -139,6 +139,9 @@ def alembic_config(url: str) -> Any:
     """An Alembic Config pointing at the packaged migrations, for this URL."""
     from alembic.config import Config
 
+    # One INFO line per autogenerate plugin on every upgrade is noise for users.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option(
