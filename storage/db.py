@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 logger = logging.getLogger(__name__)
+# Alembic logs one INFO line per autogenerate plugin on every upgrade: noise for users.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -138,9 +140,6 @@ def open_database(url: str) -> sessionmaker[Session]:
 def alembic_config(url: str) -> Any:
     """An Alembic Config pointing at the packaged migrations, for this URL."""
     from alembic.config import Config
-
-    # One INFO line per autogenerate plugin on every upgrade is noise for users.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
