@@ -71,8 +71,8 @@ def _trafilatura(body: bytes, url: str) -> object:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=10, help="passes per batch")
-    parser.add_argument("--repeats", type=int, default=7, help="batches per runner")
+    parser.add_argument("--rounds", type=int, default=3, help="passes per batch")
+    parser.add_argument("--repeats", type=int, default=30, help="batches per runner")
     args = parser.parse_args()
     pages = _pages()
     size = sum(len(body) for body, _ in pages)

@@ -95,7 +95,10 @@ class Walk:
             if self.stopped:
                 return
             if isinstance(child, NavigableString):
-                if not isinstance(child, PreformattedString):
+                # leading blank text between block tags can never matter
+                if (parts or not child.isspace()) and not isinstance(
+                    child, PreformattedString
+                ):
                     parts.append(child)
                 continue
             if not isinstance(child, Tag):
@@ -152,12 +155,12 @@ class Walk:
         if name == "br":
             parts.append(" ")
         elif name == "img":
-            alt = tag.get("alt")
+            alt = tag.attrs.get("alt")
             if isinstance(alt, str) and (photo or not in_link):
                 self._add_caption(alt)
         else:
             if name == "a":
-                href = tag.get("href")
+                href = tag.attrs.get("href")
                 self._href = href if isinstance(href, str) else None
                 in_link = True
             for child in tag.contents:
@@ -205,31 +208,31 @@ class Walk:
 
 
 def _has_class(el: Tag, name: str) -> bool:
-    classes = el.get("class")
+    classes = el.attrs.get("class")
     return bool(classes) and name in classes  # type: ignore[operator]
 
 
 def _has_any_class(el: Tag, names: frozenset[str]) -> bool:
-    classes = el.get("class")
+    classes = el.attrs.get("class")
     return bool(classes) and not names.isdisjoint(classes)  # type: ignore[arg-type]
 
 
 def _is_skipped(el: Tag) -> bool:
-    ident = el.get("id")
+    ident = el.attrs.get("id")
     if isinstance(ident, str) and ident.casefold() in _SKIP_IDS:
         return True
     return _has_any_class(el, _SKIP_CLASSES)
 
 
 def _is_photo(el: Tag) -> bool:
-    classes = el.get("class")
+    classes = el.attrs.get("class")
     if not classes:
         return False
     return any("photo" in c or c in _CAPTION_CLASSES for c in classes)
 
 
 def _int_attr(el: Tag, name: str, default: int) -> int:
-    value = el.get(name)
+    value = el.attrs.get(name)
     if isinstance(value, str):
         value = value.strip()
         if value.isdigit() and len(value) < 7:
@@ -251,16 +254,16 @@ def find_landmarks(soup: BeautifulSoup) -> Landmarks:
     stack = [n for n in reversed(soup.contents) if isinstance(n, Tag)]
     while stack:
         node = stack.pop()
-        ident = node.get("id")
+        ident = node.attrs.get("id")
         if ident == "maincontents":
             return Landmarks(node, "#maincontents")
         if node.name == "main":
             found.setdefault("main", node)
         elif ident == "contents":
             found.setdefault("#contents", node)
-        if node.get("role") == "main":
+        if node.attrs.get("role") == "main":
             found.setdefault("[role=main]", node)
-        classes = node.get("class")
+        classes = node.attrs.get("class")
         if classes and node.name == "div":
             if AREA_CLASS in classes:
                 found.setdefault("div.any-area", node)
