@@ -164,7 +164,7 @@ def test_ingest_records_an_extract_error_and_no_version(session_factory):
 def test_ingest_removes_only_on_the_second_404_and_restores_on_200(session_factory):
     with unit_of_work(session_factory) as session:
         _ingest(session, 200, b"Title")
-        states = []
+        states: list[tuple[DocumentState, int]] = []
         outcomes = []
         for status, body in ((404, b"gone"), (410, None), (200, b"Title")):
             outcomes.append(_ingest(session, status, body, at=len(states) + 1).outcome)
