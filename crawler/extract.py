@@ -71,10 +71,25 @@ class _Header:
     consumed: set[int]
 
 
+@dataclass(slots=True)
+class _Preamble:
+    """Lines before (or at the top of) the body that are not body: the video link,
+    the provisional-translation disclaimer, links to the other language."""
+
+    indices: set[int]
+    japanese_url: str | None = None
+    english_url: str | None = None
+    provisional: bool = False
+
+
 def extract(
     html: bytes | str, url: str, *, http_charset: str | None = None
 ) -> Document:
-    """The Document of one page; raises ExtractionError on an unrecognizable page."""
+    """The Document of one page; raises ExtractionError on an unrecognizable page.
+
+    A placeholder page (body only "The text will be coming soon.") gives
+    placeholder=True and an empty body; any other page without body text raises.
+    """
     text = html if isinstance(html, str) else decode_html(html, http_charset)[0]
     if not _has_closing_tag(text[-8192:]):
         raise ExtractionError(f"{url}: page truncated (no </body> or </html>)")
@@ -93,29 +108,17 @@ def extract(
         raise ExtractionError(f"{url}: markup nested too deeply") from None
     blocks = walk.blocks
     area_mode = any(b.in_area for b in blocks)
-    japanese_url = english_url = None
-    provisional = False
-    preamble: set[int] = set()
-    for i, b in enumerate(blocks[:_HEADER_WINDOW] if area_mode else blocks):
-        if b.href and b.text in _JAPANESE_LINK:
-            japanese_url = japanese_url or urljoin(url, b.href)
-        elif b.href and b.text in _ENGLISH_LINK:
-            english_url = english_url or urljoin(url, b.href)
-        elif len(b.text) <= 250 and _DISCLAIMER.search(b.text):
-            provisional = True
-        elif not _VIDEO.match(b.text):
-            continue
-        preamble.add(i)
+    preamble = _preamble(blocks, area_mode, url)
     root = _root_element(soup)
     has_h1 = any(b.tag == "h1" for b in blocks[:_HEADER_WINDOW])
     fallback = None if has_h1 else _fallback_title(soup, root)
-    header = _header(blocks, preamble, area_mode, fallback, url)
+    header = _header(blocks, preamble.indices, area_mode, fallback, url)
     body_blocks = [
         b
         for i, b in enumerate(blocks)
         if i >= header.body_from
         and i not in header.consumed
-        and i not in preamble
+        and i not in preamble.indices
         and (b.in_area or not area_mode)
     ]
     body = tuple(b.text for b in body_blocks)
@@ -148,14 +151,31 @@ def extract(
         date=header.date,
         body=body,
         captions=tuple(walk.captions),
-        provisional_translation=provisional,
+        provisional_translation=preamble.provisional,
         placeholder=placeholder,
-        japanese_url=japanese_url,
-        english_url=english_url,
+        japanese_url=preamble.japanese_url,
+        english_url=preamble.english_url,
         topics=find_topics("\n".join((header.title, *body))),
         meeting=meeting,
         exchanges=exchanges,
     )
+
+
+def _preamble(blocks: list[Block], area_mode: bool, url: str) -> _Preamble:
+    """Find preamble lines: near the top when the body has its own area, anywhere
+    in the content otherwise."""
+    found = _Preamble(set())
+    for i, b in enumerate(blocks[:_HEADER_WINDOW] if area_mode else blocks):
+        if b.href and b.text in _JAPANESE_LINK:
+            found.japanese_url = found.japanese_url or urljoin(url, b.href)
+        elif b.href and b.text in _ENGLISH_LINK:
+            found.english_url = found.english_url or urljoin(url, b.href)
+        elif len(b.text) <= 250 and _DISCLAIMER.search(b.text):
+            found.provisional = True
+        elif not _VIDEO.match(b.text):
+            continue
+        found.indices.add(i)
+    return found
 
 
 def _has_closing_tag(tail: str) -> bool:
