@@ -209,3 +209,41 @@ def test_disclaimer_video_and_language_links_leave_the_body():
     assert doc.body == ("Body.",)
     assert doc.provisional_translation is True
     assert doc.japanese_url == BASE + "mofaj/a.html"
+
+
+def _index_entries():
+    """(index page, linked page, date text shown for it) from every index page."""
+    from bs4 import BeautifulSoup
+
+    for index in sorted(SITE.rglob("*.html")):
+        soup = BeautifulSoup(index.read_bytes(), "lxml")
+        for dt in soup.select("dl.title-list > dt.list-title"):
+            dd = dt.find_next_sibling("dd")
+            for a in dd.select("a[href]") if dd else ():
+                yield index, a["href"], dt.get_text(strip=True)
+        for a in soup.select("a[href]"):
+            shown = re.search(r"\((\w+ \d{1,2}, \d{4})", a.get_text())
+            if shown:
+                yield index, a["href"], shown.group(1)
+
+
+def test_index_pages_show_the_dates_of_the_pages_they_link():
+    import datetime as dt
+
+    from crawler.extract import parse_date
+
+    checked = 0
+    for index, href, shown in _index_entries():
+        rel = href.lstrip("/")
+        doc = extract((SITE / rel).read_bytes(), BASE + rel)
+        assert doc.date is not None, href
+        day = dt.date.fromisoformat(doc.date)
+        if re.fullmatch(r"\w+ \d{1,2}", shown):
+            assert shown == f"{day:%B} {day.day}", (index.name, href)
+            archive = re.match(r"(\d{4})(\d{2})_index", index.name)
+            if archive:
+                assert (day.year, day.month) == tuple(map(int, archive.groups()))
+        else:  # "May 8, 2024" in link text, "令和6年4月2日" on Japanese indexes
+            assert parse_date(shown) == doc.date, (index.name, href)
+        checked += 1
+    assert checked >= 15
