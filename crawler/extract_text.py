@@ -69,7 +69,7 @@ class Block:
 
 @dataclass(slots=True)
 class Landmarks:
-    """What the landmark pass found: the content container and whether it has areas."""
+    """What the landmark pass found: the content container and the landmark name."""
 
     container: Tag | None
     container_name: str
