@@ -1,0 +1,267 @@
+"""Downloader middlewares: robots.txt policy, polite retries, challenge/redirect guards.
+
+robots.txt (RFC 9309): 2xx -> its rules; 4xx (403, 404, ...) -> everything allowed;
+5xx, 429 or no answer -> everything disallowed this run (the sections report failed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import re
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Self
+from urllib.parse import urljoin, urlsplit
+
+from protego import Protego
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.misc import load_object
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+_CHALLENGE = re.compile(
+    rb"<title>\s*Just a moment|Checking your browser"
+    rb"|/cdn-cgi/challenge-platform|cf-chl-",
+    re.IGNORECASE,
+)
+_DISALLOW_ALL = Protego.parse("User-agent: *\nDisallow: /\n")
+
+
+class RobotsDisallowedError(IgnoreRequest):
+    """robots.txt forbids this URL."""
+
+
+class RobotsUnavailableError(IgnoreRequest):
+    """robots.txt could not be read (5xx, 429, no answer): nothing is fetched."""
+
+
+def _stats(crawler: Crawler) -> StatsCollector:
+    assert crawler.stats is not None
+    return crawler.stats
+
+
+class RobotsPolicyMiddleware:
+    """Obey robots.txt, with an explicit answer for every status robots.txt can have."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.user_agent: str = crawler.settings.get("USER_AGENT", "*")
+        self._rules: dict[str, asyncio.Future[tuple[Protego, bool]]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        if request.meta.get("dont_obey_robotstxt"):
+            return None
+        rules, available = await self._rules_for(request.url)
+        if not available:
+            _stats(self.crawler).inc_value("robotstxt/unavailable_refused")
+            raise RobotsUnavailableError(f"robots.txt unavailable: {request.url}")
+        if not rules.can_fetch(request.url, self.user_agent):
+            _stats(self.crawler).inc_value("robotstxt/forbidden")
+            raise RobotsDisallowedError(f"Forbidden by robots.txt: {request.url}")
+        return None
+
+    async def _rules_for(self, url: str) -> tuple[Protego, bool]:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        if key not in self._rules:
+            future: asyncio.Future[tuple[Protego, bool]] = (
+                asyncio.get_running_loop().create_future()
+            )
+            self._rules[key] = future
+            future.set_result(await self._fetch_rules(key + "/robots.txt"))
+        return await asyncio.shield(self._rules[key])
+
+    async def _fetch_rules(self, robots_url: str) -> tuple[Protego, bool]:
+        request = Request(
+            robots_url,
+            meta={"dont_obey_robotstxt": True, "is_robots": True},
+            callback=NO_CALLBACK,
+            priority=1000,
+        )
+        stats = _stats(self.crawler)
+        assert self.crawler.engine is not None
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # any failure to get an answer: RFC 9309 "unreachable"
+            logger.warning("robots.txt unreachable (%s): nothing will be fetched", exc)
+            stats.set_value("robotstxt/status", 0)
+            return _DISALLOW_ALL, False
+        stats.set_value("robotstxt/status", response.status)
+        if 200 <= response.status < 300:
+            return Protego.parse(response.body.decode("utf-8", "replace")), True
+        if response.status == 429 or response.status >= 500:
+            logger.warning(
+                "robots.txt answered %s: nothing will be fetched this run",
+                response.status,
+            )
+            return _DISALLOW_ALL, False
+        logger.info("robots.txt answered %s: treated as allow-all", response.status)
+        return Protego.parse(""), True
+
+
+class BackoffRetryMiddleware:
+    """Retry 5xx, time-outs and resets with growing pauses; wait out 429 Retry-After.
+
+    A pause applies to the whole host: requests queued meanwhile wait too.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.retry_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
+        self.max_retries = settings.getint("RETRY_TIMES")
+        self.max_429_retries = settings.getint("RETRY_429_TIMES", 1)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+        self.exceptions = tuple(
+            load_object(name) for name in settings.getlist("RETRY_EXCEPTIONS")
+        )
+        self._resume_at: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        wait = self._resume_at.get(urlsplit(request.url).netloc, 0.0) - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return None
+
+    def process_response(
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        if request.meta.get("dont_retry"):
+            return response
+        if response.status == 429:
+            wait = self._retry_after(response)
+            retry = self._retry(
+                request, f"429 (waiting {wait:.1f}s)", self.max_429_retries, "retry_429"
+            )
+            if retry is not None:
+                self._pause(request.url, wait)
+            return retry or response
+        if response.status in self.retry_codes:
+            return (
+                self._retry_with_backoff(request, f"HTTP {response.status}") or response
+            )
+        return response
+
+    def process_exception(
+        self, request: Request, exception: Exception
+    ) -> Request | None:
+        if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions):
+            return None
+        return self._retry_with_backoff(request, type(exception).__name__)
+
+    def _retry_with_backoff(self, request: Request, reason: str) -> Request | None:
+        attempt = int(request.meta.get("retry_times", 0))
+        retry = self._retry(request, reason, self.max_retries, "retry")
+        if retry is not None:
+            self._pause(
+                request.url, min(self.backoff_base * 2**attempt, self.backoff_max)
+            )
+        return retry
+
+    def _retry(
+        self, request: Request, reason: str, max_times: int, key: str
+    ) -> Request | None:
+        assert self.crawler.spider is not None
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=max_times,
+            stats_base_key=key,
+            give_up_log_level="WARNING",
+        )
+
+    def _pause(self, url: str, seconds: float) -> None:
+        host = urlsplit(url).netloc
+        until = time.monotonic() + seconds
+        self._resume_at[host] = max(self._resume_at.get(host, 0.0), until)
+
+    def _retry_after(self, response: Response) -> float:
+        raw = response.headers.get(b"Retry-After")
+        value = raw.decode("latin-1").strip() if raw else ""
+        seconds: float = self.backoff_base
+        if value.isdigit():
+            seconds = float(value)
+        elif value:
+            when = email.utils.parsedate_to_datetime(value)
+            if when is not None:
+                seconds = (when - datetime.now(UTC)).total_seconds()
+        return min(max(seconds, 0.0), self.retry_after_max)
+
+
+class ChallengeMiddleware:
+    """Spot WAF/bot challenges (403, 503, even 200): never retried, never stored."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if is_challenge(
+            response.status, response.headers.get(b"cf-mitigated"), response.body
+        ):
+            request.meta["challenge"] = True
+            request.meta["dont_retry"] = True
+            _stats(self.crawler).inc_value("mofa/challenges")
+        elif response.status == 403:
+            request.meta["dont_retry"] = True
+        return response
+
+
+def is_challenge(status: int, cf_mitigated: bytes | None, body: bytes) -> bool:
+    """A bot challenge rather than the page (Cloudflare-style header or page text)."""
+    if cf_mitigated:
+        return True
+    if status not in (200, 403, 429, 503):
+        return False
+    return _CHALLENGE.search(body[:16384]) is not None
+
+
+class OffHostRedirectMiddleware:
+    """Refuse redirects that leave the watched host; the spider records them."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if not 300 <= response.status < 400 or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        if urlsplit(target).netloc.lower() != urlsplit(request.url).netloc.lower():
+            logger.warning("refused off-host redirect %s -> %s", request.url, target)
+            request.meta["dont_redirect"] = True
+            request.meta["refused_redirect"] = target
+            _stats(self.crawler).inc_value("mofa/refused_redirects")
+        return response

@@ -1,0 +1,214 @@
+"""The `mofa` spider: navigation only (which URLs, with which validators).
+
+Index pages are parsed by crawler.listing, documents by crawler.extract (pipeline).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+
+from crawler import listing, plan
+from crawler.items import FetchedPage, FetchProblem, PageRole
+from crawler.middlewares import RobotsDisallowedError, RobotsUnavailableError
+from crawler.revisit import RevisitPolicy
+from storage.db import open_database
+
+logger = logging.getLogger(__name__)
+
+
+class MofaSpider(scrapy.Spider):
+    """Walk the configured sections of www.mofa.go.jp incrementally.
+
+    Each cycle requests, with If-None-Match / If-Modified-Since when known:
+    - each section's entry page (release/kaiken index, statement lists, U.S. index);
+    - monthly archives (YYYYMM_index.html, pc_YYYYMM_index.html) back to SITE_SINCE,
+      found in the entry page's Archives list: fetched when never seen, every cycle for
+      the current and previous month, and otherwise once every ARCHIVE_RECHECK_DAYS;
+    - documents listed there that the database does not know yet;
+    - known documents due per crawler.revisit (placeholders every cycle).
+    A 304 index page lists nothing new, so it is not parsed.
+    """
+
+    name = "mofa"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan.CrawlPlan()
+        self.base_url = ""
+        self.since = (2022, 1)
+        self.requested: set[str] = set()
+
+    @property
+    def now(self) -> datetime:
+        return plan.crawl_now(self.settings.get("CRAWL_NOW"))
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        settings = self.settings
+        self.base_url = settings.get("SITE_BASE_URL").rstrip("/")
+        year, month = settings.get("SITE_SINCE", "2022-01").split("-")
+        self.since = (int(year), int(month))
+        self.plan = plan.load_plan(
+            open_database(settings.get("DATABASE_URL")),
+            base_url=self.base_url,
+            sections=[s.strip() for s in settings.get("SITE_SECTIONS").split(",")],
+            now=self.now,
+            revisit=RevisitPolicy(
+                every_cycle_days=settings.getfloat("REVISIT_EVERY_CYCLE_DAYS"),
+                daily_until_days=settings.getfloat("REVISIT_DAILY_UNTIL_DAYS"),
+                weekly_until_days=settings.getfloat("REVISIT_WEEKLY_UNTIL_DAYS"),
+                monthly_after=settings.getbool("REVISIT_MONTHLY_AFTER", True),
+            ),
+            archives=plan.ArchivePolicy(
+                since=self.since,
+                recheck=timedelta(days=settings.getfloat("ARCHIVE_RECHECK_DAYS", 7)),
+            ),
+        )
+        logger.info(
+            "plan: %d entry pages, %d archives, %d revisits of %d known documents",
+            len(self.plan.entry_pages),
+            len(self.plan.archives),
+            len(self.plan.revisits),
+            len(self.plan.known_urls),
+        )
+        for url, section in [
+            *self.plan.entry_pages.items(),
+            *self.plan.archives.items(),
+        ]:
+            yield self._index_request(url, section)
+        for url in self.plan.revisits:
+            yield self._detail_request(url, None)
+
+    def parse_index(self, response: Response) -> Iterator[FetchedPage | scrapy.Request]:
+        """Store the index fetch; on 200 follow new documents and archives in scope."""
+        section: str = response.meta["section"]
+        yield self._fetched(response, PageRole.INDEX, section)
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        if response.meta.get("challenge") or response.meta.get("refused_redirect"):
+            return
+        page = listing.parse_index(
+            response.text, response.url, base_url=self.base_url, today=self.now.date()
+        )
+        for archive in page.archives:
+            if (
+                plan.ARCHIVE_SECTIONS[archive.is_conference] == section
+                and archive.url not in self.plan.known_archives
+                and plan.archive_in_scope(archive, self.since)
+            ):
+                yield self._index_request(archive.url, section)
+        for document in page.documents:
+            if document.url not in self.plan.known_urls:
+                yield self._detail_request(document.url, section)
+
+    def parse_detail(self, response: Response) -> Iterator[FetchedPage]:
+        """A document response of any status goes to storage as it is."""
+        yield self._fetched(response, PageRole.DETAIL, response.meta.get("section"))
+
+    def on_error(self, failure: Failure) -> Iterator[FetchedPage]:
+        """No HTTP answer (time-out, reset, robots): counted, never a removal."""
+        request = failure.request  # type: ignore[attr-defined]
+        problem = _problem(failure)
+        logger.warning(
+            "%s: %s (%s)", request.url, problem.value, failure.getErrorMessage()
+        )
+        yield FetchedPage(
+            url=request.url,
+            role=PageRole(request.meta["role"]),
+            section=request.meta.get("section"),
+            fetched_at=self.now,
+            status=0,
+            problem=problem,
+            error=failure.getErrorMessage()[:500],
+        )
+
+    def _index_request(self, url: str, section: str) -> scrapy.Request:
+        self.requested.add(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_index,
+            errback=self.on_error,
+            headers=self._conditional_headers(url),
+            meta={"section": section, "role": PageRole.INDEX.value},
+            priority=10,
+        )
+
+    def _detail_request(self, url: str, section: str | None) -> scrapy.Request:
+        self.requested.add(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_detail,
+            errback=self.on_error,
+            headers=self._conditional_headers(url),
+            meta={"section": section, "role": PageRole.DETAIL.value},
+        )
+
+    def _conditional_headers(self, url: str) -> dict[str, str]:
+        etag, last_modified = self.plan.validators.get(url, (None, None))
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def _fetched(
+        self, response: Response, role: PageRole, section: str | None
+    ) -> FetchedPage:
+        headers = response.headers
+        challenge = bool(response.meta.get("challenge"))
+        refused = response.meta.get("refused_redirect")
+        problem = FetchProblem.NONE
+        if challenge:
+            problem = FetchProblem.CHALLENGE
+        elif refused:
+            problem = FetchProblem.OFF_HOST_REDIRECT
+        return FetchedPage(
+            url=(response.meta.get("redirect_urls") or [response.url])[0],
+            role=role,
+            section=section,
+            fetched_at=self.now,
+            # A challenge is recorded as 403 whatever its status: blocked, not content.
+            status=403 if challenge else response.status,
+            body=None if problem is not FetchProblem.NONE else response.body,
+            etag=_header(headers.get(b"ETag")),
+            last_modified=_header(headers.get(b"Last-Modified")),
+            final_url=response.url,
+            charset=_charset(_header(headers.get(b"Content-Type"))),
+            content_type=_header(headers.get(b"Content-Type")),
+            problem=problem,
+            error=f"off-host redirect to {refused}" if refused else None,
+        )
+
+
+def _problem(failure: Failure) -> FetchProblem:
+    error = failure.value
+    if isinstance(error, RobotsDisallowedError):
+        return FetchProblem.ROBOTS_DISALLOWED
+    if isinstance(error, RobotsUnavailableError):
+        return FetchProblem.ROBOTS_UNAVAILABLE
+    if (
+        isinstance(error, TwistedTimeoutError)
+        or "timeout" in type(error).__name__.lower()
+    ):
+        return FetchProblem.TIMEOUT
+    return FetchProblem.NETWORK
+
+
+def _header(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value else None
+
+
+def _charset(content_type: str | None) -> str | None:
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip("\"' ").lower()
+    return None
