@@ -1,0 +1,228 @@
+"""End to end: the simulated site -> crawl -> detect -> ops -> dispatch to loopback
+SMTP, Slack and webhook receivers; each message exactly once, and nothing else."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from monitor.config import ChannelSettings, Settings, SiteSettings
+from monitor.detect import detect_changes
+from monitor.dispatch import dispatch_due
+from monitor.ops import evaluate_ops
+from storage.db import open_database, unit_of_work, upgrade_database
+from storage.models import AlertStatus, Version
+from storage.outbox import alert_counts
+from storage.runs import start_run
+from tests.sitesim import Fault
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+TYPO_PAGE = "/na/na1/us/page4e_001274.html"
+TEMPLATE_PAGE = "/press/release/pressite_000001_00447.html"
+NEW_PAGE = "/press/release/pressite_000001_00470.html"
+
+
+class Watch:
+    """One mofawatch installation: database, settings, and its receivers."""
+
+    def __init__(self, db_url, site, smtp_server, http_receiver):
+        self.site = site
+        self.smtp = smtp_server
+        self.http = http_receiver
+        self.db_url = db_url
+        upgrade_database(db_url)
+        self.factory = open_database(db_url)
+        self.settings = Settings(
+            site=SiteSettings(base_url=site.base_url, download_delay=0),
+            database_url=db_url,
+            channels=(
+                ChannelSettings(
+                    name="desk",
+                    type="email",
+                    to=("desk@example.org",),
+                    sender="mofawatch@example.org",
+                    smtp_host="127.0.0.1",
+                    smtp_port=smtp_server.port,
+                    security="none",
+                    timeout_seconds=5,
+                ),
+                ChannelSettings(
+                    name="team",
+                    type="slack",
+                    webhook_url=http_receiver.url + "/slack",
+                    timeout_seconds=5,
+                ),
+                ChannelSettings(
+                    name="hook",
+                    type="webhook",
+                    webhook_url=http_receiver.url + "/hook",
+                    timeout_seconds=5,
+                ),
+            ),
+        )
+
+    def cycle(self):
+        """crawl (scrapy subprocess) -> detect -> ops -> dispatch, as one run does."""
+        now = datetime.now(UTC)
+        with unit_of_work(self.factory) as session:
+            baseline = session.scalar(select(func.count(Version.id))) == 0
+            run_id = start_run(session, now)
+        crawl = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "mofa",
+                "-s",
+                f"SITE_BASE_URL={self.site.base_url}",
+                "-s",
+                f"DATABASE_URL={self.db_url}",
+                "-s",
+                f"RUN_ID={run_id}",
+                "-s",
+                f"CRAWL_NOW={now.isoformat()}",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+                "-s",
+                "RETRY_TIMES=0",
+                "-s",
+                "LOG_LEVEL=WARNING",
+                # Revisit every known page each cycle: the quiet edit is seen at once.
+                "-s",
+                "REVISIT_EVERY_CYCLE_DAYS=36500",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+        assert crawl.returncode == 0, crawl.stderr[-3000:]
+        detect_changes(self.factory, self.settings, now, silent=baseline)
+        evaluate_ops(self.factory, self.settings, now, run_id=run_id)
+        return dispatch_due(self.factory, self.settings, datetime.now(UTC))
+
+    def messages(self):
+        """(channel, what) for everything received so far, in order per channel."""
+        got = [("desk", str(m["Subject"])) for m in self.smtp.messages]
+        for request in self.http.requests:
+            data = json.loads(request.body)
+            if request.path == "/slack":
+                got.append(("team", data["text"]))
+            elif data.get("type") == "ops":
+                got.append(("hook", f"{data['kind']} {data['phase']}"))
+            else:
+                got.append(("hook", data["subject"]))
+        return got
+
+
+@pytest.fixture
+def watch(sqlite_url, site, smtp_server, http_receiver):
+    w = Watch(sqlite_url, site, smtp_server, http_receiver)
+    yield w
+    w.factory.kw["bind"].dispose()
+
+
+def _kinds(messages):
+    """Count messages per (channel, first word of the event)."""
+    counted: Counter[tuple[str, str]] = Counter()
+    for channel, subject in messages:
+        for word in ("New", "Updated", "Removed", "Restored", "Blocked", "Recovered"):
+            if word in subject:
+                counted[(channel, word)] += 1
+                break
+        else:
+            counted[(channel, subject)] += 1
+    return counted
+
+
+def _publish_new_meeting(site):
+    page = site.read_page(TEMPLATE_PAGE)
+    page = (
+        page.replace(
+            "Japan-Philippines Foreign Ministers\u2019 Working Lunch",
+            "Japan-Kenya Foreign Ministers\u2019 Meeting",
+        )
+        .replace("pressite_000001_00447", "pressite_000001_00470")
+        .replace("April 9, 2024", "April 16, 2024")
+        .replace("On April 9", "On April 16")
+        .replace(
+            "Ramon Villareal, Secretary of Foreign Affairs of the "
+            "Republic of the Philippines",
+            "Amani Odhiambo, Cabinet Secretary for Foreign Affairs of "
+            "the Republic of Kenya",
+        )
+    )
+    site.add_page(
+        NEW_PAGE,
+        page,
+        index_path="/press/release/index.html",
+        link_text="Japan-Kenya Foreign Ministers\u2019 Meeting",
+        index_date="April 16",
+    )
+
+
+def test_new_meeting_and_typo_fix_each_announced_once_per_channel(watch):
+    first = watch.cycle()
+    assert watch.messages() == []
+    assert first.sent == 0
+    _publish_new_meeting(watch.site)
+    watch.site.edit_page(TYPO_PAGE, "importantce", "importance")
+    second = watch.cycle()
+    assert second.sent == 6, watch.messages()
+    assert _kinds(watch.messages()) == Counter(
+        {
+            ("desk", "New"): 1,
+            ("desk", "Updated"): 1,
+            ("team", "New"): 1,
+            ("team", "Updated"): 1,
+            ("hook", "New"): 1,
+            ("hook", "Updated"): 1,
+        }
+    )
+    updated = next(m for m in watch.smtp.messages if "Updated" in m["Subject"])
+    assert "importance" in updated.get_body(("plain",)).get_content()
+    # Nothing changed: no message.
+    watch.cycle()
+    assert len(watch.messages()) == 6
+    # The page flips back to its previous text: no message either.
+    watch.site.edit_page(TYPO_PAGE, "importance", "importantce")
+    watch.cycle()
+    assert len(watch.messages()) == 6
+    with watch.factory() as session:
+        counts = alert_counts(session)
+    assert counts[AlertStatus.SENT] == 6
+    assert counts[AlertStatus.PENDING] == counts[AlertStatus.FAILED] == 0
+
+
+def test_index_blocked_for_three_cycles_gives_one_blocked_and_one_recovered(watch):
+    watch.cycle()
+    for prefix in ("/press/*", "/na/*"):
+        watch.site.set_fault(prefix, Fault.blocked())
+    for _ in range(3):
+        watch.cycle()
+    watch.site.clear_faults()
+    watch.cycle()
+    watch.cycle()
+    assert _kinds(watch.messages()) == Counter(
+        {
+            ("desk", "Blocked"): 1,
+            ("desk", "Recovered"): 1,
+            ("team", "Blocked"): 1,
+            ("team", "Recovered"): 1,
+            ("hook", "blocked started"): 1,
+            ("hook", "blocked ended"): 1,
+        }
+    )
