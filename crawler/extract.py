@@ -91,7 +91,7 @@ def extract(
     placeholder=True and an empty body; any other page without body text raises.
     """
     text = html if isinstance(html, str) else decode_html(html, http_charset)[0]
-    if not _has_closing_tag(text[-8192:]):
+    if not _has_closing_tag(text):
         raise ExtractionError(f"{url}: page truncated (no </body> or </html>)")
     with warnings.catch_warnings():
         # bs4 warns about markup that looks like a file name or XML; a page is a page
@@ -178,10 +178,12 @@ def _preamble(blocks: list[Block], area_mode: bool, url: str) -> _Preamble:
     return found
 
 
-def _has_closing_tag(tail: str) -> bool:
-    if "</html" in tail or "</body" in tail:
+def _has_closing_tag(text: str) -> bool:
+    """Whether the last 8 KiB hold </html> or </body> (searched from the end)."""
+    start = max(0, len(text) - 8192)
+    if text.rfind("</html", start) != -1 or text.rfind("</body", start) != -1:
         return True
-    lowered = tail.lower()
+    lowered = text[start:].lower()
     return "</html" in lowered or "</body" in lowered
 
 

@@ -218,6 +218,8 @@ def _has_any_class(el: Tag, names: frozenset[str]) -> bool:
 
 
 def _is_skipped(el: Tag) -> bool:
+    if not el.attrs:
+        return False
     ident = el.attrs.get("id")
     if isinstance(ident, str) and ident.casefold() in _SKIP_IDS:
         return True

@@ -70,8 +70,11 @@ class _Spellings:
         self.spellings = spellings
 
     def search(self, text: str) -> bool:
-        # `in` first: most spellings are absent and it costs no Python call
-        return any(s in text and _occurs(text, s) for s in self.spellings)
+        for spelling in self.spellings:
+            # `in` first: most spellings are absent and it costs no Python call
+            if spelling in text and _occurs(text, spelling):
+                return True
+        return False
 
 
 def _build(
