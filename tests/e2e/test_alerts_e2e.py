@@ -4,8 +4,6 @@ SMTP, Slack and webhook receivers; each message exactly once, and nothing else."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from monitor.config import ChannelSettings, Settings, SiteSettings
+from monitor.config import ChannelSettings, RevisitPolicy, Settings, SiteSettings
+from monitor.crawl import run_crawl
 from monitor.detect import detect_changes
 from monitor.dispatch import dispatch_due
 from monitor.ops import evaluate_ops
@@ -42,7 +41,13 @@ class Watch:
         upgrade_database(db_url)
         self.factory = open_database(db_url)
         self.settings = Settings(
-            site=SiteSettings(base_url=site.base_url, download_delay=0),
+            # Revisit every known page each cycle: a quiet edit is seen at once.
+            site=SiteSettings(
+                base_url=site.base_url,
+                download_delay=0,
+                retry_times=0,
+                revisit=RevisitPolicy(every_cycle_days=36500),
+            ),
             database_url=db_url,
             channels=(
                 ChannelSettings(
@@ -76,40 +81,13 @@ class Watch:
         with unit_of_work(self.factory) as session:
             baseline = session.scalar(select(func.count(Version.id))) == 0
             run_id = start_run(session, now)
-        crawl = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
-                "mofa",
-                "-s",
-                f"SITE_BASE_URL={self.site.base_url}",
-                "-s",
-                f"DATABASE_URL={self.db_url}",
-                "-s",
-                f"RUN_ID={run_id}",
-                "-s",
-                f"CRAWL_NOW={now.isoformat()}",
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-                "-s",
-                "RETRY_TIMES=0",
-                "-s",
-                "LOG_LEVEL=WARNING",
-                # Revisit every known page each cycle: the quiet edit is seen at once.
-                "-s",
-                "REVISIT_EVERY_CYCLE_DAYS=36500",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
+        crawl = run_crawl(
+            self.settings,
+            run_id=run_id,
             timeout=90,
-            check=False,
+            extra={"CRAWL_NOW": now.isoformat()},
         )
-        assert crawl.returncode == 0, crawl.stderr[-3000:]
+        assert crawl.returncode == 0, crawl.stderr_tail
         detect_changes(self.factory, self.settings, now, silent=baseline)
         evaluate_ops(self.factory, self.settings, now, run_id=run_id)
         return dispatch_due(self.factory, self.settings, datetime.now(UTC))
