@@ -1,12 +1,11 @@
 """Speed of crawler.extract against the bare BeautifulSoup parse and trafilatura.
 
-Run: python -m bench.extract [--rounds N]. Uses every good page of tests/fixtures/site.
+Run: python -m bench.extract [--repeats N]. Uses every good page of tests/fixtures/site.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import time
 import warnings
@@ -31,32 +30,28 @@ def _pages() -> list[tuple[bytes, str]]:
     return pages
 
 
-def _batch(
-    run: Callable[[bytes, str], object], pages: list[tuple[bytes, str]], rounds: int
-) -> float:
-    gc.collect()
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for body, url in pages:
-            run(body, url)
-    return time.perf_counter() - started
-
-
 def _rates(
     runners: dict[str, Callable[[bytes, str], object]],
     pages: list[tuple[bytes, str]],
-    rounds: int,
     repeats: int,
 ) -> dict[str, float]:
-    """Pages per second of each runner: best of `repeats` interleaved batches, so
-    that load from other processes hits every runner alike."""
+    """Pages per second of each runner, from each page's best of `repeats` calls.
+
+    Calls are interleaved (page by page, runner by runner) so that load from other
+    processes hits every runner alike; the minimum filters out the interruptions.
+    """
     for run in runners.values():  # warm-up: imports, regex caches
-        _batch(run, pages, 1)
-    best = dict.fromkeys(runners, float("inf"))
+        for body, url in pages:
+            run(body, url)
+    best = {name: [float("inf")] * len(pages) for name in runners}
+    clock = time.perf_counter
     for _ in range(repeats):
-        for name, run in runners.items():
-            best[name] = min(best[name], _batch(run, pages, rounds))
-    return {name: rounds * len(pages) / seconds for name, seconds in best.items()}
+        for i, (body, url) in enumerate(pages):
+            for name, run in runners.items():
+                started = clock()
+                run(body, url)
+                best[name][i] = min(best[name][i], clock() - started)
+    return {name: len(pages) / sum(times) for name, times in best.items()}
 
 
 def _bs4(body: bytes, url: str) -> object:
@@ -71,14 +66,13 @@ def _trafilatura(body: bytes, url: str) -> object:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3, help="passes per batch")
-    parser.add_argument("--repeats", type=int, default=30, help="batches per runner")
+    parser.add_argument("--repeats", type=int, default=40, help="calls per page")
     args = parser.parse_args()
     pages = _pages()
     size = sum(len(body) for body, _ in pages)
     print(
         f"{len(pages)} pages, {size / len(pages) / 1024:.1f} KiB average; "
-        f"best of {args.repeats} interleaved batches of {args.rounds} passes"
+        f"each page's best of {args.repeats} interleaved calls"
     )
     warnings.simplefilter("ignore")
     runners: dict[str, Callable[[bytes, str], object]] = {
@@ -86,7 +80,7 @@ def main() -> None:
         'BeautifulSoup(html, "lxml")': _bs4,
         "trafilatura.extract": _trafilatura,
     }
-    rates = _rates(runners, pages, args.rounds, args.repeats)
+    rates = _rates(runners, pages, args.repeats)
     for name, rate in rates.items():
         print(f"{name:<28} {rate:8.1f} pages/s  {1000 / rate:6.3f} ms/page")
     ours, floor, peer = rates.values()
