@@ -1,0 +1,108 @@
+"""Helpers for crawl tests: a crawled baseline to copy, and one crawl via run_crawl."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from monitor.config import RevisitPolicy, Settings, SiteSettings
+from monitor.crawl import CrawlResult, run_crawl
+from storage.db import open_database, unit_of_work, upgrade_database
+from storage.models import Document, Version
+from storage.runs import start_run
+from tests.sitesim import SiteSim
+
+# Fast, but with the same code paths: no delay, tiny back-off.
+FAST = {
+    "AUTOTHROTTLE_START_DELAY": "0",
+    "RETRY_BACKOFF_BASE": "0.05",
+    "LOG_LEVEL": "INFO",
+}
+# Every known document due every cycle (the fixture documents are years old).
+EVERY_CYCLE = {"REVISIT_EVERY_CYCLE_DAYS": "36500"}
+
+
+@dataclass
+class World:
+    site: SiteSim
+    database_url: str
+
+    def settings(self, **site: object) -> Settings:
+        values: dict[str, object] = {
+            "base_url": self.site.base_url,
+            "download_delay": 0.0,
+            "timeout_seconds": 5.0,
+            "since": "2022-01",
+            "revisit": RevisitPolicy(),
+        }
+        values.update(site)
+        return Settings(site=SiteSettings(**values), database_url=self.database_url)  # type: ignore[arg-type]
+
+    def crawl(self, **extra: str) -> CrawlResult:
+        factory = open_database(self.database_url)
+        with unit_of_work(factory) as session:
+            run_id = start_run(session, datetime.now(UTC))
+        result = run_crawl(
+            self.settings(), run_id=run_id, timeout=90, extra={**FAST, **extra}
+        )
+        assert result.stats, result.stderr_tail
+        return result
+
+    def documents(self) -> dict[str, Document]:
+        with unit_of_work(open_database(self.database_url)) as session:
+            docs = session.scalars(select(Document)).all()
+            return {d.url.removeprefix(self.site.base_url): d for d in docs}
+
+    def versions(self) -> dict[str, list[Version]]:
+        with unit_of_work(open_database(self.database_url)) as session:
+            rows = session.execute(
+                select(Document.url, Version)
+                .join(Version.document)
+                .order_by(Version.id)
+            ).all()
+        out: dict[str, list[Version]] = {}
+        for url, version in rows:
+            out.setdefault(url.removeprefix(self.site.base_url), []).append(version)
+        return out
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The fixture site crawled once: its folder, port and SQLite file."""
+
+    site_root: Path
+    port: int
+    db_path: Path
+    first: CrawlResult
+    requests: tuple[tuple[str, int], ...]
+
+
+def make_baseline(root: Path) -> Baseline:
+    db_path = root / "baseline.db"
+    url = f"sqlite:///{db_path}"
+    upgrade_database(url)
+    site = SiteSim.from_fixture(root / "site").start()
+    try:
+        world = World(site, url)
+        first = world.crawl(**EVERY_CYCLE)
+        requests = tuple((r.path, r.status) for r in site.requests)
+        port = site.port
+    finally:
+        site.stop()
+    return Baseline(root / "site", port, db_path, first, requests)
+
+
+def world_from(baseline: Baseline, tmp_path: Path) -> World:
+    """A private copy of the baseline site (same port: URLs match) and database."""
+    shutil.copytree(baseline.site_root, tmp_path / "site")
+    db = tmp_path / "crawl.db"
+    for suffix in ("", "-wal", "-shm"):  # SQLite in WAL mode: copy the log with it
+        source = Path(f"{baseline.db_path}{suffix}")
+        if source.exists():
+            shutil.copy(source, f"{db}{suffix}")
+    site = SiteSim(tmp_path / "site", port=baseline.port).start()
+    return World(site, f"sqlite:///{db}")

@@ -1,0 +1,227 @@
+"""The crawl over real HTTP against the simulated site, in a subprocess (run_crawl)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage.models import DocumentState
+from tests.integration.crawl_helpers import (
+    EVERY_CYCLE,
+    Baseline,
+    World,
+    make_baseline,
+    world_from,
+)
+from tests.sitesim import FIXTURE_SITE, Fault
+
+pytestmark = pytest.mark.e2e
+
+INDEX_PAGES = (
+    "/press/release/index.html",
+    "/press/kaiken/index.html",
+    "/press/statement/fm.html",
+    "/na/na1/us/index.html",
+)
+DETAIL = re.compile(r'href="(/[^"#]*?/(?:page|press|kaiken)[a-z0-9]*_[0-9_]+\.html)')
+PLACEHOLDER = "/press/kaiken/kaikenite_000001_00118.html"
+
+
+def _listed_paths() -> set[str]:
+    """Detail links on the fixture site's index pages (read here by a plain regex)."""
+    pages = [FIXTURE_SITE / p.lstrip("/") for p in INDEX_PAGES]
+    pages += sorted((FIXTURE_SITE / "press/release").glob("2*_index.html"))
+    found: set[str] = set()
+    for page in pages:
+        found.update(DETAIL.findall(page.read_text(encoding="utf-8")))
+    return found
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    return make_baseline(tmp_path_factory.mktemp("baseline"))
+
+
+@pytest.fixture
+def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
+    world = world_from(baseline, tmp_path)
+    yield world
+    world.site.stop()
+
+
+def test_first_crawl_stores_every_listed_document_once_with_kind_and_date(
+    baseline, world
+):
+    listed = _listed_paths()
+    assert len(listed) >= 10
+    stats = baseline.first.stats
+    assert baseline.first.returncode == 0
+    assert stats["new_documents"] == len(listed) == stats["new_versions"]
+    versions = world.versions()
+    assert set(versions) == listed
+    assert all(len(v) == 1 for v in versions.values())
+    for path, (version,) in versions.items():
+        kind = version.content["kind"]
+        assert kind == {"release": "press_release", "kaiken": "press_conference"}.get(
+            path.split("/")[2], kind
+        )
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", version.content["date"] or ""), path
+    assert versions["/na/na1/us/page4e_001274.html"][0].content["date"] == "2022-07-29"
+    assert versions["/press/kaiken/kaiken24e_000136.html"][0].content["kind"] == (
+        "press_conference"
+    )
+    assert stats["sections"] == dict.fromkeys(
+        ["press_releases", "press_conferences", "statements", "japan_us"], "ok"
+    )
+
+
+def test_unchanged_site_gets_only_conditional_requests_answered_304(world):
+    result = world.crawl()
+    assert result.returncode == 0
+    index_requests = [
+        r for r in world.site.requests if r.path.endswith(("index.html", "fm.html"))
+    ]
+    assert {r.path for r in index_requests} >= set(INDEX_PAGES)
+    assert all(r.is_conditional for r in index_requests), index_requests
+    assert all(r.status == 304 for r in index_requests)
+    stats = result.stats
+    assert stats["new_versions"] == 0
+    assert stats["new_documents"] == 0
+    # Old documents are not due; only the placeholder transcript is revisited.
+    details = [r.path for r in world.site.requests if DETAIL.search(f'href="{r.path}"')]
+    assert details == [PLACEHOLDER]
+    assert all(len(v) == 1 for v in world.versions().values())
+
+
+def test_changes_give_versions_to_exactly_the_added_edited_and_filled_documents(
+    world,
+):
+    site = world.site
+    added = "/press/release/pressite_000001_00999.html"
+    site.add_page(
+        added,
+        site.read_page("/press/release/press4e_003170.html").replace(
+            "Vice-Ministers", "Deputy Ministers"
+        ),
+        index_path="/press/release/index.html",
+        link_text="Japan-U.S. Deputy Ministers' Meeting",
+    )
+    edited = "/na/na1/us/page4e_001274.html"
+    site.edit_page(edited, "approximately 55 minutes", "approximately 65 minutes")
+    deleted = "/press/release/press4e_003170.html"
+    site.delete_page(deleted)
+    site.edit_page(
+        PLACEHOLDER,
+        "<p>The text will be coming soon.</p>",
+        "<p>Press Secretary Nagai: Good afternoon. Let me begin with two points.</p>"
+        "<p>Reporter: Thank you. What about the schedule?</p>",
+    )
+    before = world.versions()
+
+    third = world.crawl(**EVERY_CYCLE)
+
+    after = world.versions()
+    grown = {p for p in after if len(after[p]) > len(before.get(p, []))}
+    assert grown == {added, edited, PLACEHOLDER}
+    assert after[PLACEHOLDER][-1].content["placeholder"] is False
+    assert third.stats["new_documents"] == 1
+    assert third.stats["missing"] == 1
+    assert third.stats["removed"] == 0
+    assert world.documents()[deleted].state is DocumentState.LIVE
+
+    fourth = world.crawl(**EVERY_CYCLE)
+
+    assert fourth.stats["removed"] == 1
+    assert fourth.stats["new_versions"] == 0
+    assert world.documents()[deleted].state is DocumentState.REMOVED
+
+
+def test_every_index_page_blocked_is_reported_and_removes_nothing(world):
+    for prefix in ("/press/*", "/na/*"):
+        world.site.set_fault(prefix, Fault.blocked())
+
+    result = world.crawl(**EVERY_CYCLE)
+
+    assert result.returncode == 0
+    assert result.all_index_blocked
+    assert set(result.stats["sections"].values()) == {"blocked"}
+    blocked = [r for r in world.site.requests if r.status == 403]
+    assert len(blocked) == len({r.path for r in blocked})  # no retries
+    states = {d.state for d in world.documents().values()}
+    assert DocumentState.REMOVED not in states
+    assert result.stats["new_versions"] == 0
+
+
+def test_server_error_on_one_index_page_is_reported_and_removes_nothing(world):
+    world.site.set_fault("/press/kaiken/index.html", Fault.error(500))
+
+    result = world.crawl(**EVERY_CYCLE)
+
+    stats = result.stats
+    assert stats["sections"]["press_conferences"] == "failed"
+    assert stats["sections"]["press_releases"] == "ok"
+    assert stats["index_failed"] == 1
+    assert not result.all_index_blocked
+    attempts = world.site.requests_for("/press/kaiken/index.html")
+    assert len(attempts) == 3  # first try and two retries
+    assert DocumentState.REMOVED not in {d.state for d in world.documents().values()}
+
+
+def test_too_many_requests_waits_for_retry_after_then_retries(world):
+    world.site.set_fault(
+        "/na/na1/us/index.html", Fault.too_many(retry_after=2, times=1)
+    )
+
+    result = world.crawl()
+
+    attempts = world.site.requests_for("/na/na1/us/index.html")
+    assert [r.status for r in attempts] == [429, 304]
+    assert attempts[1].at - attempts[0].at >= 2.0
+    assert result.stats["sections"]["japan_us"] == "ok"
+
+
+def test_robots_disallowed_path_is_never_requested(world):
+    world.site.set_robots("User-agent: *\nDisallow: /press/kaiken/\n")
+
+    result = world.crawl(**EVERY_CYCLE)
+
+    assert world.site.requests_for("/press/kaiken/") == []
+    assert result.stats["robots_forbidden"] >= 1
+    assert result.stats["sections"]["press_releases"] == "ok"
+
+
+def test_robots_answering_403_counts_as_allow_all(world):
+    world.site.set_fault("/robots.txt", Fault.blocked())
+
+    result = world.crawl()
+
+    assert result.stats["robots_status"] == 403
+    assert set(result.stats["sections"].values()) == {"ok"}
+    assert world.site.requests_for("/press/release/index.html")
+
+
+def test_robots_answering_500_fetches_nothing_and_fails_the_sections(world):
+    world.site.set_fault("/robots.txt", Fault.error(500))
+
+    result = world.crawl(**EVERY_CYCLE)
+
+    assert result.stats["robots_status"] == 500
+    assert {r.path for r in world.site.requests} == {"/robots.txt"}
+    assert set(result.stats["sections"].values()) == {"failed"}
+    assert not result.all_index_blocked
+    assert DocumentState.REMOVED not in {d.state for d in world.documents().values()}
+
+
+def test_off_host_redirect_is_refused_and_counted(world):
+    world.site.set_fault(
+        "/na/na1/us/index.html", Fault.redirect("http://elsewhere.invalid/x.html")
+    )
+
+    result = world.crawl()
+
+    assert result.stats["refused_redirects"] == 1
+    assert result.stats["sections"]["japan_us"] == "failed"
+    assert len(world.site.requests_for("/na/na1/us/index.html")) == 1
