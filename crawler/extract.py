@@ -113,13 +113,17 @@ def extract(
     has_h1 = any(b.tag == "h1" for b in blocks[:_HEADER_WINDOW])
     fallback = None if has_h1 else _fallback_title(soup, root)
     header = _header(blocks, preamble.indices, area_mode, fallback, url)
+    # With div.any-area the body is the areas, plus what sits between two of them
+    # (headings of consecutive main-sections); without, the whole content area.
+    in_areas = [i for i, b in enumerate(blocks) if b.in_area] or [-1]
+    first_area, last_area = in_areas[0], in_areas[-1]
     body_blocks = [
         b
         for i, b in enumerate(blocks)
         if i >= header.body_from
         and i not in header.consumed
         and i not in preamble.indices
-        and (b.in_area or not area_mode)
+        and (not area_mode or first_area <= i <= last_area)
     ]
     body = tuple(b.text for b in body_blocks)
     placeholder = len(body) == 1 and body[0].casefold() == PLACEHOLDER_TEXT

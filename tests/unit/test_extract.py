@@ -247,3 +247,15 @@ def test_index_pages_show_the_dates_of_the_pages_they_link():
             assert parse_date(shown) == doc.date, (index.name, href)
         checked += 1
     assert checked >= 15
+
+
+def test_headings_between_two_content_areas_stay_in_the_body():
+    inner = (
+        "<h1>T</h1><p>May 8, 2024</p><p class='tool'>Print</p>"
+        "<div class='section'><div class='any-area'><p>First part.</p></div></div>"
+        "<h2 class='title2'>Second heading</h2>"
+        "<div class='section'><div class='any-area'><p>Second part.</p></div></div>"
+        "<p>Outside after the areas.</p>"
+    )
+    doc = extract(_page(inner), BASE + "a.html")
+    assert doc.body == ("First part.", "Second heading", "Second part.")
