@@ -51,6 +51,10 @@ _LOCATION = re.compile(
 )
 # The look-ahead lets the engine skip every position that cannot start a person;
 # without it the lazy role pattern is tried from each capital letter.
+# "..., in Jakarta." / "..., in New York, the United States": a clause of its own
+_IN_PLACE = re.compile(
+    r",\s+in\s+(?P<place>[A-Z][\w.\-]*(?:\s[A-Z][\w.\-]*){0,3})(?=[,.](?:\s|$))"
+)
 _HONORIFIC = (
     r"(?=(?:the\s+)?(?:Honou?rable|H\.E\.|His Ex|Her Ex|Mr\.|Ms\.|Mrs\.|Dr\.|Prof\.))"
     r"(?P<hon>(?:the\s+)?(?:Honou?rable|H\.E\.|His Excellency|Her Excellency)\s+)?"
@@ -200,7 +204,7 @@ def _minutes_of(hhmm: str) -> int:
 
 
 def _location(lead: str) -> str | None:
-    match = _LOCATION.search(lead)
+    match = _LOCATION.search(lead) or _IN_PLACE.search(lead)
     return match.group("place").strip() if match else None
 
 

@@ -145,3 +145,18 @@ def test_counterpart_roles_keep_and_and_names_keep_particles(lead, name, role, c
     counterpart = meeting.participants[1]
     assert (counterpart.name, counterpart.role) == (name, role)
     assert meeting.counterpart_country == country
+
+
+@pytest.mark.parametrize(
+    ("tail", "place"),
+    [
+        (", who is visiting Washington D.C., held a meeting.", "Washington D.C."),
+        (" held a meeting, in Jakarta.", "Jakarta"),
+        (" held a meeting in accordance with the plan.", None),
+    ],
+)
+def test_location_is_read_when_stated(tail, place):
+    lead = "On May 3, commencing at 9:10 a.m., Mr. TANAKA Ichiro" + tail
+    meeting = parse_meeting("Japan-X Meeting", [lead], "en")
+    assert meeting is not None
+    assert meeting.location == place
