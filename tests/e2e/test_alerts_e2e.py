@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +23,6 @@ from tests.sitesim import Fault
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 TYPO_PAGE = "/na/na1/us/page4e_001274.html"
 TEMPLATE_PAGE = "/press/release/pressite_000001_00447.html"
 NEW_PAGE = "/press/release/pressite_000001_00470.html"

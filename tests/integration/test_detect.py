@@ -190,7 +190,7 @@ def test_change_and_its_alerts_are_written_together_or_not_at_all(
 ):
     store(session_factory, document(), later(0))
     calls = []
-    real = detect.enqueue_alert
+    real = enqueue_alert
 
     def enqueue_then_crash(session, **kwargs):
         calls.append(kwargs["channel"])

@@ -9,7 +9,7 @@ from monitor.rules import Route, due_time, ops_channels, route_change, rule_matc
 
 NOW = datetime(2026, 11, 23, 11, 40, tzinfo=UTC)  # 20:40 in Tokyo
 
-READOUT = {
+READOUT: dict[str, object] = {
     "kind": "press_release",
     "title": "Japan-U.S. Foreign Ministers' Meeting",
     "body": ["The two ministers discussed North Korea.", "They agreed to meet again."],
@@ -23,7 +23,7 @@ READOUT = {
         "counterpart_country": "United States",
     },
 }
-STATEMENT = {
+STATEMENT: dict[str, object] = {
     "kind": "statement",
     "title": "On Koreans abroad",
     "body": [],
