@@ -237,3 +237,10 @@ def test_claim_of_a_dead_process_on_this_host_is_released_at_once(session_factor
     assert (
         dispatch_due(session_factory, SETTINGS, later(2), notifiers=channels).sent == 2
     )
+
+
+def test_without_channels_alerts_are_printed_on_the_console(session_factory, capsys):
+    _queue_new(session_factory, settings=Settings())
+    result = dispatch_due(session_factory, Settings(), later(2))
+    assert result.sent == 1
+    assert "Japan-U.S. Foreign Ministers" in capsys.readouterr().out
