@@ -16,7 +16,7 @@ from monitor.detect import detect_changes
 from monitor.dispatch import dispatch_due
 from monitor.ops import evaluate_ops
 from storage.db import open_database, unit_of_work, upgrade_database
-from storage.models import AlertStatus, Version
+from storage.models import AlertStatus, Change, ChangeKind, Version
 from storage.outbox import alert_counts
 from storage.runs import start_run
 from tests.sitesim import Fault
@@ -179,6 +179,9 @@ def test_new_meeting_and_typo_fix_each_announced_once_per_channel(watch):
     assert len(watch.messages()) == 6
     with watch.factory() as session:
         counts = alert_counts(session)
+        newest = session.scalars(select(Change).order_by(Change.id.desc())).first()
+        assert newest is not None
+        assert (newest.kind, newest.reason) == (ChangeKind.UPDATED, "flap")
     assert counts[AlertStatus.SENT] == 6
     assert counts[AlertStatus.PENDING] == counts[AlertStatus.FAILED] == 0
 
