@@ -85,7 +85,7 @@ def _blocked(
     """Blocked everywhere is one site-wide condition; otherwise one per section."""
     states: dict[str, bool | None] = {}
     index_pages = int(crawl.get("index_pages") or 0)
-    all_index_blocked = (
+    all_index_blocked = bool(crawl.get("all_index_blocked")) or (
         index_pages > 0 and int(crawl.get("index_blocked") or 0) >= index_pages
     )
     if sections:
