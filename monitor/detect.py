@@ -112,7 +112,7 @@ def detect_changes(
 def _detect_version(
     session: Session, settings: Settings, now: datetime, version_id: int, silent: bool
 ) -> tuple[int, bool, int] | None:
-    version = session.get(Version, version_id)
+    version = session.get(Version, version_id, with_for_update=True)
     if version is None or version.detected_at is not None:
         return None  # another detector got here first
     history = [
