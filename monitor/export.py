@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 ATOM = "http://www.w3.org/2005/Atom"
 CSV_COLUMNS = (
     "url", "doc_id", "kind", "language", "date", "title", "section", "first_seen_at",
-    "last_seen_at", "versions", "state", "meeting_format", "duration_minutes",
-    "participants", "topics",
+    "versions", "state", "meeting_format", "duration_minutes", "participants",
+    "topics",
 )  # fmt: skip
 FEED_KINDS = (ChangeKind.NEW, ChangeKind.UPDATED)
 
@@ -60,7 +60,6 @@ class ExportRow:
         return {
             **{k: doc.get(k) for k in CSV_COLUMNS[:7]},
             "first_seen_at": self.first_seen_at.isoformat(),
-            "last_seen_at": self.last_seen_at.isoformat(),
             "versions": self.versions,
             "state": self.state,
             "meeting_format": meeting.get("format"),
