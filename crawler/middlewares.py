@@ -11,6 +11,7 @@ import email.utils
 import logging
 import re
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urljoin, urlsplit
@@ -22,6 +23,11 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.misc import load_object
+from sqlalchemy import select
+
+from storage.db import open_database, unit_of_work
+from storage.models import Snapshot
+from storage.snapshots import FetchRecord, load_body, store_snapshot
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -59,6 +65,7 @@ class RobotsPolicyMiddleware:
         self.crawler = crawler
         self.user_agent: str = crawler.settings.get("USER_AGENT", "*")
         self._rules: dict[str, asyncio.Future[tuple[Protego, bool]]] = {}
+        self._cache = RobotsCache(crawler.settings.get("DATABASE_URL"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -88,8 +95,10 @@ class RobotsPolicyMiddleware:
         return await asyncio.shield(self._rules[key])
 
     async def _fetch_rules(self, robots_url: str) -> tuple[Protego, bool]:
+        cached = self._cache.load(robots_url)
         request = Request(
             robots_url,
+            headers=cached.conditional_headers() if cached else None,
             meta={"dont_obey_robotstxt": True, "is_robots": True},
             callback=NO_CALLBACK,
             priority=1000,
@@ -103,7 +112,10 @@ class RobotsPolicyMiddleware:
             stats.set_value("robotstxt/status", 0)
             return _DISALLOW_ALL, False
         stats.set_value("robotstxt/status", response.status)
+        if response.status == 304 and cached is not None:
+            return Protego.parse(cached.text), True
         if 200 <= response.status < 300:
+            self._cache.save(robots_url, response)
             return Protego.parse(response.body.decode("utf-8", "replace")), True
         if response.status == 429 or response.status >= 500:
             logger.warning(
@@ -113,6 +125,63 @@ class RobotsPolicyMiddleware:
             return _DISALLOW_ALL, False
         logger.info("robots.txt answered %s: treated as allow-all", response.status)
         return Protego.parse(""), True
+
+
+@dataclass(frozen=True, slots=True)
+class CachedRobots:
+    text: str
+    etag: str | None
+    last_modified: str | None
+
+    def conditional_headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+class RobotsCache:
+    """robots.txt kept as a snapshot, so each run can ask for it conditionally."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self.database_url = database_url
+
+    def load(self, url: str) -> CachedRobots | None:
+        if not self.database_url:
+            return None
+        with unit_of_work(open_database(self.database_url)) as session:
+            snapshot = session.scalars(
+                select(Snapshot)
+                .where(Snapshot.url == url, Snapshot.status == 200)
+                .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+                .limit(1)
+            ).first()
+            body = load_body(session, snapshot) if snapshot is not None else None
+            if snapshot is None or body is None:
+                return None
+            text = body.decode("utf-8", "replace")
+            return CachedRobots(text, snapshot.etag, snapshot.last_modified)
+
+    def save(self, url: str, response: Response) -> None:
+        if not self.database_url:
+            return
+        fetch = FetchRecord(
+            url=url,
+            fetched_at=datetime.now(UTC),
+            status=response.status,
+            body=response.body,
+            etag=_text(response.headers.get(b"ETag")),
+            last_modified=_text(response.headers.get(b"Last-Modified")),
+            content_type=_text(response.headers.get(b"Content-Type")),
+        )
+        with unit_of_work(open_database(self.database_url)) as session:
+            store_snapshot(session, fetch)
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value else None
 
 
 class BackoffRetryMiddleware:

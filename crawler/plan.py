@@ -29,6 +29,9 @@ ENTRY_PAGES: dict[str, tuple[str, ...]] = {
     "statements": ("/press/statement/fm.html", "/press/statement/ps.html"),
     "japan_us": ("/na/na1/us/index.html",),
 }
+# Checked weekly once it answered 404: the site may not have it (statements: one
+# list page answering is enough).
+OPTIONAL_ENTRY_PAGES = frozenset({"/press/statement/ps.html"})
 ARCHIVE_SECTIONS = {False: "press_releases", True: "press_conferences"}
 _ATTENTION_STATUSES = (403, 404, 410, 429)
 
@@ -92,15 +95,34 @@ def load_plan(
     """Read the database once and decide the start requests of this crawl."""
     plan = CrawlPlan()
     wanted = [s for s in sections if s in ENTRY_PAGES]
-    for section in wanted:
-        for path in ENTRY_PAGES[section]:
-            plan.entry_pages[base_url + path] = section
     with unit_of_work(factory) as session:
+        for section in wanted:
+            for path in ENTRY_PAGES[section]:
+                url = base_url + path
+                if path not in OPTIONAL_ENTRY_PAGES or _optional_due(
+                    session, url, now, archives.recheck
+                ):
+                    plan.entry_pages[url] = section
         _plan_archives(session, plan, base_url, wanted, now, archives)
         _plan_revisits(session, plan, now, revisit)
         urls = [*plan.entry_pages, *plan.archives, *plan.revisits]
         plan.validators = validators_for(session, urls)
     return plan
+
+
+def _optional_due(
+    session: Session, url: str, now: datetime, recheck: timedelta
+) -> bool:
+    latest = session.execute(
+        select(Snapshot.status, Snapshot.fetched_at)
+        .where(Snapshot.url == url)
+        .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest[0] not in (404, 410):
+        return True
+    fetched_at = _aware(latest[1])
+    return fetched_at is None or now - fetched_at >= recheck
 
 
 def _plan_archives(

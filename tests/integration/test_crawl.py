@@ -87,6 +87,9 @@ def test_unchanged_site_gets_only_conditional_requests_answered_304(world):
     assert {r.path for r in index_requests} >= set(INDEX_PAGES)
     assert all(r.is_conditional for r in index_requests), index_requests
     assert all(r.status == 304 for r in index_requests)
+    (robots,) = world.site.requests_for("/robots.txt")
+    assert robots.is_conditional
+    assert robots.status == 304
     stats = result.stats
     assert stats["new_versions"] == 0
     assert stats["new_documents"] == 0
