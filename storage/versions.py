@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, String, cast, exists, func, or_, select, update
+from sqlalchemy import (
+    Row,
+    String,
+    Table,
+    bindparam,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from storage.models import Document, Snapshot, Version
 from storage.normalize import canonical_json, content_hash, normalize_document
@@ -31,6 +45,18 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _SEQ_RETRIES = 3
+
+_documents = typing.cast(Table, Document.__table__)
+# Built once: statement construction would otherwise cost more than the query.
+_TOUCH = (
+    update(_documents)
+    .where(
+        _documents.c.url == bindparam("u"),
+        _documents.c.content_sha256 == bindparam("h"),
+    )
+    .values(last_seen_at=bindparam("now"))
+    .returning(_documents.c.id)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +78,14 @@ def record_version(
 ) -> RecordResult:
     """Store the Document as a new version unless its normalized hash is unchanged."""
     digest = content_hash(document)
+    # Unchanged (the common case): one indexed UPDATE ... RETURNING, nothing else.
+    touched = session.execute(_TOUCH, {"u": url, "h": digest, "now": now}).scalar()
+    if touched is not None:
+        loaded = session.identity_map.get(identity_key(Document, touched))
+        if loaded is not None:
+            set_committed_value(loaded, "last_seen_at", now)
+        return RecordResult(touched, None, None, False, False)
     row = _lookup(session, url, lock=False)
-    if row is not None and row.content_sha256 == digest:
-        _touch(session, row.id, now)
-        return RecordResult(row.id, None, None, False, False)
     is_new_document = row is None and _insert_document(session, url, document, now)
     for _ in range(_SEQ_RETRIES):
         locked = _lookup(session, url, lock=True)
