@@ -53,7 +53,15 @@ def current_extractor() -> tuple[Extractor, str]:
     from crawler.extract import EXTRACTOR_VERSION, extract
 
     def run(body: bytes, url: str, charset: str | None) -> Mapping[str, Any]:
-        return extract(body, url, http_charset=charset).to_dict()
+        try:
+            return extract(body, url, http_charset=charset).to_dict()
+        except ValueError:
+            raise
+        except Exception as exc:
+            # An extractor bug on one page must not abort a replay of thousands: it
+            # is stored as that snapshot's extract error, like an unrecognized page.
+            logger.warning("extractor crashed on %s", url, exc_info=True)
+            raise ValueError(f"extractor crashed: {type(exc).__name__}: {exc}") from exc
 
     return run, EXTRACTOR_VERSION
 

@@ -84,3 +84,25 @@ def test_html_folder_without_manifest_takes_urls_from_paths(tmp_path):
     url = fresh_sqlite(tmp_path)
     replay_paths(url, "html_paths")
     assert list(history(url)) == [URL_B]  # {base_url}/press/release/...09002.html
+
+
+def test_an_extractor_crash_on_one_page_is_recorded_and_the_rest_replayed(
+    tmp_path, monkeypatch
+):
+    import crawler.extract
+
+    real = crawler.extract.extract
+
+    def crash_on_b(html, url, **kwargs):
+        if url == URL_B:
+            raise TypeError("unexpected markup")
+        return real(html, url, **kwargs)
+
+    monkeypatch.setattr(crawler.extract, "extract", crash_on_b)
+    url = fresh_sqlite(tmp_path)
+    report = replay_paths(url, "html")
+    assert report.counts == {"new_version": 3, "extract_failed": 1}
+    failed = [line for line in report.lines if line.outcome == "extract_failed"]
+    assert failed[0].url == URL_B
+    assert "TypeError: unexpected markup" in (failed[0].error or "")
+    assert list(history(url)) == [URL_A]
