@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
@@ -136,6 +136,7 @@ class FeedEntry:
     content: dict[str, Any]
     fields: tuple[str, ...]  # changed fields of an update
     detected_at: datetime
+    captured_at: datetime  # when the new content was fetched (replays: capture time)
 
 
 def feed_entries(session: Session, limit: int) -> list[FeedEntry]:
@@ -145,7 +146,7 @@ def feed_entries(session: Session, limit: int) -> list[FeedEntry]:
         .join(Document, Document.id == Change.document_id)
         .join(Version, Version.id == Change.to_version_id)
         .where(Change.kind.in_(FEED_KINDS))
-        .order_by(Change.detected_at.desc(), Change.id.desc())
+        .order_by(Version.created_at.desc(), Change.id.desc())
     )
     entries: list[FeedEntry] = []
     for change, document, version in session.execute(stmt):
@@ -156,6 +157,7 @@ def feed_entries(session: Session, limit: int) -> list[FeedEntry]:
             FeedEntry(
                 change.id, str(change.kind), document.url, document.kind,
                 dict(version.content), fields, change.detected_at,
+                _aware(version.created_at),
             )
         )  # fmt: skip
         if len(entries) >= limit:
@@ -181,6 +183,11 @@ def _body_sha(session: Session, version: Version) -> str | None:
     return None if snapshot is None else snapshot.body_sha256
 
 
+def _aware(when: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
 def tag_uri(base_url: str, day: datetime, specific: str) -> str:
     """A tag: URI (RFC 4151) that stays the same for the same change."""
     host = urlsplit(base_url).hostname or "localhost"
@@ -195,7 +202,7 @@ def render_feed(
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "id", tag_uri(base_url, created, "feed"))
     _text(feed, "title", f"mofawatch: changes on {urlsplit(base_url).hostname}")
-    newest = max((e.detected_at for e in entries), default=now)
+    newest = max((e.captured_at for e in entries), default=now)
     _text(feed, "updated", newest.isoformat())
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", "mofawatch")
@@ -217,7 +224,7 @@ def _entry(feed: ET.Element, entry: FeedEntry, base_url: str) -> None:
     title = entry.content.get("title") or entry.url
     prefix = "New" if entry.kind == ChangeKind.NEW else "Updated"
     _text(node, "title", f"{prefix}: {title}")
-    _text(node, "updated", entry.detected_at.isoformat())
+    _text(node, "updated", entry.captured_at.isoformat())
     ET.SubElement(node, f"{{{ATOM}}}link", href=entry.url, rel="alternate")
     lines = [
         f"{label}: {value}"

@@ -79,7 +79,9 @@ def test_feed_is_valid_atom_with_new_and_updated_entries(cli_db, capsys):
     assert titles.count("Updated: Japan-Aurelia Foreign Ministers' Telephone Talk") == 2
     assert "New: Japan-Aurelia Foreign Ministers' Telephone Talk" in titles
     assert "New: Visit to Japan by the Minister of Trade of Aurelia" in titles
-    entry = parsed.entries[0]
+    entry = parsed.entries[0]  # newest capture first: A's edit of October 3
+    assert entry.updated.startswith("2026-10-03T03:00:00")
+    assert entry.title.startswith("Updated: ")
     assert entry.id.startswith("tag:www.mofa.go.jp,")
     assert entry.link in (URL_A, URL_B)
     assert len({e.id for e in parsed.entries}) == 4
