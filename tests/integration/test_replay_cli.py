@@ -91,3 +91,13 @@ def test_dry_run_prints_versions_and_alerts_and_writes_nothing(
     assert "[console] " in out
     assert row_counts(cli_db) == before
     assert _digest(db_file) == digest
+
+
+def test_replay_with_alerts_sends_through_the_console_channel_once(cli_db, capsys):
+    code = main(["replay", "--alerts", str(FIXTURES / "captures.warc.gz")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("Japan-Aurelia Foreign Ministers' Telephone Talk") >= 3
+    assert "3 alerts queued, 3 sent" in out
+    assert main(["replay", "--alerts", str(FIXTURES / "captures.warc.gz")]) == 0
+    assert "0 alerts queued" in capsys.readouterr().out
