@@ -40,6 +40,7 @@ def fixtures_dir() -> Path:
 
 POSTGRES_URL_ENV = "MOFAWATCH_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_UNREACHABLE: dict[str, Exception] = {}
 
 
 def postgres_base_url() -> str:
@@ -81,9 +82,12 @@ def _postgres_unavailable(base_url: str, exc: Exception) -> NoReturn:
 def fresh_postgres_database() -> Iterator[str]:
     """Create an empty database on the test server; drop it (WITH FORCE) afterwards."""
     base_url = postgres_base_url()
+    if base_url in _UNREACHABLE:  # ask a dead server once per session, not per test
+        _postgres_unavailable(base_url, _UNREACHABLE[base_url])
     try:
         admin = _admin_connection(base_url)
     except psycopg.OperationalError as exc:
+        _UNREACHABLE[base_url] = exc
         _postgres_unavailable(base_url, exc)
     name = f"mofawatch_t_{secrets.token_hex(6)}"
     with admin:
