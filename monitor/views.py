@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from monitor.diff import FieldChange
 from monitor.render import ChangeView, OpsView
-from storage.models import Alert, Change, ChangeKind, Document, OpsEvent, Version
+from storage.models import Alert, Change, Document, OpsEvent, Version
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +60,8 @@ def ops_view(session: Session, alert: Alert) -> OpsView:
 
 
 def _shown_version(session: Session, change: Change) -> Version | None:
-    # A removal shows the last content the page had.
+    # A removal has no new version: it shows the last content the page had.
     version_id = change.to_version_id or change.from_version_id
-    if version_id is None and change.kind == ChangeKind.REMOVED:
-        return None
     return session.get(Version, version_id) if version_id else None
 
 
