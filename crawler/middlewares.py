@@ -151,7 +151,8 @@ class RobotsCache:
     def load(self, url: str) -> CachedRobots | None:
         if not self.database_url:
             return None
-        with unit_of_work(open_database(self.database_url)) as session:
+        factory = open_database(self.database_url)
+        with unit_of_work(factory) as session:
             snapshot = session.scalars(
                 select(Snapshot)
                 .where(Snapshot.url == url, Snapshot.status == 200)
@@ -159,10 +160,11 @@ class RobotsCache:
                 .limit(1)
             ).first()
             body = load_body(session, snapshot) if snapshot is not None else None
-            if snapshot is None or body is None:
-                return None
-            text = body.decode("utf-8", "replace")
-            return CachedRobots(text, snapshot.etag, snapshot.last_modified)
+        factory.kw["bind"].dispose()
+        if snapshot is None or body is None:
+            return None
+        text = body.decode("utf-8", "replace")
+        return CachedRobots(text, snapshot.etag, snapshot.last_modified)
 
     def save(self, url: str, response: Response) -> None:
         if not self.database_url:
@@ -176,8 +178,10 @@ class RobotsCache:
             last_modified=_text(response.headers.get(b"Last-Modified")),
             content_type=_text(response.headers.get(b"Content-Type")),
         )
-        with unit_of_work(open_database(self.database_url)) as session:
+        factory = open_database(self.database_url)
+        with unit_of_work(factory) as session:
             store_snapshot(session, fetch)
+        factory.kw["bind"].dispose()
 
 
 def _text(value: bytes | None) -> str | None:

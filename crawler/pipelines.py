@@ -178,6 +178,7 @@ class StoreFetchPipeline:
             if self.run_id is not None:
                 update_run_stats(session, self.run_id, {"crawl": stats})
         logger.info("crawl stats: %s", {k: v for k, v in stats.items() if v})
+        self.factory.kw["bind"].dispose()
 
     def _section_outcomes(self) -> dict[str, tuple[str, str | None]]:
         robots = self._stat("robotstxt/status")

@@ -44,6 +44,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port inside a scheduled crawl
 LOG_LEVEL = "INFO"
 
 # Retries only for server errors, time-outs and resets, with growing pauses; 403/404

@@ -147,7 +147,11 @@ def _tail(raw: bytes) -> str:
 
 
 def _read_stats(database_url: str, run_id: int) -> dict[str, Any]:
-    with unit_of_work(open_database(database_url)) as session:
-        run = get_run(session, run_id)
-        crawl = (run.stats or {}).get("crawl") if run is not None else None
+    factory = open_database(database_url)
+    try:
+        with unit_of_work(factory) as session:
+            run = get_run(session, run_id)
+            crawl = (run.stats or {}).get("crawl") if run is not None else None
+    finally:
+        factory.kw["bind"].dispose()
     return dict(crawl) if isinstance(crawl, Mapping) else {}

@@ -55,8 +55,9 @@ class MofaSpider(scrapy.Spider):
         self.base_url = settings.get("SITE_BASE_URL").rstrip("/")
         year, month = settings.get("SITE_SINCE", "2022-01").split("-")
         self.since = (int(year), int(month))
+        factory = open_database(settings.get("DATABASE_URL"))
         self.plan = plan.load_plan(
-            open_database(settings.get("DATABASE_URL")),
+            factory,
             base_url=self.base_url,
             sections=[s.strip() for s in settings.get("SITE_SECTIONS").split(",")],
             now=self.now,
@@ -71,6 +72,7 @@ class MofaSpider(scrapy.Spider):
                 recheck=timedelta(days=settings.getfloat("ARCHIVE_RECHECK_DAYS", 7)),
             ),
         )
+        factory.kw["bind"].dispose()
         logger.info(
             "plan: %d entry pages, %d archives, %d revisits of %d known documents",
             len(self.plan.entry_pages),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from monitor.config import RevisitPolicy, Settings, SiteSettings
 from monitor.crawl import CrawlResult, run_crawl
@@ -43,8 +46,7 @@ class World:
         return Settings(site=SiteSettings(**values), database_url=self.database_url)  # type: ignore[arg-type]
 
     def crawl(self, **extra: str) -> CrawlResult:
-        factory = open_database(self.database_url)
-        with unit_of_work(factory) as session:
+        with self.session() as session:
             run_id = start_run(session, datetime.now(UTC))
         result = run_crawl(
             self.settings(), run_id=run_id, timeout=90, extra={**FAST, **extra}
@@ -52,13 +54,22 @@ class World:
         assert result.stats, result.stderr_tail
         return result
 
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        factory = open_database(self.database_url)
+        try:
+            with unit_of_work(factory) as session:
+                yield session
+        finally:
+            factory.kw["bind"].dispose()
+
     def documents(self) -> dict[str, Document]:
-        with unit_of_work(open_database(self.database_url)) as session:
+        with self.session() as session:
             docs = session.scalars(select(Document)).all()
             return {d.url.removeprefix(self.site.base_url): d for d in docs}
 
     def versions(self) -> dict[str, list[Version]]:
-        with unit_of_work(open_database(self.database_url)) as session:
+        with self.session() as session:
             rows = session.execute(
                 select(Document.url, Version)
                 .join(Version.document)

@@ -228,3 +228,19 @@ def test_off_host_redirect_is_refused_and_counted(world):
     assert result.stats["refused_redirects"] == 1
     assert result.stats["sections"]["japan_us"] == "failed"
     assert len(world.site.requests_for("/na/na1/us/index.html")) == 1
+
+
+def test_reset_is_retried_and_time_outs_fail_the_section_without_removal(world):
+    world.site.set_fault("/na/na1/us/index.html", Fault.reset(times=1))
+    world.site.set_fault("/press/kaiken/index.html", Fault.slow(1.5))
+
+    result = world.crawl(DOWNLOAD_TIMEOUT="0.5", **EVERY_CYCLE)
+
+    us = world.site.requests_for("/na/na1/us/index.html")
+    assert [r.status for r in us] == [0, 304]
+    assert result.stats["sections"]["japan_us"] == "ok"
+    assert result.stats["sections"]["press_conferences"] == "failed"
+    assert result.stats["index_failed"] == 1
+    assert result.stats["retries"] >= 2  # the time-out twice (a reset may be
+    # retried by the HTTP client itself on a reused connection)
+    assert DocumentState.REMOVED not in {d.state for d in world.documents().values()}
