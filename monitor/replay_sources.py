@@ -177,6 +177,10 @@ def _warc_capture(record: Any, origin: str) -> Capture | None:
         raise ValueError("response record without WARC-Target-URI or WARC-Date")
     status = int(record.http_headers.get_statuscode())
     body = record.content_stream().read()
+    # A cut-off file ends in a short record that decompresses without complaint.
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing > 0:
+        raise EOFError(f"record truncated: {missing} bytes missing")
     requested = headers.get_header("WARC-Mofawatch-Requested-URL")
     return Capture(
         url=requested or target,

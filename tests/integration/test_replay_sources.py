@@ -1,0 +1,89 @@
+"""Reading replay sources: HTTP-cache variants, WARC offsets, source kinds."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import pickle
+import shutil
+
+import pytest
+
+from monitor.replay_sources import (
+    Capture,
+    Problem,
+    SourceError,
+    SourceKind,
+    read_httpcache,
+    read_warc,
+    source_kind,
+)
+from tests.integration.replay_helpers import FIXTURES, URL_A, URL_B
+
+
+def _copy_cache(tmp_path):
+    root = tmp_path / "cache"
+    shutil.copytree(FIXTURES / "httpcache", root)
+    return root
+
+
+def test_cache_entries_read_from_text_meta_and_gzipped_files(tmp_path):
+    root = _copy_cache(tmp_path)
+    for meta in root.rglob("pickled_meta"):
+        meta.unlink()  # older Scrapy layouts, or a cleaned-up copy
+    for body in root.rglob("response_body"):
+        body.write_bytes(gzip.compress(body.read_bytes()))  # HTTPCACHE_GZIP = True
+    items = list(read_httpcache(root))
+    assert all(isinstance(i, Capture) for i in items)
+    assert {i.url for i in items if isinstance(i, Capture)} == {URL_A, URL_B}
+    assert all(i.body and i.body.startswith(b"<!DOCTYPE html>") for i in items)  # type: ignore[union-attr]
+
+
+class _Sneaky:
+    def __reduce__(self):
+        return (os.getcwd, ())
+
+
+def test_a_pickled_meta_that_carries_objects_is_refused_not_run(tmp_path):
+    root = _copy_cache(tmp_path)
+    first = sorted(root.rglob("pickled_meta"))[0]
+    first.write_bytes(pickle.dumps({"url": URL_A, "x": _Sneaky()}))
+    items = list(read_httpcache(root))
+    problems = [i for i in items if isinstance(i, Problem)]
+    assert len(problems) == 1
+    assert problems[0].path == str(first.parent)
+    assert "refusing" in problems[0].message
+
+
+def test_corrupt_record_offset_points_at_the_damaged_gzip_member():
+    items = list(read_warc(FIXTURES / "corrupt.warc.gz"))
+    problems = [i for i in items if isinstance(i, Problem)]
+    captures = [i for i in items if isinstance(i, Capture)]
+    assert [p.offset for p in problems] == [863]
+    assert [c.origin.rsplit("@", 1)[1] for c in captures] == ["0", "1600"]
+
+
+def test_a_truncated_warc_keeps_the_records_before_the_cut(tmp_path):
+    data = (FIXTURES / "captures.warc.gz").read_bytes()
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[: len(data) - 200])
+    items = list(read_warc(cut))
+    assert len([i for i in items if isinstance(i, Capture)]) == 3  # robots + 2 pages
+    assert len([i for i in items if isinstance(i, Problem)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("captures.warc.gz", SourceKind.WARC),
+        ("httpcache", SourceKind.HTTPCACHE),
+        ("html", SourceKind.HTML),
+    ],
+)
+def test_source_kinds_are_recognized(name, kind):
+    assert source_kind(FIXTURES / name) is kind
+
+
+def test_a_file_of_unknown_type_is_a_source_error():
+    with pytest.raises(SourceError, match="not a WARC file"):
+        source_kind(FIXTURES / "html" / "urls.csv")
