@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import TextIO
 
 from monitor.cli import Context
 from monitor.exitcodes import ExitCode
+from monitor.lock import LockHeldError, cycle_lock
 from monitor.replay import ReplayReport, check_sources, collect, replay
 from monitor.replay_sources import SourceError
 from storage.db import DatabaseUnreachableError
@@ -28,12 +30,16 @@ def cmd_replay(args: argparse.Namespace, ctx: Context) -> int:
     collected = collect(sources, settings.site.base_url)
     from monitor.progress import Progress
 
+    now = datetime.now(UTC)
     try:
-        with Progress(len(collected.captures), "replay") as bar:
+        with (
+            _lock(settings.database_url, now, args.dry_run),
+            Progress(len(collected.captures), "replay") as bar,
+        ):
             report = replay(
                 settings,
                 collected,
-                datetime.now(UTC),
+                now,
                 alerts=args.alerts,
                 dry_run=args.dry_run,
                 on_progress=bar.update,
@@ -41,10 +47,20 @@ def cmd_replay(args: argparse.Namespace, ctx: Context) -> int:
     except DatabaseUnreachableError as exc:
         print(f"mofawatch: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    except LockHeldError as exc:
+        print(f"mofawatch replay: {exc}", file=sys.stderr)
+        return ExitCode.LOCKED
     _print_report(report, alerts=args.alerts, out=sys.stdout)
     for problem in report.problems:
         print(f"mofawatch replay: skipped {problem}", file=sys.stderr)
     return ExitCode.FAILED if report.problems else ExitCode.OK
+
+
+def _lock(
+    database_url: str, now: datetime, dry_run: bool
+) -> AbstractContextManager[object]:
+    """The cycle lock: replay never interleaves with a cycle (a dry run only reads)."""
+    return nullcontext() if dry_run else cycle_lock(database_url, now)
 
 
 def _print_report(report: ReplayReport, *, alerts: bool, out: TextIO) -> None:
@@ -82,7 +98,13 @@ def cmd_reextract(args: argparse.Namespace, ctx: Context) -> int:
     except DatabaseUnreachableError as exc:
         print(f"mofawatch: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    report = reextract(factory, settings, datetime.now(UTC), dry_run=args.dry_run)
+    now = datetime.now(UTC)
+    try:
+        with _lock(settings.database_url, now, args.dry_run):
+            report = reextract(factory, settings, now, dry_run=args.dry_run)
+    except LockHeldError as exc:
+        print(f"mofawatch reextract: {exc}", file=sys.stderr)
+        return ExitCode.LOCKED
     for item in report.items:
         if item.error is not None:
             print(f"{item.url}: failed: {item.error}", file=sys.stderr)

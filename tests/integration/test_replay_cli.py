@@ -101,3 +101,15 @@ def test_replay_with_alerts_sends_through_the_console_channel_once(cli_db, capsy
     assert "3 alerts queued, 3 sent" in out
     assert main(["replay", "--alerts", str(FIXTURES / "captures.warc.gz")]) == 0
     assert "0 alerts queued" in capsys.readouterr().out
+
+
+def test_replay_exits_3_while_a_cycle_holds_the_lock(cli_db, capsys):
+    from datetime import UTC, datetime
+
+    from monitor.lock import cycle_lock
+
+    with cycle_lock(cli_db, datetime.now(UTC)):
+        code = main(["replay", str(FIXTURES / "captures.warc.gz")])
+    assert code == 3
+    assert "holds the lock" in capsys.readouterr().err
+    assert row_counts(cli_db)["snapshots"] == 0
