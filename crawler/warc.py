@@ -20,6 +20,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from crawler.plan import crawl_now
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -56,8 +58,9 @@ def is_robots_url(url: str) -> bool:
 class WarcWriterExtension:
     """Writes a request and a response record per response, until spider_closed."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, crawl_now: str | None = None) -> None:
         self.path = Path(path)
+        self.crawl_now = crawl_now or None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: IO[bytes] | None = self.path.open("ab")
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="WARC/1.1")
@@ -68,7 +71,7 @@ class WarcWriterExtension:
         path = crawler.settings.get("WARC_PATH") or ""
         if not path:
             raise NotConfigured("WARC_PATH is empty")
-        extension = cls(str(path))
+        extension = cls(str(path), crawler.settings.get("CRAWL_NOW"))
         crawler.signals.connect(
             extension.response_received, signal=signals.response_received
         )
@@ -79,7 +82,11 @@ class WarcWriterExtension:
     def response_received(self, response: Response, request: Request) -> None:
         if self._fh is None or is_robots_url(response.url):
             return
-        self.write(response, request, datetime.now(UTC))
+        # The crawl's own clock (CRAWL_NOW in tests), so WARC-Date and the stored
+        # snapshot agree; the spider may take this exact instant from the meta.
+        fetched_at = crawl_now(self.crawl_now)
+        request.meta.setdefault("fetched_at", fetched_at)
+        self.write(response, request, fetched_at)
 
     def write(self, response: Response, request: Request, fetched_at: datetime) -> None:
         """Append the request record and the response record of one exchange."""

@@ -17,8 +17,8 @@ WHEN = datetime(2026, 10, 1, 3, 4, 5, 678901, tzinfo=UTC)
 
 
 class _Crawler:
-    def __init__(self, warc_path: str) -> None:
-        self.settings = Settings({"WARC_PATH": warc_path})
+    def __init__(self, warc_path: str, crawl_now: str = "") -> None:
+        self.settings = Settings({"WARC_PATH": warc_path, "CRAWL_NOW": crawl_now})
         self.signals = _Signals()
 
 
@@ -66,3 +66,16 @@ def test_written_records_replay_with_time_status_role_and_requested_url(tmp_path
     names = {name.lower() for name, _ in capture.headers}
     assert "etag" in names
     assert "content-encoding" not in names  # the body is stored decoded
+
+
+def test_warc_date_follows_the_crawl_clock_and_is_shared_with_the_spider(tmp_path):
+    path = tmp_path / "out.warc.gz"
+    crawler = _Crawler(str(path), crawl_now="2026-10-01T03:04:05.678901+00:00")
+    extension = WarcWriterExtension.from_crawler(crawler)  # type: ignore[arg-type]
+    request = Request("https://www.mofa.go.jp/press/release/index.html")
+    response = HtmlResponse(request.url, body=PAGE, request=request)
+    extension.response_received(response, request)
+    extension.spider_closed()
+    assert request.meta["fetched_at"] == WHEN
+    captures = [c for c in read_warc(path) if isinstance(c, Capture)]
+    assert [c.fetched_at for c in captures] == [WHEN]
