@@ -127,8 +127,20 @@ def load_settings(
     """Read the TOML file (if any) and apply environment overrides."""
     config_path = _config_path(environ, path)
     raw = _read_toml(config_path) if config_path else {}
-    _reject_unknown(raw, {"site", "database", "schedule", "channels", "rules", "ops",
-                          "alerts", "retention"}, "")
+    _reject_unknown(
+        raw,
+        {
+            "site",
+            "database",
+            "schedule",
+            "channels",
+            "rules",
+            "ops",
+            "alerts",
+            "retention",
+        },
+        "",
+    )
     site = _site(raw.get("site", {}), environ)
     database_url = environ.get(f"{ENV_PREFIX}DATABASE_URL") or _str(
         raw.get("database", {}), "url", "database", DEFAULT_DATABASE_URL
@@ -197,8 +209,9 @@ def _str(table: Mapping[str, Any], key: str, where: str, default: str) -> str:
     return value
 
 
-def _strings(table: Mapping[str, Any], key: str, where: str,
-             default: tuple[str, ...] = ()) -> tuple[str, ...]:
+def _strings(
+    table: Mapping[str, Any], key: str, where: str, default: tuple[str, ...] = ()
+) -> tuple[str, ...]:
     value = table.get(key, list(default))
     if isinstance(value, str):
         value = [value]
@@ -207,16 +220,18 @@ def _strings(table: Mapping[str, Any], key: str, where: str,
     return tuple(value)
 
 
-def _number(table: Mapping[str, Any], key: str, where: str, default: float,
-            minimum: float = 0) -> float:
+def _number(
+    table: Mapping[str, Any], key: str, where: str, default: float, minimum: float = 0
+) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
         raise ConfigError(f"[{where}] {key}: must be a number >= {minimum}")
     return float(value)
 
 
-def _int(table: Mapping[str, Any], key: str, where: str, default: int,
-         minimum: int = 0) -> int:
+def _int(
+    table: Mapping[str, Any], key: str, where: str, default: int, minimum: int = 0
+) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(f"[{where}] {key}: must be an integer >= {minimum}")
@@ -234,15 +249,30 @@ _SINCE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _site(table: Mapping[str, Any], environ: Mapping[str, str]) -> SiteSettings:
-    _reject_unknown(table, {"base_url", "sections", "languages", "since", "user_agent",
-                            "download_delay", "timeout_seconds", "retry_times",
-                            "revisit"}, "site")
+    _reject_unknown(
+        table,
+        {
+            "base_url",
+            "sections",
+            "languages",
+            "since",
+            "user_agent",
+            "download_delay",
+            "timeout_seconds",
+            "retry_times",
+            "revisit",
+        },
+        "site",
+    )
     base_url = environ.get(f"{ENV_PREFIX}BASE_URL") or _str(
         table, "base_url", "site", DEFAULT_BASE_URL
     )
     if not re.match(r"^https?://[^/\s]+", base_url):
-        source = (f"{ENV_PREFIX}BASE_URL" if environ.get(f"{ENV_PREFIX}BASE_URL")
-                  else "[site] base_url")
+        source = (
+            f"{ENV_PREFIX}BASE_URL"
+            if environ.get(f"{ENV_PREFIX}BASE_URL")
+            else "[site] base_url"
+        )
         raise ConfigError(f"{source}: must be an http(s) URL, got {base_url!r}")
     sections = _strings(table, "sections", "site", KNOWN_SECTIONS)
     for name in sections:
@@ -259,8 +289,11 @@ def _site(table: Mapping[str, Any], environ: Mapping[str, str]) -> SiteSettings:
     if not _SINCE.match(since):
         raise ConfigError(f"[site] since: must be YYYY-MM, got {since!r}")
     revisit = table.get("revisit", {})
-    _reject_unknown(revisit, {"every_cycle_days", "daily_until_days",
-                              "weekly_until_days", "monthly_after"}, "site.revisit")
+    _reject_unknown(
+        revisit,
+        {"every_cycle_days", "daily_until_days", "weekly_until_days", "monthly_after"},
+        "site.revisit",
+    )
     defaults = RevisitPolicy()
     return SiteSettings(
         base_url=base_url.rstrip("/"),
@@ -272,12 +305,15 @@ def _site(table: Mapping[str, Any], environ: Mapping[str, str]) -> SiteSettings:
         timeout_seconds=_number(table, "timeout_seconds", "site", 30.0, minimum=0.1),
         retry_times=_int(table, "retry_times", "site", 2),
         revisit=RevisitPolicy(
-            every_cycle_days=_number(revisit, "every_cycle_days", "site.revisit",
-                                     defaults.every_cycle_days),
-            daily_until_days=_number(revisit, "daily_until_days", "site.revisit",
-                                     defaults.daily_until_days),
-            weekly_until_days=_number(revisit, "weekly_until_days", "site.revisit",
-                                      defaults.weekly_until_days),
+            every_cycle_days=_number(
+                revisit, "every_cycle_days", "site.revisit", defaults.every_cycle_days
+            ),
+            daily_until_days=_number(
+                revisit, "daily_until_days", "site.revisit", defaults.daily_until_days
+            ),
+            weekly_until_days=_number(
+                revisit, "weekly_until_days", "site.revisit", defaults.weekly_until_days
+            ),
             monthly_after=bool(revisit.get("monthly_after", True)),
         ),
     )
@@ -298,9 +334,18 @@ def parse_interval(text: str) -> int:
 
 
 def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
-    _reject_unknown(table, {"cron", "interval", "jitter_seconds", "timezone",
-                            "misfire_grace_seconds", "crawl_timeout_seconds"},
-                    "schedule")
+    _reject_unknown(
+        table,
+        {
+            "cron",
+            "interval",
+            "jitter_seconds",
+            "timezone",
+            "misfire_grace_seconds",
+            "crawl_timeout_seconds",
+        },
+        "schedule",
+    )
     cron = table.get("cron")
     interval = table.get("interval")
     if cron is not None and interval is not None:
@@ -331,24 +376,34 @@ def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
         jitter_seconds=_int(table, "jitter_seconds", "schedule", 60),
         timezone=tz,
         misfire_grace_seconds=_int(table, "misfire_grace_seconds", "schedule", 300),
-        crawl_timeout_seconds=_int(table, "crawl_timeout_seconds", "schedule", 1200,
-                                   minimum=1),
+        crawl_timeout_seconds=_int(
+            table, "crawl_timeout_seconds", "schedule", 1200, minimum=1
+        ),
     )
 
 
 _CHANNEL_KEYS = {
-    "email": {"to", "from", "smtp_host", "smtp_port", "security", "username",
-              "password_env", "timeout_seconds"},
+    "email": {
+        "to",
+        "from",
+        "smtp_host",
+        "smtp_port",
+        "security",
+        "username",
+        "password_env",
+        "timeout_seconds",
+    },
     "slack": {"webhook_url_env", "timeout_seconds"},
     "webhook": {"url", "url_env", "timeout_seconds"},
     "console": set(),
 }
 
 
-def _channel(table: Mapping[str, Any], index: int,
-             environ: Mapping[str, str]) -> ChannelSettings:
+def _channel(
+    table: Mapping[str, Any], index: int, environ: Mapping[str, str]
+) -> ChannelSettings:
     where = f"channels.{index}"
-    name = _str(table, "name", where, "")  if "name" in table else ""
+    name = _str(table, "name", where, "") if "name" in table else ""
     if not name:
         raise ConfigError(f"[[channels]] #{index + 1} name: missing")
     where = f"channels.{name}"
@@ -366,23 +421,32 @@ def _channel(table: Mapping[str, Any], index: int,
         url = environ.get(var)
         if not url:
             raise ConfigError(f"[{where}] Slack webhook URL: set the variable {var}")
-        return ChannelSettings(name=name, type=kind, webhook_url=url,
-                               timeout_seconds=timeout)
+        return ChannelSettings(
+            name=name, type=kind, webhook_url=url, timeout_seconds=timeout
+        )
     if kind == "webhook":
         url = table.get("url")
         if "url_env" in table:
             url = environ.get(str(table["url_env"]))
             if not url:
-                raise ConfigError(f"[{where}] url_env: set the variable {table['url_env']}")
+                raise ConfigError(
+                    f"[{where}] url_env: set the variable {table['url_env']}"
+                )
         if not isinstance(url, str) or not re.match(r"^https?://", url):
             raise ConfigError(f"[{where}] url: must be an http(s) URL")
-        return ChannelSettings(name=name, type=kind, webhook_url=url,
-                               timeout_seconds=timeout)
+        return ChannelSettings(
+            name=name, type=kind, webhook_url=url, timeout_seconds=timeout
+        )
     return ChannelSettings(name=name, type=kind)
 
 
-def _email_channel(table: Mapping[str, Any], name: str, where: str,
-                   environ: Mapping[str, str], timeout: float) -> ChannelSettings:
+def _email_channel(
+    table: Mapping[str, Any],
+    name: str,
+    where: str,
+    environ: Mapping[str, str],
+    timeout: float,
+) -> ChannelSettings:
     to = _strings(table, "to", where)
     if not to:
         raise ConfigError(f"[{where}] to: at least one address is needed")
@@ -395,7 +459,8 @@ def _email_channel(table: Mapping[str, Any], name: str, where: str,
     password = environ.get(password_var)
     if username and not password:
         raise ConfigError(
-            f"[{where}] username is set: put the password in the variable {password_var}"
+            f"[{where}] username is set: "
+            f"put the password in the variable {password_var}"
         )
     return ChannelSettings(
         name=name,
@@ -414,11 +479,26 @@ def _email_channel(table: Mapping[str, Any], name: str, where: str,
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def _rule(table: Mapping[str, Any], index: int, channel_names: set[str]) -> RuleSettings:
+def _rule(
+    table: Mapping[str, Any], index: int, channel_names: set[str]
+) -> RuleSettings:
     where = f"rules.{index + 1}"
-    _reject_unknown(table, {"channels", "events", "kinds", "meetings_only", "keywords",
-                            "participants", "topics", "countries", "mode",
-                            "digest_at"}, where)
+    _reject_unknown(
+        table,
+        {
+            "channels",
+            "events",
+            "kinds",
+            "meetings_only",
+            "keywords",
+            "participants",
+            "topics",
+            "countries",
+            "mode",
+            "digest_at",
+        },
+        where,
+    )
     channels = _strings(table, "channels", where)
     if not channels:
         raise ConfigError(f"[{where}] channels: name at least one channel")
@@ -437,8 +517,9 @@ def _rule(table: Mapping[str, Any], index: int, channel_names: set[str]) -> Rule
     if mode not in ("immediate", "digest", "hourly", "daily"):
         raise ConfigError(f"[{where}] mode: must be immediate, digest, hourly or daily")
     digest_at = table.get("digest_at")
-    if digest_at is not None and (not isinstance(digest_at, str)
-                                  or not _HHMM.match(digest_at)):
+    if digest_at is not None and (
+        not isinstance(digest_at, str) or not _HHMM.match(digest_at)
+    ):
         raise ConfigError(f"[{where}] digest_at: must be HH:MM, got {digest_at!r}")
     if mode == "digest" and digest_at is None:
         mode = "hourly"
@@ -459,8 +540,9 @@ def _rule(table: Mapping[str, Any], index: int, channel_names: set[str]) -> Rule
 
 
 def _ops(table: Mapping[str, Any], channel_names: set[str]) -> OpsSettings:
-    _reject_unknown(table, {"channels", "silence_days", "failing_cycles",
-                            "drift_share"}, "ops")
+    _reject_unknown(
+        table, {"channels", "silence_days", "failing_cycles", "drift_share"}, "ops"
+    )
     channels = _strings(table, "channels", "ops")
     for name in channels:
         if name not in channel_names:
@@ -477,8 +559,11 @@ def _ops(table: Mapping[str, Any], channel_names: set[str]) -> OpsSettings:
 
 
 def _alerts(table: Mapping[str, Any]) -> AlertSettings:
-    _reject_unknown(table, {"compared_versions", "max_attempts", "backoff_seconds",
-                            "max_backoff_seconds"}, "alerts")
+    _reject_unknown(
+        table,
+        {"compared_versions", "max_attempts", "backoff_seconds", "max_backoff_seconds"},
+        "alerts",
+    )
     return AlertSettings(
         compared_versions=_int(table, "compared_versions", "alerts", 3, minimum=1),
         max_attempts=_int(table, "max_attempts", "alerts", 8, minimum=1),

@@ -78,12 +78,14 @@ def test_mutated_pages_give_a_document_or_extraction_error_within_a_second(
     raw = RAW[rel]
     for mutate in mutations:
         raw = mutate(raw, data)
-    started = time.perf_counter()
+    # CPU time of this thread: the bound is on the extractor's work, and must not
+    # move when other processes share the machine.
+    started = time.thread_time()
     try:
         result = extract(raw, BASE + rel)
     except ExtractionError:
         result = None
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert result is None or isinstance(result, Document)
     assert elapsed < 1.0
 
