@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -244,3 +245,25 @@ def test_reset_is_retried_and_time_outs_fail_the_section_without_removal(world):
     assert result.stats["retries"] >= 2  # the time-out twice (a reset may be
     # retried by the HTTP client itself on a reused connection)
     assert DocumentState.REMOVED not in {d.state for d in world.documents().values()}
+
+
+def test_run_crawl_kills_a_crawl_past_its_hard_timeout(world):
+    from datetime import UTC, datetime
+
+    from monitor.crawl import run_crawl
+    from storage.runs import start_run
+
+    world.site.set_fault("/press/*", Fault.slow(20))
+    with world.session() as session:
+        run_id = start_run(session, datetime.now(UTC))
+
+    started = time.monotonic()
+    result = run_crawl(
+        world.settings(timeout_seconds=60.0),
+        run_id=run_id,
+        timeout=4,
+        extra={"AUTOTHROTTLE_START_DELAY": "0"},
+    )
+
+    assert result.timed_out
+    assert time.monotonic() - started < 4 + 10 + 3  # limit + SIGTERM grace + slack
