@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import typing
 from collections.abc import Iterable, Mapping
@@ -10,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Row,
     String,
     Table,
     bindparam,
     cast,
     exists,
     func,
+    insert,
     or_,
     select,
     update,
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from storage.models import Document, Snapshot, Version
+from storage.models import Document, DocumentState, Snapshot, Version
 from storage.normalize import canonical_json, content_hash, normalize_document
 
 __all__ = [
@@ -47,7 +48,8 @@ logger = logging.getLogger(__name__)
 _SEQ_RETRIES = 3
 
 _documents = typing.cast(Table, Document.__table__)
-# Built once: statement construction would otherwise cost more than the query.
+_versions = typing.cast(Table, Version.__table__)
+# Statements are built once: building them costs more than running them.
 _TOUCH = (
     update(_documents)
     .where(
@@ -57,6 +59,18 @@ _TOUCH = (
     .values(last_seen_at=bindparam("now"))
     .returning(_documents.c.id)
 )
+_LOOKUP = select(
+    _documents.c.id, _documents.c.content_sha256, _documents.c.last_seq
+).where(_documents.c.url == bindparam("u"))
+_LOOKUP_LOCKED = _LOOKUP.with_for_update()
+_NEWEST = (
+    select(_versions.c.seq, _versions.c.content_sha256)
+    .where(_versions.c.document_id == bindparam("d"))
+    .order_by(_versions.c.seq.desc())
+    .limit(1)
+)
+_UPDATE = update(_documents).where(_documents.c.id == bindparam("pk"))
+_INSERT_VERSION = insert(_versions).returning(_versions.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,59 +99,62 @@ def record_version(
         if loaded is not None:
             set_committed_value(loaded, "last_seen_at", now)
         return RecordResult(touched, None, None, False, False)
-    row = _lookup(session, url, lock=False)
-    is_new_document = row is None and _insert_document(session, url, document, now)
+    result = _record_changed(
+        session, url, document, digest, snapshot, extractor_version, now
+    )
+    loaded = session.identity_map.get(identity_key(Document, result.document_id))
+    if loaded is not None:
+        session.expire(loaded)
+    return result
+
+
+def _record_changed(
+    session: Session,
+    url: str,
+    document: Mapping[str, Any],
+    digest: str,
+    snapshot: Snapshot | None,
+    extractor_version: str,
+    now: datetime,
+) -> RecordResult:
+    existing = session.execute(_LOOKUP, {"u": url}).first()
+    is_new_document = existing is None and _insert_document(session, url, document, now)
     for _ in range(_SEQ_RETRIES):
-        locked = _lookup(session, url, lock=True)
+        # PostgreSQL: the row lock orders concurrent writers of one document.
+        # SQLite: BEGIN IMMEDIATE (storage.db) already made this transaction the writer.
+        locked = session.execute(_LOOKUP_LOCKED, {"u": url}).first()
         assert locked is not None  # inserted above or by a concurrent writer
-        newest = _newest_version(session, locked.id)
+        newest = session.execute(_NEWEST, {"d": locked.id}).first()
         if newest is not None and newest.content_sha256 == digest:
-            _touch(session, locked.id, now, seq=newest.seq, digest=digest)
+            values = {
+                "last_seen_at": now,
+                "last_seq": newest.seq,
+                "content_sha256": digest,
+            }
+            session.execute(_UPDATE, {"pk": locked.id, **values})
             return RecordResult(locked.id, None, None, is_new_document, False)
         seq = max(locked.last_seq, newest.seq if newest is not None else 0) + 1
-        version = _insert_version(
-            session, locked.id, seq, digest, document, snapshot, extractor_version, now
+        version_id = _insert_version(
+            session,
+            {
+                "document_id": locked.id,
+                "seq": seq,
+                "content_sha256": digest,
+                "content": dict(document),
+                "extractor_version": extractor_version[:32],
+                "snapshot_id": snapshot.id if snapshot is not None else None,
+                "created_at": now,
+            },
         )
-        if version is not None:
-            _update_document(session, locked.id, document, seq, digest, now)
-            return RecordResult(locked.id, version.id, seq, is_new_document, True)
+        if version_id is not None:
+            values = _document_fields(url, document)
+            if not document.get("doc_id"):
+                del values["doc_id"]
+            values.update(last_seen_at=now, last_seq=seq, content_sha256=digest)
+            session.execute(_UPDATE, {"pk": locked.id, **values})
+            return RecordResult(locked.id, version_id, seq, is_new_document, True)
         logger.info("version %s of %s taken concurrently; checking again", seq, url)
     raise RuntimeError(f"{url}: could not allocate a version number")
-
-
-def _lookup(
-    session: Session, url: str, *, lock: bool
-) -> Row[int, str | None, int] | None:
-    stmt = select(Document.id, Document.content_sha256, Document.last_seq).where(
-        Document.url == url
-    )
-    if lock:
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).first()
-
-
-def _newest_version(session: Session, document_id: int) -> Row[int, str] | None:
-    stmt = (
-        select(Version.seq, Version.content_sha256)
-        .where(Version.document_id == document_id)
-        .order_by(Version.seq.desc())
-        .limit(1)
-    )
-    return session.execute(stmt).first()
-
-
-def _touch(
-    session: Session,
-    document_id: int,
-    now: datetime,
-    *,
-    seq: int | None = None,
-    digest: str | None = None,
-) -> None:
-    values: dict[str, Any] = {"last_seen_at": now}
-    if seq is not None:
-        values.update(last_seq=seq, content_sha256=digest)
-    session.execute(update(Document).where(Document.id == document_id).values(values))
 
 
 def _document_fields(url: str, document: Mapping[str, Any]) -> dict[str, Any]:
@@ -160,63 +177,38 @@ def _insert_document(
     session: Session, url: str, document: Mapping[str, Any], now: datetime
 ) -> bool:
     """Insert the documents row unless it exists; True if this call created it."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = _document_fields(url, document) | {
         "url": url,
         "first_seen_at": now,
         "last_seen_at": now,
+        "last_fetched_at": None,
+        "last_status": None,
+        "state": DocumentState.LIVE,
         "state_since": now,
+        "missing_count": 0,
+        "last_seq": 0,
+        "content_sha256": None,
     }
-    stmt = (
-        insert(Document)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["url"])
-        .returning(Document.id)
-    )
-    return session.execute(stmt).first() is not None
+    dialect = session.get_bind().dialect.name
+    return session.execute(_insert_document_stmt(dialect), values).first() is not None
 
 
-def _insert_version(
-    session: Session,
-    document_id: int,
-    seq: int,
-    digest: str,
-    document: Mapping[str, Any],
-    snapshot: Snapshot | None,
-    extractor_version: str,
-    now: datetime,
-) -> Version | None:
-    version = Version(
-        document_id=document_id,
-        seq=seq,
-        content_sha256=digest,
-        content=dict(document),
-        extractor_version=extractor_version[:32],
-        snapshot_id=snapshot.id if snapshot is not None else None,
-        created_at=now,
-    )
+@functools.cache
+def _insert_document_stmt(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(_documents).on_conflict_do_nothing(index_elements=["url"])
+    return stmt.returning(_documents.c.id)
+
+
+def _insert_version(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert in a savepoint: a taken (document_id, seq) must not end the caller's
+    transaction; None when it was taken."""
     try:
         with session.begin_nested():
-            session.add(version)
+            version_id: int = session.execute(_INSERT_VERSION, values).scalar_one()
+            return version_id
     except IntegrityError:
         return None
-    return version
-
-
-def _update_document(
-    session: Session,
-    document_id: int,
-    document: Mapping[str, Any],
-    seq: int,
-    digest: str,
-    now: datetime,
-) -> None:
-    values = _document_fields("", document)
-    if not document.get("doc_id"):
-        del values["doc_id"]
-    values.update(last_seen_at=now, last_seq=seq, content_sha256=digest)
-    session.execute(update(Document).where(Document.id == document_id).values(values))
 
 
 def undiffed_versions(session: Session, limit: int | None = None) -> list[Version]:
