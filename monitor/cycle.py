@@ -136,6 +136,7 @@ def _locked_cycle(
     should_stop: Callable[[], bool],
 ) -> CycleReport:
     with unit_of_work(factory) as session:
+        _close_abandoned_runs(session, now_fn())
         baseline = (
             since is not None or session.scalar(select(Version.id).limit(1)) is None
         )

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from storage.db import mask_url
+from storage.db import DatabaseUnreachableError, mask_url
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,14 @@ def _pg_lock(database_url: str, me: LockHolder) -> Iterator[None]:
         connect_args={"application_name": app_name},
     )
     try:
-        with engine.connect() as conn:
+        try:
+            conn = engine.connect()
+        except DBAPIError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise DatabaseUnreachableError(
+                f"cannot reach database {mask_url(database_url)}: {reason}"
+            ) from exc
+        with conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             got = conn.execute(
                 text("SELECT pg_try_advisory_lock(:a, :b)"),

@@ -1,0 +1,144 @@
+"""`mofawatch run`: baseline, alerts, exit codes, the lock between two runs."""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+
+import psutil
+import pytest
+from sqlalchemy import func, select
+
+from monitor.demo import edit_known_meeting, publish_new_meeting
+from storage.db import open_database
+from storage.models import Alert, AlertStatus, Run, RunStatus
+from tests.e2e.cli_helpers import Installation
+from tests.sitesim import Fault
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def mw(site, tmp_path):
+    return Installation(site, tmp_path)
+
+
+def _runs(db_url):
+    factory = open_database(db_url)
+    try:
+        with factory() as session:
+            return list(session.scalars(select(Run).order_by(Run.id)))
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def _alert_statuses(db_url):
+    factory = open_database(db_url)
+    try:
+        with factory() as session:
+            rows = session.execute(
+                select(Alert.status, func.count()).group_by(Alert.status)
+            )
+            return {status: n for status, n in rows}
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def test_baseline_is_silent_then_new_and_edited_pages_are_announced(mw):
+    first = mw.run("run")
+    assert first.returncode == 0, first.stderr
+    assert re.fullmatch(
+        r"baseline recorded: \d+ documents, no alerts sent\n", first.stdout
+    )
+    publish_new_meeting(mw.site)
+    edit_known_meeting(mw.site)
+    second = mw.run("run")
+    assert second.returncode == 0, second.stderr
+    assert "New meeting: Japan-Chile Foreign Ministers\u2019 Meeting" in second.stdout
+    assert "Updated: Japan-U.S. Foreign Ministers\u2019 Meeting" in second.stdout
+    assert "cycle done: 2 changes, 2 alerts queued, 2 sent" in second.stdout
+    third = mw.run("run")
+    assert third.returncode == 0, third.stderr
+    assert third.stdout == "cycle done: 0 changes, 0 alerts queued, 0 sent\n"
+    assert [r.status for r in _runs(mw.db_url)] == [RunStatus.OK] * 3
+
+
+def test_no_alerts_queues_and_dry_run_prints_without_sending(mw):
+    assert mw.run("run").returncode == 0
+    publish_new_meeting(mw.site)
+    queued = mw.run("run", "--no-alerts")
+    assert queued.returncode == 0, queued.stderr
+    assert "New meeting" not in queued.stdout
+    assert _alert_statuses(mw.db_url) == {AlertStatus.PENDING: 1}
+    runs_before = len(_runs(mw.db_url))
+    requests_before = len(mw.site.requests)
+    dry = mw.run("run", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would send to console: New meeting: Japan-Chile" in dry.stdout
+    assert _alert_statuses(mw.db_url) == {AlertStatus.PENDING: 1}
+    assert len(_runs(mw.db_url)) == runs_before
+    assert len(mw.site.requests) == requests_before
+    sent = mw.run("run")
+    assert "New meeting: Japan-Chile" in sent.stdout
+    assert _alert_statuses(mw.db_url) == {AlertStatus.SENT: 1}
+
+
+def test_every_index_blocked_exits_4(mw):
+    for prefix in ("/press/*", "/na/*"):
+        mw.site.set_fault(prefix, Fault.blocked())
+    result = mw.run("run")
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert _runs(mw.db_url)[-1].status == RunStatus.BLOCKED
+
+
+def test_unreachable_database_exits_2_with_masked_url(mw):
+    mw.env["MOFAWATCH_DATABASE_URL"] = "postgresql+psycopg://watch:s3cret@127.0.0.1:9/x"
+    result = mw.run("run")
+    assert result.returncode == 2
+    assert "watch:***@127.0.0.1:9/x" in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout
+
+
+def _started(mw):
+    # Slow every index page so the first run surely holds the lock for a while.
+    mw.site.set_fault("/press/release/index.html", Fault.slow(4, times=1))
+    first = mw.popen("run")
+    deadline = time.monotonic() + 30
+    while not mw.site.requests_for("/press/release/index.html"):
+        assert time.monotonic() < deadline, "the first run never reached the site"
+        assert first.poll() is None, first.communicate()
+        time.sleep(0.05)
+    return first
+
+
+def test_second_run_exits_3_at_once_naming_the_holder(mw):
+    first = _started(mw)
+    try:
+        began = time.monotonic()
+        second = mw.run("run")
+        took = time.monotonic() - began
+    finally:
+        _out, err = first.communicate(timeout=120)
+    assert second.returncode == 3
+    assert f"pid {first.pid}" in second.stderr
+    assert re.search(r"started \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", second.stderr)
+    assert took < 5
+    assert first.returncode == 0, err
+
+
+def test_lock_left_by_a_sigkilled_run_is_recovered(mw):
+    first = _started(mw)
+    crawl = psutil.Process(first.pid).children(recursive=True)
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=30)
+    for child in crawl:  # the crawl runs in its own session and outlives its parent
+        child.kill()
+    psutil.wait_procs(crawl, timeout=10)
+    assert (mw.folder / "mofawatch.db.lock").read_text() != ""
+    result = mw.run("run")
+    assert result.returncode == 0, result.stderr
+    assert f"recovered stale lock from pid {first.pid}" in result.stderr
+    assert "baseline recorded" in result.stdout
+    statuses = [r.status for r in _runs(mw.db_url)]
+    assert statuses == [RunStatus.FAILED, RunStatus.OK]
