@@ -27,9 +27,15 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _url() -> str | None:
+    """The URL from `alembic -x url=...`, else from the config (upgrade_database)."""
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    return url or config.get_main_option("sqlalchemy.url")
+
+
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -43,9 +49,11 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    url = config.get_main_option("sqlalchemy.url")
+    url = _url()
     if not url:
-        raise RuntimeError("set sqlalchemy.url or pass a connection to run migrations")
+        raise RuntimeError(
+            "give the database: alembic -x url=sqlite:///mofawatch.db ..."
+        )
     engine = make_engine(url, foreign_keys=False)
     try:
         with engine.begin() as conn:
