@@ -109,3 +109,27 @@ def test_crawl_recorded_with_warc_replays_into_the_same_documents_and_versions(
     expected = history(live_db)
     assert any(len(hashes) == 2 for hashes in expected.values())  # the edit
     assert history(replayed_db) == expected
+
+
+def test_mofawatch_run_with_warc_then_replay_rebuilds_the_same_history(site, tmp_path):
+    from monitor.demo import edit_known_meeting, publish_new_meeting
+    from tests.e2e.cli_helpers import Installation
+
+    live = Installation(site, tmp_path)
+    warc = tmp_path / "runs.warc.gz"
+    first = live.run("run", "--warc", str(warc))
+    assert first.returncode == 0, first.stderr
+    publish_new_meeting(site)
+    edit_known_meeting(site)
+    second = live.run("run", "--warc", str(warc))
+    assert second.returncode == 0, second.stderr
+
+    replayed_db = f"sqlite:///{tmp_path / 'replayed.db'}"
+    offline = Installation(site, tmp_path)
+    offline.env["MOFAWATCH_DATABASE_URL"] = replayed_db
+    done = offline.run("replay", str(warc))
+    assert done.returncode == 0, done.stderr
+    assert "0 skipped" in done.stdout
+    expected = history(live.db_url)
+    assert sum(len(v) for v in expected.values()) == len(expected) + 1  # one edit
+    assert history(replayed_db) == expected
