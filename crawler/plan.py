@@ -19,7 +19,7 @@ from crawler.revisit import RevisitPolicy, RevisitState, is_due
 from storage.db import unit_of_work
 from storage.documents import known_documents
 from storage.models import Document, DocumentState, Snapshot
-from storage.snapshots import validators_for
+from storage.snapshots import load_body, validators_for
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,19 @@ def load_plan(
         urls = [*plan.entry_pages, *plan.archives, *plan.revisits]
         plan.validators = validators_for(session, urls)
     return plan
+
+
+def stored_body(factory: sessionmaker[Session], url: str) -> bytes | None:
+    """The newest stored 200 body of a page (an index page that answered 304)."""
+    with unit_of_work(factory) as session:
+        snapshot = session.scalars(
+            select(Snapshot)
+            .where(Snapshot.url == url, Snapshot.status == 200)
+            .where(Snapshot.body_sha256.is_not(None))
+            .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+            .limit(1)
+        ).first()
+        return load_body(session, snapshot) if snapshot is not None else None
 
 
 def _optional_due(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -20,6 +20,9 @@ from crawler.items import FetchedPage, FetchProblem, PageRole
 from crawler.middlewares import RobotsDisallowedError, RobotsUnavailableError
 from crawler.revisit import RevisitPolicy
 from storage.db import open_database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,9 @@ class MofaSpider(scrapy.Spider):
       the current and previous month, and otherwise once every ARCHIVE_RECHECK_DAYS;
     - documents listed there that the database does not know yet;
     - known documents due per crawler.revisit (placeholders every cycle).
-    A 304 index page lists nothing new, so it is not parsed.
+    A 304 index page costs no body. Its stored copy is read locally, and only links
+    still unknown are followed: a document whose first fetch failed, or archives that
+    a --since backfill now reaches; in a steady state nothing.
     """
 
     name = "mofa"
@@ -45,6 +50,7 @@ class MofaSpider(scrapy.Spider):
         self.base_url = ""
         self.since = (2022, 1)
         self.requested: set[str] = set()
+        self.factory: sessionmaker[Session] | None = None
 
     @property
     def now(self) -> datetime:
@@ -55,9 +61,9 @@ class MofaSpider(scrapy.Spider):
         self.base_url = settings.get("SITE_BASE_URL").rstrip("/")
         year, month = settings.get("SITE_SINCE", "2022-01").split("-")
         self.since = (int(year), int(month))
-        factory = open_database(settings.get("DATABASE_URL"))
+        self.factory = open_database(settings.get("DATABASE_URL"))
         self.plan = plan.load_plan(
-            factory,
+            self.factory,
             base_url=self.base_url,
             sections=[s.strip() for s in settings.get("SITE_SECTIONS").split(",")],
             now=self.now,
@@ -72,7 +78,6 @@ class MofaSpider(scrapy.Spider):
                 recheck=timedelta(days=settings.getfloat("ARCHIVE_RECHECK_DAYS", 7)),
             ),
         )
-        factory.kw["bind"].dispose()
         logger.info(
             "plan: %d entry pages, %d archives, %d revisits of %d known documents",
             len(self.plan.entry_pages),
@@ -92,12 +97,18 @@ class MofaSpider(scrapy.Spider):
         """Store the index fetch; on 200 follow new documents and archives in scope."""
         section: str = response.meta["section"]
         yield self._fetched(response, PageRole.INDEX, section)
-        if response.status != 200 or not isinstance(response, TextResponse):
-            return
         if response.meta.get("challenge") or response.meta.get("refused_redirect"):
             return
+        if response.status == 304:
+            html = self._stored_text(response.url)
+        elif response.status == 200 and isinstance(response, TextResponse):
+            html = response.text
+        else:
+            return
+        if html is None:
+            return
         page = listing.parse_index(
-            response.text, response.url, base_url=self.base_url, today=self.now.date()
+            html, response.url, base_url=self.base_url, today=self.now.date()
         )
         for archive in page.archives:
             if (
@@ -109,6 +120,17 @@ class MofaSpider(scrapy.Spider):
         for document in page.documents:
             if document.url not in self.plan.known_urls:
                 yield self._detail_request(document.url, section)
+
+    def _stored_text(self, url: str) -> str | None:
+        """A 304 lists nothing new, but the stored copy names what is still missing.
+
+        Links on it are followed only if unknown: documents whose first fetch failed,
+        archives a --since backfill reaches. In a steady state that is nothing.
+        """
+        if self.factory is None:
+            return None
+        body = plan.stored_body(self.factory, url)
+        return body.decode("utf-8", "replace") if body is not None else None
 
     def parse_detail(self, response: Response) -> Iterator[FetchedPage]:
         """A document response of any status goes to storage as it is."""
@@ -130,6 +152,10 @@ class MofaSpider(scrapy.Spider):
             problem=problem,
             error=failure.getErrorMessage()[:500],
         )
+
+    def closed(self, reason: str) -> None:
+        if self.factory is not None:
+            self.factory.kw["bind"].dispose()
 
     def _index_request(self, url: str, section: str) -> scrapy.Request:
         self.requested.add(url)

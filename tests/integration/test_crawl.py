@@ -267,3 +267,28 @@ def test_run_crawl_kills_a_crawl_past_its_hard_timeout(world):
 
     assert result.timed_out
     assert time.monotonic() - started < 4 + 10 + 3  # limit + SIGTERM grace + slack
+
+
+def test_document_whose_first_fetch_failed_is_fetched_next_cycle_behind_a_304(world):
+    site = world.site
+    added = "/press/release/pressite_000001_00998.html"
+    site.add_page(
+        added,
+        site.read_page("/press/release/press4e_003170.html"),
+        index_path="/press/release/index.html",
+        link_text="Japan-U.S. Vice-Ministers' Meeting (again)",
+    )
+    site.set_fault(added, Fault.error(500))
+    first = world.crawl()
+    assert added not in world.versions()
+    assert first.stats["failed"] == 1
+    site.clear_faults()
+    site.clear_requests()
+
+    second = world.crawl()
+
+    (index,) = site.requests_for("/press/release/index.html")
+    assert index.status == 304
+    assert [r.status for r in site.requests_for(added)] == [200]
+    assert second.stats["new_documents"] == 1
+    assert len(world.versions()[added]) == 1
