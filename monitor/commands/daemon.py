@@ -1,0 +1,54 @@
+"""`mofawatch daemon`: the cycle on the configured schedule until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from monitor.cli import Context
+from monitor.exitcodes import ExitCode
+from monitor.scheduler import build_scheduler, schedule_cycle, set_job_context
+from storage.db import DatabaseUnreachableError, upgrade_database
+
+logger = logging.getLogger(__name__)
+
+
+def cmd_daemon(args: argparse.Namespace, ctx: Context) -> int:
+    """Run until a signal; the step in progress finishes, then exit 0."""
+    settings = ctx.settings()
+    try:
+        upgrade_database(settings.database_url)
+    except DatabaseUnreachableError as exc:
+        print(f"mofawatch: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        logger.info(
+            "%s received: finishing the step in progress", signal.Signals(signum).name
+        )
+        stop.set()
+
+    previous = {
+        sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    set_job_context(settings, stop)
+    scheduler = build_scheduler(settings)
+    scheduler.start(paused=True)
+    try:
+        schedule_cycle(scheduler, settings)
+        scheduler.resume()
+        logger.info("daemon started")
+        while not stop.wait(1.0):
+            pass
+    finally:
+        scheduler.pause()  # no new cycle; the running one finishes its step
+        scheduler.shutdown(wait=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    logger.info("daemon stopped")
+    return ExitCode.OK
