@@ -5,20 +5,15 @@ from __future__ import annotations
 import functools
 import logging
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    String,
     Table,
     bindparam,
-    cast,
-    exists,
-    func,
     insert,
-    or_,
     select,
     update,
 )
@@ -30,6 +25,12 @@ from sqlalchemy.orm.util import identity_key
 
 from storage.models import Document, DocumentState, Snapshot, Version
 from storage.normalize import canonical_json, content_hash, normalize_document
+from storage.queries import (
+    find_document,
+    search_documents,
+    undiffed_versions,
+    versions_of,
+)
 
 __all__ = [
     "RecordResult",
@@ -209,62 +210,3 @@ def _insert_version(session: Session, values: dict[str, Any]) -> int | None:
             return version_id
     except IntegrityError:
         return None
-
-
-def undiffed_versions(session: Session, limit: int | None = None) -> list[Version]:
-    """Versions not yet compared by detect (detected_at IS NULL), oldest first."""
-    stmt = (
-        select(Version)
-        .where(Version.detected_at.is_(None))
-        .order_by(Version.created_at, Version.id)
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
-
-
-def versions_of(session: Session, document_id: int) -> list[Version]:
-    """Every version of one document, in seq order."""
-    stmt = select(Version).where(Version.document_id == document_id)
-    return list(session.scalars(stmt.order_by(Version.seq)))
-
-
-def find_document(session: Session, key: str) -> Document | None:
-    """The document with this URL, else the oldest one with this doc_id."""
-    found = session.scalars(select(Document).where(Document.url == key)).first()
-    if found is not None:
-        return found
-    stmt = select(Document).where(Document.doc_id == key).order_by(Document.id)
-    return session.scalars(stmt).first()
-
-
-def search_documents(
-    session: Session,
-    *,
-    kinds: Iterable[str] = (),
-    since_date: str | None = None,
-    section: str | None = None,
-    text: str | None = None,
-) -> list[Document]:
-    """Documents by kind, date (ISO, inclusive), section and text, newest date first."""
-    stmt = select(Document)
-    kinds = tuple(kinds)
-    if kinds:
-        stmt = stmt.where(Document.kind.in_(kinds))
-    if since_date:
-        stmt = stmt.where(Document.date >= since_date)
-    if section:
-        stmt = stmt.where(func.lower(Document.section) == section.lower())
-    if text:
-        needle = text.lower()
-        in_versions = exists().where(
-            Version.document_id == Document.id,
-            func.lower(cast(Version.content, String)).contains(needle, autoescape=True),
-        )
-        stmt = stmt.where(
-            or_(
-                func.lower(Document.title).contains(needle, autoescape=True),
-                in_versions,
-            )
-        )
-    stmt = stmt.order_by(Document.date.desc().nulls_last(), Document.id.desc())
-    return list(session.scalars(stmt))

@@ -13,7 +13,7 @@ from storage.models import Document, Version
 from storage.outbox import claim_due, enqueue_alert
 from tests.factories import T0, make_change, make_document, make_version
 
-PROCESSES = 6
+PROCESSES = 4
 
 
 def _record_after_barrier(
