@@ -17,8 +17,8 @@ from twisted.python.failure import Failure
 
 from crawler import listing, plan
 from crawler.items import FetchedPage, FetchProblem, PageRole
-from crawler.middlewares import RobotsDisallowedError, RobotsUnavailableError
 from crawler.revisit import RevisitPolicy
+from crawler.robots import RobotsDisallowedError, RobotsUnavailableError
 from storage.db import open_database
 
 if TYPE_CHECKING:
