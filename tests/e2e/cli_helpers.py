@@ -37,13 +37,15 @@ class Installation:
             check=False,
         )
 
-    def popen(self, *args: str, **kwargs) -> subprocess.Popen[str]:
+    def popen(
+        self, *args: str, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs
+    ) -> subprocess.Popen[str]:
         return subprocess.Popen(
             self.command(*args),
             env=self.env,
             cwd=self.folder,
             text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=stdout,
+            stderr=stderr,
             **kwargs,
         )
