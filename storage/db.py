@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -61,18 +61,20 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
     """Engine for the URL; SQLite: WAL, busy timeout, foreign keys, BEGIN IMMEDIATE."""
     url = normalize_url(url)
     try:
-        make_url(url)
-    except ArgumentError as exc:
+        if make_url(url).get_backend_name() not in ("sqlite", "postgresql"):
+            raise ArgumentError("only SQLite and PostgreSQL are supported")
+        if not is_sqlite(url):
+            return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
+        engine = create_engine(
+            url,
+            json_serializer=_json_dumps,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+    except (ArgumentError, NoSuchModuleError) as exc:
         raise DatabaseUnreachableError(
-            f"cannot reach database {mask_url(url)}: not a database URL"
+            f"cannot reach database {mask_url(url)}: not a supported database URL "
+            "(use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)"
         ) from exc
-    if not is_sqlite(url):
-        return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
-    engine = create_engine(
-        url,
-        json_serializer=_json_dumps,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-    )
     _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine
 

@@ -50,6 +50,12 @@ def test_unreachable_database_error_names_the_masked_url():
     assert "hunter2" not in message
 
 
+@pytest.mark.parametrize("url", ["not a url", "mysql://u:pw@h/db", "oracle://h/db"])
+def test_unsupported_database_urls_are_reported_not_crashed_on(url):
+    with pytest.raises(DatabaseUnreachableError, match="not a supported database URL"):
+        open_database(url)
+
+
 def test_unit_of_work_rolls_back_when_the_block_raises(session_factory):
     def crawl_that_dies():
         with unit_of_work(session_factory) as session:
