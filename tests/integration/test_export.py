@@ -126,3 +126,14 @@ def test_feed_leaves_out_updates_made_by_an_extractor_upgrade_alone(
 def test_export_rejects_a_malformed_since_date(cli_db, capsys):
     assert main(["export", "--since", "October"]) == 2
     assert "--since must be YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_feed_of_an_empty_database_is_valid_and_has_no_entries(
+    tmp_path, monkeypatch, capsys
+):
+    url = fresh_sqlite(tmp_path, "empty.db")
+    point_cli_at(monkeypatch, tmp_path, url)
+    parsed = feedparser.parse(_run(capsys, "feed"))
+    assert parsed.bozo == 0
+    assert parsed.entries == []
+    assert _run(capsys, "export") == ""
