@@ -13,7 +13,7 @@ import logging
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from crawler import plan
@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             site.clear_requests()
             second, second_wall = _crawl(settings, SECOND_NOW)
             _report_second(planned, second, second_wall, site)
+            _report_due(planned, generated.dates, site.base_url)
     return 0
 
 
@@ -135,12 +136,27 @@ def _report_second(
         f"  answered 304: {answered_304}/{requests} = {share:.1%} "
         f"({'OK' if share >= 0.95 else 'BELOW 95%'})"
     )
-    print(f"  bytes received: {bytes_sent} (crawler counted {stats['bytes']})")
+    print(
+        f"  bytes received: {bytes_sent} body bytes sent by the site; "
+        f"{stats['bytes']} response bytes counted by Scrapy (headers included)"
+    )
     print(
         f"  wall time incl. subprocess start: {wall:.2f} s "
         f"({'OK' if wall < 5 else 'OVER 5 s'})"
     )
     print(f"  new versions: {stats['new_versions']}, sections: {stats['sections']}")
+
+
+def _report_due(planned: plan.CrawlPlan, dates: dict[str, date], base: str) -> None:
+    young = SECOND_NOW.date() - timedelta(days=RevisitPolicy().every_cycle_days)
+    recent = sum(
+        1 for url in planned.revisits if dates[url.removeprefix(base)] >= young
+    )
+    print(
+        f"  revisits due: {len(planned.revisits)} = {recent} documents dated on or "
+        f"after {young} (every cycle for 3 days) + "
+        f"{len(planned.revisits) - recent} placeholders or pending checks"
+    )
 
 
 if __name__ == "__main__":
