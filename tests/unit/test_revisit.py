@@ -60,3 +60,39 @@ def test_monthly_revisits_can_be_switched_off():
 def test_configured_windows_are_used():
     policy = RevisitPolicy(every_cycle_days=0, daily_until_days=1, weekly_until_days=2)
     assert not is_due(_state(0.5, timedelta(hours=2)), NOW, policy)
+
+
+def _archive(year: int, month: int):
+    from crawler import listing
+
+    link = listing.archive_link(
+        f"https://www.mofa.go.jp/press/release/{year:04d}{month:02d}_index.html"
+    )
+    assert link is not None
+    return link
+
+
+@pytest.mark.parametrize(
+    ("ym", "fetched_ago", "due"),
+    [
+        ((2026, 11), timedelta(minutes=30), True),  # this month: every cycle
+        ((2026, 10), timedelta(minutes=30), True),  # last month: late entries
+        ((2026, 6), timedelta(days=1), False),  # older: weekly sweep
+        ((2026, 6), timedelta(days=7), True),
+        ((2026, 6), None, True),  # never fetched (first crawl, backfill)
+        ((2021, 12), None, False),  # before SITE_SINCE
+    ],
+)
+def test_archive_schedule(ym, fetched_ago, due):
+    from crawler.plan import ArchivePolicy, archive_due
+
+    last = None if fetched_ago is None else NOW - fetched_ago
+    policy = ArchivePolicy(since=(2022, 1))
+    assert archive_due(_archive(*ym), last, NOW, policy) is due
+
+
+def test_crawl_now_is_utc_aware():
+    from crawler.plan import crawl_now
+
+    assert crawl_now("2026-10-31T12:00:00") == datetime(2026, 10, 31, 12, tzinfo=UTC)
+    assert crawl_now("").tzinfo is UTC
