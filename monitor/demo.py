@@ -33,12 +33,16 @@ every_cycle_days = 36500   # revisit every page each cycle, so the edit is seen 
 """
 
 
-def publish_new_meeting(site: SiteSim) -> str:
+def publish_new_meeting(
+    site: SiteSim, serial: int = 480, title: str = NEW_TITLE
+) -> str:
     """Add an invented meeting readout, linked first on the press-release index."""
+    doc_id = f"pressite_000001_{serial:05d}"
+    path = f"/press/release/{doc_id}.html"
     page = (
         site.read_page(TEMPLATE_PAGE)
-        .replace("Japan-Philippines Foreign Ministers\u2019 Working Lunch", NEW_TITLE)
-        .replace("pressite_000001_00447", "pressite_000001_00480")
+        .replace("Japan-Philippines Foreign Ministers\u2019 Working Lunch", title)
+        .replace("pressite_000001_00447", doc_id)
         .replace("April 9, 2024", "April 23, 2024")
         .replace("On April 9", "On April 23")
         .replace(
@@ -50,13 +54,13 @@ def publish_new_meeting(site: SiteSim) -> str:
         .replace("working lunch", "meeting")
     )
     site.add_page(
-        NEW_PAGE,
+        path,
         page,
         index_path="/press/release/index.html",
-        link_text=NEW_TITLE,
+        link_text=title,
         index_date="April 23",
     )
-    return NEW_PAGE
+    return path
 
 
 def edit_known_meeting(site: SiteSim) -> str:
