@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
 from monitor.replay_sources import (
+    BodyReader,
     Capture,
     Problem,
     SourceKind,
     header,
-    is_html_response,
     read_source,
     source_kind,
 )
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SOURCE_NAME = "replay"
+ALREADY_STORED = "already_stored"
+UNREADABLE = "unreadable"  # read when collected, not when replayed
 BATCH_SIZE = (
     100  # captures per transaction: one commit per record costs more than extract
 )
@@ -89,7 +91,7 @@ def collect(sources: Iterable[tuple[Path, SourceKind]], base_url: str) -> Collec
             if isinstance(item, Problem):
                 logger.warning("skipped %s", item)
                 problems.append(item)
-            elif kind is SourceKind.WARC and not is_html_response(item):
+            elif not item.is_page:
                 ignored += 1
             else:
                 captures.append(item)
@@ -189,25 +191,49 @@ def ingest_captures(
     on_progress: Callable[[int], None] | None = None,
 ) -> ReplayOutcome:
     """Store every capture as the crawl would, `batch_size` per transaction."""
-    extractor, version = current_extractor()
     lines: list[ReplayLine] = []
-    for start in range(0, len(captures), batch_size):
-        batch = captures[start : start + batch_size]
-        with unit_of_work(factory) as session:
-            seen = stored_keys(session, batch)
-            for capture in batch:
-                key = _key(capture)
-                if key in seen:
-                    lines.append(
-                        ReplayLine(capture.url, capture.fetched_at, "already_stored")
-                    )
-                    continue
-                seen.add(key)
-                lines.append(_ingest_one(session, capture, extractor, version, run_id))
-        if on_progress is not None:
-            on_progress(len(batch))
+    with BodyReader() as reader:
+        for start in range(0, len(captures), batch_size):
+            batch = captures[start : start + batch_size]
+            lines += _ingest_batch(factory, reader, batch, run_id)
+            if on_progress is not None:
+                on_progress(min(batch_size, len(captures) - start))
     counts = Counter(line.outcome for line in lines)
     return ReplayOutcome(tuple(lines), dict(counts))
+
+
+def _load(reader: BodyReader, capture: Capture) -> Capture | ReplayLine:
+    try:
+        return reader.load(capture)
+    except (OSError, ValueError) as exc:
+        # Read once already: the file changed or vanished while the replay ran.
+        logger.warning("cannot read %s again: %s", capture.origin, exc)
+        return ReplayLine(capture.url, capture.fetched_at, UNREADABLE, error=str(exc))
+
+
+def _ingest_batch(
+    factory: sessionmaker[Session],
+    reader: BodyReader,
+    captures: Sequence[Capture],
+    run_id: int | None,
+) -> list[ReplayLine]:
+    extractor, version = current_extractor()
+    lines: list[ReplayLine] = []
+    loaded = [_load(reader, c) for c in captures]
+    batch = [c for c in loaded if isinstance(c, Capture)]
+    lines += [c for c in loaded if isinstance(c, ReplayLine)]
+    with unit_of_work(factory) as session:
+        seen = stored_keys(session, batch)
+        for capture in batch:
+            key = _key(capture)
+            if key in seen:
+                lines.append(
+                    ReplayLine(capture.url, capture.fetched_at, ALREADY_STORED)
+                )
+                continue
+            seen.add(key)
+            lines.append(_ingest_one(session, capture, extractor, version, run_id))
+    return lines
 
 
 def _ingest_one(

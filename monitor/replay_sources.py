@@ -16,10 +16,10 @@ import logging
 import pickle
 import zlib
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -52,17 +52,29 @@ class SourceError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class BodyRef:
+    """Where a capture's body lives: bodies are read again batch by batch, so a
+    replay of a large archive keeps only captures' metadata in memory."""
+
+    kind: SourceKind
+    path: str
+    offset: int = 0  # WARC: the record's offset
+
+
+@dataclass(frozen=True, slots=True)
 class Capture:
     """One saved response, whatever it was saved in."""
 
     url: str
     fetched_at: datetime
     status: int
-    body: bytes | None
+    body: bytes | None  # None: no body (304), or not loaded yet (see body_ref)
     headers: tuple[tuple[str, str], ...]
     origin: str  # "file" or "file@offset": where a message should point
     role: str | None = None  # "index" | "detail" when the crawl recorded it
     final_url: str | None = None  # the answering URL when it differs (redirects)
+    body_ref: BodyRef | None = None
+    is_page: bool = True  # False: robots.txt, images, CSS found in a WARC
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +153,7 @@ def _warc_run(
     iterator = ArchiveIterator(fh)
     try:
         for record in iterator:
-            capture = _warc_capture(record, f"{path}@{iterator.offset}")
+            capture = _warc_capture(record, path, iterator.offset)
             if capture is not None:
                 yield capture
     except _WARC_ERRORS as exc:
@@ -167,7 +179,7 @@ def _next_record_start(fh: BinaryIO, position: int, gzipped: bool) -> int | None
     return None
 
 
-def _warc_capture(record: Any, origin: str) -> Capture | None:
+def _warc_capture(record: Any, path: Path, offset: int) -> Capture | None:
     if record.rec_type != "response" or record.http_headers is None:
         return None
     headers = record.rec_headers
@@ -182,15 +194,18 @@ def _warc_capture(record: Any, origin: str) -> Capture | None:
     if missing > 0:
         raise EOFError(f"record truncated: {missing} bytes missing")
     requested = headers.get_header("WARC-Mofawatch-Requested-URL")
+    http_headers = tuple(record.http_headers.headers)
     return Capture(
         url=requested or target,
         fetched_at=when,
         status=status,
-        body=None if status == 304 else body,
-        headers=tuple(record.http_headers.headers),
-        origin=origin,
+        body=None,
+        headers=http_headers,
+        origin=f"{path}@{offset}",
         role=headers.get_header("WARC-Mofawatch-Role"),
         final_url=target if requested else None,
+        body_ref=None if status == 304 else BodyRef(SourceKind.WARC, str(path), offset),
+        is_page=_is_page(status, http_headers, body),
     )
 
 
@@ -242,9 +257,10 @@ def _cache_entry(folder: Path) -> Item:
         url=str(meta.get("response_url") or meta["url"]),
         fetched_at=when,
         status=int(meta.get("status", 200)),
-        body=body,
+        body=None,
         headers=headers,
         origin=str(folder),
+        body_ref=BodyRef(SourceKind.HTTPCACHE, str(folder)),
     )
 
 
@@ -289,7 +305,13 @@ def _html_file(
         return Problem(str(path), None, "not HTML")
     url = entry[0] if entry else f"{base_url.rstrip('/')}/{rel}"
     return Capture(
-        url=url, fetched_at=when, status=200, body=body, headers=(), origin=str(path)
+        url=url,
+        fetched_at=when,
+        status=200,
+        body=None,
+        headers=(),
+        origin=str(path),
+        body_ref=BodyRef(SourceKind.HTML, str(path)),
     )
 
 
@@ -353,14 +375,60 @@ def header(capture: Capture, name: str) -> str | None:
     return None
 
 
-def is_html_response(capture: Capture) -> bool:
+def _is_page(
+    status: int, headers: tuple[tuple[str, str], ...], body: bytes | None
+) -> bool:
     """Whether a WARC response is a page (robots.txt, images and CSS are not).
 
     Only 200s are judged: a 304, 404 or 403 means something for the page itself.
     """
-    if capture.status != 200:
+    if status != 200:
         return True
-    content_type = header(capture, "content-type")
-    if content_type is not None:
-        return "html" in content_type.lower()
-    return capture.body is None or _looks_like_html(capture.body, ())
+    for name, value in headers:
+        if name.lower() == "content-type":
+            return "html" in value.lower()
+    return body is None or _looks_like_html(body, ())
+
+
+class BodyReader:
+    """Loads the bodies of captures again, keeping WARC files open until closed."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, BinaryIO] = {}
+
+    def load(self, capture: Capture) -> Capture:
+        """The capture with its body; OSError/ValueError if it can no longer be read."""
+        ref = capture.body_ref
+        if ref is None:
+            return capture
+        if ref.kind is SourceKind.WARC:
+            body = self._warc_body(ref)
+        elif ref.kind is SourceKind.HTTPCACHE:
+            body = _cache_file(Path(ref.path), "response_body")
+        else:
+            body = Path(ref.path).read_bytes()
+        return replace(capture, body=body, body_ref=None)
+
+    def _warc_body(self, ref: BodyRef) -> bytes:
+        fh = self._files.get(ref.path)
+        if fh is None:
+            # Kept open across records of one file; close() closes it.
+            fh = self._files[ref.path] = Path(ref.path).open("rb")  # noqa: SIM115
+        fh.seek(ref.offset)
+        try:
+            record = next(iter(ArchiveIterator(fh)))
+            body: bytes = record.content_stream().read()
+        except (*_WARC_ERRORS, StopIteration) as exc:
+            raise ValueError(f"{ref.path} @ offset {ref.offset}: {exc}") from exc
+        return body
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

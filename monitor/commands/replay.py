@@ -12,7 +12,7 @@ from typing import TextIO
 from monitor.cli import Context
 from monitor.exitcodes import ExitCode
 from monitor.lock import LockHeldError, cycle_lock
-from monitor.replay import ReplayReport, check_sources, collect, replay
+from monitor.replay import UNREADABLE, ReplayReport, check_sources, collect, replay
 from monitor.replay_sources import SourceError
 from storage.db import DatabaseUnreachableError
 
@@ -53,7 +53,11 @@ def cmd_replay(args: argparse.Namespace, ctx: Context) -> int:
     _print_report(report, alerts=args.alerts, out=sys.stdout)
     for problem in report.problems:
         print(f"mofawatch replay: skipped {problem}", file=sys.stderr)
-    return ExitCode.FAILED if report.problems else ExitCode.OK
+    unreadable = report.counts.get(UNREADABLE, 0)
+    for line in report.lines:
+        if line.outcome == UNREADABLE:
+            print(f"mofawatch replay: skipped {line.error}", file=sys.stderr)
+    return ExitCode.FAILED if report.problems or unreadable else ExitCode.OK
 
 
 def _lock(

@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from monitor.replay_sources import (
+    BodyReader,
     Capture,
     Problem,
     SourceError,
@@ -33,10 +34,11 @@ def test_cache_entries_read_from_text_meta_and_gzipped_files(tmp_path):
         meta.unlink()  # older Scrapy layouts, or a cleaned-up copy
     for body in root.rglob("response_body"):
         body.write_bytes(gzip.compress(body.read_bytes()))  # HTTPCACHE_GZIP = True
-    items = list(read_httpcache(root))
-    assert all(isinstance(i, Capture) for i in items)
-    assert {i.url for i in items if isinstance(i, Capture)} == {URL_A, URL_B}
-    assert all(i.body and i.body.startswith(b"<!DOCTYPE html>") for i in items)  # type: ignore[union-attr]
+    captures = [i for i in read_httpcache(root) if isinstance(i, Capture)]
+    assert {c.url for c in captures} == {URL_A, URL_B}
+    with BodyReader() as reader:
+        bodies = [reader.load(c).body or b"" for c in captures]
+    assert all(body.startswith(b"<!DOCTYPE html>") for body in bodies)
 
 
 class _Sneaky:
@@ -87,3 +89,36 @@ def test_source_kinds_are_recognized(name, kind):
 def test_a_file_of_unknown_type_is_a_source_error():
     with pytest.raises(SourceError, match="not a WARC file"):
         source_kind(FIXTURES / "html" / "urls.csv")
+
+
+def test_captures_keep_no_body_until_a_batch_reads_it():
+    items = list(read_warc(FIXTURES / "captures.warc.gz"))
+    pages = [i for i in items if isinstance(i, Capture) and i.is_page]
+    assert len(pages) == 3
+    assert all(c.body is None and c.body_ref is not None for c in pages)
+    with BodyReader() as reader:
+        loaded = [reader.load(c) for c in pages]
+    assert all(c.body and b"Telephone Talk" in c.body for c in loaded)
+
+
+def test_a_capture_whose_file_vanished_is_reported_and_exit_is_1(
+    tmp_path, monkeypatch, capsys
+):
+    from monitor.cli import main
+    from monitor.replay_sources import BodyReader as Reader
+    from tests.integration.replay_helpers import fresh_sqlite, point_cli_at
+
+    url = fresh_sqlite(tmp_path)
+    point_cli_at(monkeypatch, tmp_path, url)
+    real_load = Reader.load
+
+    def vanish(self, capture):
+        if capture.url == URL_B:
+            raise OSError("No such file or directory")
+        return real_load(self, capture)
+
+    monkeypatch.setattr(Reader, "load", vanish)
+    assert main(["replay", str(FIXTURES / "html")]) == 1
+    captured = capsys.readouterr()
+    assert "No such file or directory" in captured.err
+    assert "1 unreadable" in captured.out

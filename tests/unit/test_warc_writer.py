@@ -10,7 +10,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.settings import Settings
 
 from crawler.warc import WarcWriterExtension
-from monitor.replay_sources import Capture, read_warc
+from monitor.replay_sources import BodyReader, Capture, read_warc
 
 PAGE = b"<!DOCTYPE html><html><body><h1>Title</h1><p>Text.</p></body></html>"
 WHEN = datetime(2026, 10, 1, 3, 4, 5, 678901, tzinfo=UTC)
@@ -58,7 +58,8 @@ def test_written_records_replay_with_time_status_role_and_requested_url(tmp_path
     extension.spider_closed()
     captures = [c for c in read_warc(path) if isinstance(c, Capture)]
     assert len(captures) == 1  # robots.txt is never recorded
-    capture = captures[0]
+    with BodyReader() as reader:
+        capture = reader.load(captures[0])
     assert capture.url == "https://www.mofa.go.jp/old.html"
     assert capture.final_url == request.url
     assert capture.fetched_at == WHEN
