@@ -1,0 +1,101 @@
+"""What replay reads from any source: captures, problems, and helpers they share."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+logger = logging.getLogger(__name__)
+
+_SNIFF = 4096
+
+
+class SourceKind(enum.StrEnum):
+    WARC = "warc"
+    HTTPCACHE = "httpcache"
+    HTML = "html"
+
+
+class SourceError(ValueError):
+    """A SOURCE argument that does not exist or is of no known type."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyRef:
+    """Where a capture's body lives: bodies are read again batch by batch, so a
+    replay of a large archive keeps only captures' metadata in memory."""
+
+    kind: SourceKind
+    path: str
+    offset: int = 0  # WARC: the record's offset
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One saved response, whatever it was saved in."""
+
+    url: str
+    fetched_at: datetime
+    status: int
+    body: bytes | None  # None: no body (304), or not loaded yet (see body_ref)
+    headers: tuple[tuple[str, str], ...]
+    origin: str  # "file" or "file@offset": where a message should point
+    role: str | None = None  # "index" | "detail" when the crawl recorded it
+    final_url: str | None = None  # the answering URL when it differs (redirects)
+    body_ref: BodyRef | None = None
+    is_page: bool = True  # False: robots.txt, images, CSS found in a WARC
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Input that could not be replayed; reported and skipped."""
+
+    path: str
+    offset: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = (
+            self.path if self.offset is None else f"{self.path} @ offset {self.offset}"
+        )
+        return f"{where}: {self.message}"
+
+
+Item = Capture | Problem
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An ISO time (a trailing Z allowed) as aware UTC; None when absent or bad."""
+    if not text:
+        return None
+    text = text.strip()
+    if text.endswith("Z"):
+        text = text[:-1] if text[-6:-5] in ("+", "-") else text[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def looks_like_html(body: bytes, headers: tuple[tuple[str, str], ...]) -> bool:
+    """An HTML content type, or markup that starts like a page (no NUL bytes)."""
+    for name, value in headers:
+        if name.lower() == "content-type" and "html" in value.lower():
+            return True
+    head = body[:_SNIFF]
+    if b"\x00" in head:
+        return False
+    text = head.decode("utf-8", "replace").lower()
+    return any(tag in text for tag in ("<html", "<!doctype html", "<head", "<body"))
+
+
+def header(capture: Capture, name: str) -> str | None:
+    """First value of an HTTP header of the capture (case-insensitive)."""
+    wanted = name.lower()
+    for key, value in capture.headers:
+        if key.lower() == wanted:
+            return value
+    return None
