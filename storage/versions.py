@@ -94,7 +94,9 @@ def record_version(
     """Store the Document as a new version unless its normalized hash is unchanged."""
     digest = content_hash(document)
     # Unchanged (the common case): one indexed UPDATE ... RETURNING, nothing else.
-    touched = session.execute(_TOUCH, {"u": url, "h": digest, "now": now}).scalar()
+    session.flush()  # the statements below bypass the ORM (and its autoflush)
+    db = session.connection()
+    touched = db.execute(_TOUCH, {"u": url, "h": digest, "now": now}).scalar()
     if touched is not None:
         loaded = session.identity_map.get(identity_key(Document, touched))
         if loaded is not None:
@@ -118,21 +120,21 @@ def _record_changed(
     extractor_version: str,
     now: datetime,
 ) -> RecordResult:
-    existing = session.execute(_LOOKUP, {"u": url}).first()
+    existing = session.connection().execute(_LOOKUP, {"u": url}).first()
     is_new_document = existing is None and _insert_document(session, url, document, now)
     for _ in range(_SEQ_RETRIES):
         # PostgreSQL: the row lock orders concurrent writers of one document.
         # SQLite: BEGIN IMMEDIATE (storage.db) already made this transaction the writer.
-        locked = session.execute(_LOOKUP_LOCKED, {"u": url}).first()
+        locked = session.connection().execute(_LOOKUP_LOCKED, {"u": url}).first()
         assert locked is not None  # inserted above or by a concurrent writer
-        newest = session.execute(_NEWEST, {"d": locked.id}).first()
+        newest = session.connection().execute(_NEWEST, {"d": locked.id}).first()
         if newest is not None and newest.content_sha256 == digest:
             values = {
                 "last_seen_at": now,
                 "last_seq": newest.seq,
                 "content_sha256": digest,
             }
-            session.execute(_UPDATE, {"pk": locked.id, **values})
+            session.connection().execute(_UPDATE, {"pk": locked.id, **values})
             return RecordResult(locked.id, None, None, is_new_document, False)
         seq = max(locked.last_seq, newest.seq if newest is not None else 0) + 1
         version_id = _insert_version(
@@ -152,7 +154,7 @@ def _record_changed(
             if not document.get("doc_id"):
                 del values["doc_id"]
             values.update(last_seen_at=now, last_seq=seq, content_sha256=digest)
-            session.execute(_UPDATE, {"pk": locked.id, **values})
+            session.connection().execute(_UPDATE, {"pk": locked.id, **values})
             return RecordResult(locked.id, version_id, seq, is_new_document, True)
         logger.info("version %s of %s taken concurrently; checking again", seq, url)
     raise RuntimeError(f"{url}: could not allocate a version number")
@@ -191,7 +193,10 @@ def _insert_document(
         "content_sha256": None,
     }
     dialect = session.get_bind().dialect.name
-    return session.execute(_insert_document_stmt(dialect), values).first() is not None
+    return (
+        session.connection().execute(_insert_document_stmt(dialect), values).first()
+        is not None
+    )
 
 
 @functools.cache
@@ -206,7 +211,9 @@ def _insert_version(session: Session, values: dict[str, Any]) -> int | None:
     transaction; None when it was taken."""
     try:
         with session.begin_nested():
-            version_id: int = session.execute(_INSERT_VERSION, values).scalar_one()
+            version_id: int = (
+                session.connection().execute(_INSERT_VERSION, values).scalar_one()
+            )
             return version_id
     except IntegrityError:
         return None
