@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
-from monitor.replay import current_extractor
+from monitor.replay_ingest import current_extractor
 from storage.db import unit_of_work
 from storage.models import Document, Snapshot, Version
 from storage.snapshots import load_body
