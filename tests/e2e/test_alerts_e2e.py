@@ -25,7 +25,7 @@ from storage.outbox import alert_counts
 from storage.runs import start_run
 from tests.sitesim import Fault
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]  # up to six crawls per test
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPO_PAGE = "/na/na1/us/page4e_001274.html"
