@@ -6,6 +6,7 @@ outbox): an alert exists if and only if its change does.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from storage.versions import undiffed_versions, versions_of
 logger = logging.getLogger(__name__)
 
 
-class SilentReason:
+class SilentReason(enum.StrEnum):
     """Why a change is recorded without an alert (changes.reason)."""
 
     BASELINE = "baseline"
@@ -129,7 +130,7 @@ def _detect_version(
         to_version_id=version.id,
         diff=verdict.diff,
         is_silent=reason is not None,
-        reason=reason,
+        reason=None if reason is None else str(reason),
         detected_at=now,
     )
     session.add(change)
@@ -225,7 +226,7 @@ def _record_presence(
             to_version_id=last.id if last and kind == ChangeKind.RESTORED else None,
             diff=[],
             is_silent=silent,
-            reason=SilentReason.BASELINE if silent else None,
+            reason=SilentReason.BASELINE.value if silent else None,
             detected_at=now,
         )
         session.add(change)
