@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
+import tomllib
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -71,3 +76,21 @@ def test_sqlite_database_runs_in_wal_mode_with_foreign_keys(sqlite_url):
             assert timeout >= 5000
     finally:
         engine.dispose()
+
+
+def test_every_migration_file_is_packaged_and_date_prefixed():
+    root = Path(__file__).resolve().parents[2]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["storage"]
+    migrations = root / "storage" / "migrations"
+    files = [
+        p.relative_to(root / "storage").as_posix()
+        for p in migrations.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    assert files
+    for name in files:
+        assert any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns), name
+    versions = sorted(p.name for p in (migrations / "versions").glob("*.py"))
+    assert versions
+    assert all(re.match(r"^\d{8}_\w+\.py$", name) for name in versions), versions
