@@ -49,7 +49,6 @@ class MofaSpider(scrapy.Spider):
         self.plan = plan.CrawlPlan()
         self.base_url = ""
         self.since = (2022, 1)
-        self.requested: set[str] = set()
         self.factory: sessionmaker[Session] | None = None
 
     @property
@@ -94,7 +93,7 @@ class MofaSpider(scrapy.Spider):
             yield self._detail_request(url, None)
 
     def parse_index(self, response: Response) -> Iterator[FetchedPage | scrapy.Request]:
-        """Store the index fetch; on 200 follow new documents and archives in scope."""
+        """Store the index fetch; follow documents and archives in scope not yet known."""
         section: str = response.meta["section"]
         yield self._fetched(response, PageRole.INDEX, section)
         if response.meta.get("challenge") or response.meta.get("refused_redirect"):
@@ -158,7 +157,6 @@ class MofaSpider(scrapy.Spider):
             self.factory.kw["bind"].dispose()
 
     def _index_request(self, url: str, section: str) -> scrapy.Request:
-        self.requested.add(url)
         return scrapy.Request(
             url,
             callback=self.parse_index,
@@ -169,7 +167,6 @@ class MofaSpider(scrapy.Spider):
         )
 
     def _detail_request(self, url: str, section: str | None) -> scrapy.Request:
-        self.requested.add(url)
         return scrapy.Request(
             url,
             callback=self.parse_detail,
