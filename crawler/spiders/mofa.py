@@ -93,7 +93,7 @@ class MofaSpider(scrapy.Spider):
             yield self._detail_request(url, None)
 
     def parse_index(self, response: Response) -> Iterator[FetchedPage | scrapy.Request]:
-        """Store the index fetch; follow documents and archives in scope not yet known."""
+        """Store the index fetch; follow unknown documents and archives in scope."""
         section: str = response.meta["section"]
         yield self._fetched(response, PageRole.INDEX, section)
         if response.meta.get("challenge") or response.meta.get("refused_redirect"):
