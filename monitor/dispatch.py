@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import Settings
 from monitor.notifiers import build_notifiers
 from monitor.notifiers.base import Notifier, NotifyError
-from monitor.render import Rendered, render_change, render_digest, render_ops
-from monitor.views import change_view, ops_view
+from monitor.render import Rendered
+from monitor.views import Batch, render_batches
 from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 from storage.outbox import claim_due, mark_failed, mark_sent, release_stale_claims
@@ -29,9 +29,8 @@ from storage.outbox import claim_due, mark_failed, mark_sent, release_stale_clai
 logger = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=10)
-MAX_INLINE_WAIT_SECONDS = (
-    30.0  # a Slack 429 this short is waited out, then retried once
-)
+# A Slack 429 asking for this long or less is waited out, then retried once.
+MAX_INLINE_WAIT_SECONDS = 30.0
 CLAIM_BATCH = 50
 MAX_ROUNDS = 20
 
@@ -54,16 +53,6 @@ class DispatchResult:
     dead: int = 0
     skipped: int = 0
     planned: tuple[Planned, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    """Alerts that go out as one message: a single alert, or one channel's digest."""
-
-    channel: str
-    alert_ids: tuple[int, ...]
-    message: Rendered | None
-    error: str | None = None
 
 
 @dataclass
@@ -94,7 +83,7 @@ def dispatch_due(
         alert_ids = claim_due(factory, now, worker=worker, limit=CLAIM_BATCH)
         if not alert_ids:
             break
-        for batch in _batches(factory, alert_ids):
+        for batch in render_batches(factory, alert_ids):
             _deliver(factory, settings, now, batch, channels, tally, sleep)
     result = DispatchResult(tally.sent, tally.failed, tally.dead, tally.skipped)
     if result != DispatchResult():
@@ -150,55 +139,11 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _batches(factory: sessionmaker[Session], alert_ids: Sequence[int]) -> list[_Batch]:
-    """Render claimed alerts: one message each, digests grouped per channel."""
-    batches: list[_Batch] = []
-    digests: dict[str, list[int]] = {}
-    with factory() as session:
-        alerts = session.scalars(select(Alert).where(Alert.id.in_(alert_ids))).all()
-        for alert in sorted(alerts, key=lambda a: a.id):
-            if alert.change_id is not None and alert.mode != "immediate":
-                digests.setdefault(alert.channel, []).append(alert.id)
-                continue
-            batches.append(_render_one(session, alert))
-        for channel, ids in digests.items():
-            batches.append(_render_digest(session, channel, ids))
-    return batches
-
-
-def _render_one(session: Session, alert: Alert) -> _Batch:
-    try:
-        if alert.change_id is not None:
-            message = render_change(change_view(session, alert))
-        else:
-            message = render_ops(ops_view(session, alert))
-    except Exception as exc:
-        logger.error("alert %d: cannot render", alert.id, exc_info=True)
-        return _Batch(alert.channel, (alert.id,), None, f"render: {exc}")
-    return _Batch(alert.channel, (alert.id,), message)
-
-
-def _render_digest(session: Session, channel: str, ids: list[int]) -> _Batch:
-    try:
-        views = [change_view(session, a) for a in _load(session, ids)]
-        message = render_digest(views)
-    except Exception as exc:
-        logger.error("digest for %s: cannot render", channel, exc_info=True)
-        return _Batch(channel, tuple(ids), None, f"render: {exc}")
-    return _Batch(channel, tuple(ids), message)
-
-
-def _load(session: Session, ids: Sequence[int]) -> list[Alert]:
-    return list(
-        session.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id))
-    )
-
-
 def _deliver(
     factory: sessionmaker[Session],
     settings: Settings,
     now: datetime,
-    batch: _Batch,
+    batch: Batch,
     channels: Mapping[str, Notifier],
     tally: _Tally,
     sleep: Callable[[float], None],
@@ -233,7 +178,7 @@ def _deliver(
 
 
 def _send(
-    notifier: Notifier, message: Rendered, batch: _Batch, sleep: Callable[[float], None]
+    notifier: Notifier, message: Rendered, batch: Batch, sleep: Callable[[float], None]
 ) -> tuple[str | None, float | None]:
     """Send once (twice after a short Retry-After); (error, retry_after) on failure."""
     for attempt in (1, 2):
@@ -278,7 +223,7 @@ def _plan(factory: sessionmaker[Session], now: datetime) -> list[Planned]:
     with factory() as session:
         ids = list(session.scalars(stmt))
     planned = []
-    for batch in _batches(factory, ids):
+    for batch in render_batches(factory, ids):
         subject = batch.message.subject if batch.message else f"({batch.error})"
         planned.append(Planned(batch.channel, subject, batch.alert_ids))
         logger.info("dry run: would send %r to %s", subject, batch.channel)

@@ -1,18 +1,37 @@
-"""Build the render layer's views (ChangeView, OpsView) from outbox rows."""
+"""Outbox rows -> the render layer's views (ChangeView, OpsView) -> messages."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.diff import FieldChange
-from monitor.render import ChangeView, OpsView
+from monitor.render import (
+    ChangeView,
+    OpsView,
+    Rendered,
+    render_change,
+    render_digest,
+    render_ops,
+)
 from storage.models import Alert, Change, Document, OpsEvent, Version
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Alerts that go out as one message: a single alert, or one channel's digest."""
+
+    channel: str
+    alert_ids: tuple[int, ...]
+    message: Rendered | None
+    error: str | None = None
 
 
 class ViewError(LookupError):
@@ -86,3 +105,49 @@ def _bare_content(document: Document) -> dict[str, Any]:
         "body": [],
         "meeting": None,
     }
+
+
+def render_batches(
+    factory: sessionmaker[Session], alert_ids: Sequence[int]
+) -> list[Batch]:
+    """Render claimed alerts: one message each, digests grouped per channel."""
+    batches: list[Batch] = []
+    digests: dict[str, list[int]] = {}
+    with factory() as session:
+        alerts = session.scalars(select(Alert).where(Alert.id.in_(alert_ids))).all()
+        for alert in sorted(alerts, key=lambda a: a.id):
+            if alert.change_id is not None and alert.mode != "immediate":
+                digests.setdefault(alert.channel, []).append(alert.id)
+                continue
+            batches.append(_render_one(session, alert))
+        for channel, ids in digests.items():
+            batches.append(_render_digest(session, channel, ids))
+    return batches
+
+
+def _render_one(session: Session, alert: Alert) -> Batch:
+    try:
+        if alert.change_id is not None:
+            message = render_change(change_view(session, alert))
+        else:
+            message = render_ops(ops_view(session, alert))
+    except Exception as exc:
+        logger.error("alert %d: cannot render", alert.id, exc_info=True)
+        return Batch(alert.channel, (alert.id,), None, f"render: {exc}")
+    return Batch(alert.channel, (alert.id,), message)
+
+
+def _render_digest(session: Session, channel: str, ids: list[int]) -> Batch:
+    try:
+        views = [change_view(session, a) for a in _load(session, ids)]
+        message = render_digest(views)
+    except Exception as exc:
+        logger.error("digest for %s: cannot render", channel, exc_info=True)
+        return Batch(channel, tuple(ids), None, f"render: {exc}")
+    return Batch(channel, tuple(ids), message)
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[Alert]:
+    return list(
+        session.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id))
+    )
