@@ -9,6 +9,7 @@ import argparse
 import copy
 import logging
 import lzma
+import os
 import secrets
 import sys
 import tempfile
@@ -97,10 +98,12 @@ def _document(n: int) -> dict[str, Any]:
 
 def _record_all(
     url: str, documents: list[dict[str, Any]], batch: int, now: datetime
-) -> tuple[float, int]:
+) -> tuple[float, float, int]:
+    """Wall seconds, this process's CPU seconds, versions written."""
     factory = open_database(url)
     new_versions = 0
     started = time.perf_counter()
+    cpu = time.process_time()
     for start in range(0, len(documents), batch):
         with unit_of_work(factory) as session:
             for document in documents[start : start + batch]:
@@ -109,22 +112,24 @@ def _record_all(
                 )
                 new_versions += result.is_new_version
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     factory.kw["bind"].dispose()
-    return elapsed, new_versions
+    return elapsed, cpu, new_versions
 
 
 def bench_records(label: str, url: str, n: int, batch: int) -> None:
     upgrade_database(url)
     documents = [_document(i) for i in range(n)]
-    new_s, new_versions = _record_all(url, documents, batch, T0)
-    same_s, same_versions = _record_all(url, documents, batch, T0 + timedelta(hours=1))
+    new_s, new_cpu, new_versions = _record_all(url, documents, batch, T0)
+    later = T0 + timedelta(hours=1)
+    same_s, same_cpu, same_versions = _record_all(url, documents, batch, later)
     print(
         f"{label}: {n} new documents      {n / new_s:9.0f} rows/s "
-        f"({new_s:.2f} s, {new_versions} versions written)"
+        f"({new_s:.2f} s wall, {new_cpu:.2f} s cpu here, {new_versions} versions)"
     )
     print(
         f"{label}: {n} unchanged re-records {n / same_s:9.0f} rows/s "
-        f"({same_s:.2f} s, {same_versions} versions written)"
+        f"({same_s:.2f} s wall, {same_cpu:.2f} s cpu here, {same_versions} versions)"
     )
     print(
         f"{label}: unchanged/new speed ratio {new_s / same_s:.1f}x "
@@ -196,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         help="recordings per transaction, as a crawl commits them",
     )
     args = parser.parse_args(argv)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} (wall times vary)")
     with tempfile.TemporaryDirectory() as tmp:
         bench_records("sqlite", f"sqlite:///{tmp}/bench.db", args.n, args.batch)
         bench_bodies(f"sqlite:///{tmp}/bodies.db")
