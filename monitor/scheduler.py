@@ -37,6 +37,13 @@ class JobContext:
 
 
 _context: JobContext | None = None
+_running = threading.Lock()  # held while a cycle runs
+
+
+def wait_until_idle() -> None:
+    """Block until the cycle in progress (if any) has returned."""
+    with _running:
+        pass
 
 
 def set_job_context(settings: Settings, stop: threading.Event) -> None:
@@ -51,12 +58,15 @@ def scheduled_cycle() -> None:
     if context is None or context.stop.is_set():
         return
     try:
-        report = execute_cycle(
-            context.settings,
-            lambda: datetime.now(UTC),
-            kind="daemon",
-            should_stop=context.stop.is_set,
-        )
+        with _running:
+            if context.stop.is_set():  # the daemon stopped while this job queued
+                return
+            report = execute_cycle(
+                context.settings,
+                lambda: datetime.now(UTC),
+                kind="daemon",
+                should_stop=context.stop.is_set,
+            )
     except Exception:
         logger.exception("cycle crashed; the next one runs on schedule")
         return

@@ -11,7 +11,12 @@ from types import FrameType
 
 from monitor.cli import Context
 from monitor.exitcodes import ExitCode
-from monitor.scheduler import build_scheduler, schedule_cycle, set_job_context
+from monitor.scheduler import (
+    build_scheduler,
+    schedule_cycle,
+    set_job_context,
+    wait_until_idle,
+)
 from storage.db import DatabaseUnreachableError, upgrade_database
 
 logger = logging.getLogger(__name__)
@@ -46,8 +51,12 @@ def cmd_daemon(args: argparse.Namespace, ctx: Context) -> int:
         while not stop.wait(1.0):
             pass
     finally:
-        scheduler.pause()  # no new cycle; the running one finishes its step
-        scheduler.shutdown(wait=True)
+        # Pause, then wait for the cycle in progress ourselves. APScheduler 3's
+        # shutdown() sets STOPPED before its thread's last pass over due jobs, which
+        # then fails to submit; a paused scheduler in a daemon thread needs no
+        # shutdown, and a run left due in the job store is taken up after a restart.
+        scheduler.pause()
+        wait_until_idle()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     logger.info("daemon stopped")
