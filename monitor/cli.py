@@ -128,7 +128,7 @@ def _add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument(
         "--dry-run",
         action="store_true",
-        help="print what would be sent; change nothing",
+        help="print the messages the outbox would send now; no crawl, nothing written",
     )
     p.add_argument(
         "--warc",
