@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 from collections.abc import Callable, Mapping
@@ -57,9 +58,8 @@ def ingest_fetch(
     304: present; 404/410: missing; 403/429: blocked (body not kept); 5xx: failed.
     Index pages (is_detail=False) are stored as snapshots only.
     """
-    blocked = fetch.status in BLOCKED_STATUSES
-    keep_body = fetch.status == 200 and not blocked
-    stored = fetch if keep_body else _without_body(fetch)
+    # Only a 200 body is content; 403/429 challenge pages and 404 pages are not.
+    stored = fetch if fetch.status == 200 else dataclasses.replace(fetch, body=None)
     snapshot = store_snapshot(session, stored, run_id=run_id)
     outcome = _status_outcome(fetch.status)
     if not is_detail or fetch.status != 200:
@@ -83,20 +83,6 @@ def ingest_fetch(
     note_present(session, fetch.url, now)
     outcome = Outcome.NEW_VERSION if record.is_new_version else Outcome.UNCHANGED
     return IngestResult(outcome, snapshot.id, record, None)
-
-
-def _without_body(fetch: FetchRecord) -> FetchRecord:
-    return FetchRecord(
-        url=fetch.url,
-        fetched_at=fetch.fetched_at,
-        status=fetch.status,
-        etag=fetch.etag,
-        last_modified=fetch.last_modified,
-        final_url=fetch.final_url,
-        charset=fetch.charset,
-        content_type=fetch.content_type,
-        source=fetch.source,
-    )
 
 
 def _status_outcome(status: int) -> Outcome:
