@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -116,16 +116,15 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except DBAPIError as exc:
-        raise DatabaseUnreachableError(_unreachable(str(engine.url), exc)) from exc
+        raise DatabaseUnreachableError(_unreachable(engine.url, exc)) from exc
 
 
-def _unreachable(url: str, exc: BaseException) -> str:
+def _unreachable(url: URL, exc: BaseException) -> str:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
-    password = make_url(url).password
-    if password:
-        first = first.replace(str(password), "***")
-    return f"cannot reach database {mask_url(url)}: {first}"
+    if url.password:  # drivers do not echo it today; make sure they never do
+        first = first.replace(str(url.password), "***")
+    return f"cannot reach database {url.render_as_string(hide_password=True)}: {first}"
 
 
 def open_database(url: str) -> sessionmaker[Session]:

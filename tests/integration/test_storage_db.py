@@ -84,3 +84,15 @@ def test_times_come_back_as_utc_aware_datetimes(session_factory):
             select(Document).where(Document.first_seen_at >= T0 - timedelta(hours=1))
         ).all()
         assert len(later) == 1
+
+
+def test_a_driver_message_echoing_the_password_is_scrubbed():
+    from sqlalchemy.engine import make_url
+
+    from storage.db import _unreachable
+
+    url = make_url("postgresql+psycopg://u:s3cr3t@db/x")
+    message = _unreachable(url, OSError("auth failed for u:s3cr3t\ndetail"))
+    assert message == (
+        "cannot reach database postgresql+psycopg://u:***@db/x: auth failed for u:***"
+    )
