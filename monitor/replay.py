@@ -76,7 +76,7 @@ def collect(sources: Iterable[tuple[Path, SourceKind]], base_url: str) -> Collec
     for path, kind in sources:
         for item in read_source(path, kind, base_url):
             if isinstance(item, Problem):
-                logger.warning("skipped %s", item)
+                logger.info("skipped %s", item)  # the caller reports problems
                 problems.append(item)
             elif not item.is_page:
                 ignored += 1

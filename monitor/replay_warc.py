@@ -69,8 +69,15 @@ def _warc_run(
     except WARC_ERRORS as exc:
         offset: int = iterator.offset
         logger.debug("%s: WARC error at %d: %s", path, offset, exc)
-        return offset, f"{type(exc).__name__}: {exc}"
+        return offset, f"{type(exc).__name__}: {_readable(exc)}"
     return None
+
+
+def _readable(exc: Exception) -> str:
+    # warcio quotes the bad line itself, which for a damaged gzip member is binary.
+    text = str(exc).split(", first line:", 1)[0].splitlines()[0] if str(exc) else ""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text[:120] or "unreadable"
 
 
 def _next_record_start(fh: BinaryIO, position: int, gzipped: bool) -> int | None:

@@ -67,6 +67,15 @@ def _lock(
     return nullcontext() if dry_run else cycle_lock(database_url, now)
 
 
+_LABELS = {
+    "new_version": "new versions",
+    "already_stored": "already stored",
+    "not_modified": "not modified",
+    "extract_failed": "extraction failed",
+    "ignored": "stored as snapshots only (index pages, other statuses)",
+}
+
+
 def _print_report(report: ReplayReport, *, alerts: bool, out: TextIO) -> None:
     if report.dry_run:
         out.write("dry run: nothing was written\n")
@@ -79,7 +88,7 @@ def _print_report(report: ReplayReport, *, alerts: bool, out: TextIO) -> None:
         for channel, subject in report.planned:
             out.write(f"  [{channel}] {subject}\n")
     counts = report.counts
-    parts = [f"{n} {name.replace('_', ' ')}" for name, n in sorted(counts.items())]
+    parts = [f"{n} {_LABELS.get(name, name)}" for name, n in sorted(counts.items())]
     summary = ", ".join(parts) or "nothing"
     out.write(
         f"replayed {len(report.lines)} responses: {summary}; "

@@ -66,7 +66,7 @@ def test_replay_cli_exits_0_and_prints_a_summary(cli_db, capsys):
     code = main(["replay", str(FIXTURES / "captures.warc.gz")])
     out = capsys.readouterr().out
     assert code == 0
-    assert "replayed 3 responses: 3 new version" in out
+    assert "replayed 3 responses: 3 new versions" in out
     assert len(history(cli_db)[URL_A]) == 3
 
 
