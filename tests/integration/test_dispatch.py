@@ -244,3 +244,37 @@ def test_without_channels_alerts_are_printed_on_the_console(session_factory, cap
     result = dispatch_due(session_factory, Settings(), later(2))
     assert result.sent == 1
     assert "Japan-U.S. Foreign Ministers" in capsys.readouterr().out
+
+
+def test_two_dispatchers_at_once_send_each_alert_once(session_factory):
+    import threading
+    import time
+
+    for n in range(6):
+        url = READOUT["url"].replace("00001.html", f"1000{n}.html")
+        store(session_factory, document(url=url, doc_id=f"d{n}"), later(0))
+    detect_changes(session_factory, SETTINGS, later(1))
+
+    class Slow(RecordingNotifier):
+        def send(self, message):
+            time.sleep(0.05)
+            super().send(message)
+
+    desk, team = Slow("desk"), Slow("team")
+    channels = {"desk": desk, "team": team}
+    workers = [
+        threading.Thread(
+            target=dispatch_due,
+            args=(session_factory, SETTINGS, later(2)),
+            kwargs={"notifiers": channels},
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    sent_ids = sorted(m.message_id for m in desk.sent + team.sent)
+    assert len(sent_ids) == 12
+    assert len(set(sent_ids)) == 12
+    assert all(a.status == AlertStatus.SENT for a in alerts(session_factory))
