@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 SOURCE_NAME = "replay"
 ALREADY_STORED = "already_stored"
 UNREADABLE = "unreadable"  # read when collected, not when replayed
+OLDER_THAN_STORED = "older_than_stored"  # the database already has later fetches
 BATCH_SIZE = (
     100  # captures per transaction: one commit per record costs more than extract
 )
@@ -178,15 +179,24 @@ def _ingest_batch(
     lines += [c for c in loaded if isinstance(c, ReplayLine)]
     with unit_of_work(factory) as session:
         seen = stored_keys(session, batch)
+        newest: dict[str, datetime] = {}
+        for url, when, _ in seen:
+            newest[url] = max(when, newest.get(url, when))
         for capture in batch:
             key = _key(capture)
             if key in seen:
-                lines.append(
-                    ReplayLine(capture.url, capture.fetched_at, ALREADY_STORED)
-                )
+                outcome = ALREADY_STORED
+            elif capture.fetched_at < newest.get(key[0], capture.fetched_at):
+                # A version is appended after the newest one: an older capture would
+                # pose as the current content (and alert as an edit). History grows
+                # forwards only; replay older captures into an empty database.
+                outcome = OLDER_THAN_STORED
+            else:
+                seen.add(key)
+                newest[key[0]] = capture.fetched_at
+                lines.append(_ingest_one(session, capture, extractor, version, run_id))
                 continue
-            seen.add(key)
-            lines.append(_ingest_one(session, capture, extractor, version, run_id))
+            lines.append(ReplayLine(capture.url, capture.fetched_at, outcome))
     return lines
 
 

@@ -73,6 +73,7 @@ _LABELS = {
     "not_modified": "not modified",
     "extract_failed": "extraction failed",
     "ignored": "stored as snapshots only (index pages, other statuses)",
+    "older_than_stored": "older than what is stored (skipped)",
 }
 
 

@@ -106,3 +106,12 @@ def test_an_extractor_crash_on_one_page_is_recorded_and_the_rest_replayed(
     assert failed[0].url == URL_B
     assert "TypeError: unexpected markup" in (failed[0].error or "")
     assert list(history(url)) == [URL_A]
+
+
+def test_captures_older_than_stored_fetches_are_skipped_not_made_current(tmp_path):
+    url = fresh_sqlite(tmp_path)
+    replay_paths(url, "httpcache")  # A's last capture, fetched after the WARC's
+    before = history(url)
+    report = replay_paths(url, "captures.warc.gz")
+    assert report.counts == {"older_than_stored": 3}
+    assert history(url) == before
