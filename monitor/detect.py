@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import Settings
 from monitor.diff import FieldChange, diff_documents, render_diff_text
 from monitor.rules import route_change
+from monitor.views import bare_content
 from storage.db import unit_of_work
 from storage.models import (
     Change,
@@ -233,23 +234,12 @@ def _record_presence(
         session.flush()
         alerts = 0
         if not silent:
-            content = last.content if last else _bare_content(session, document_id)
+            document = session.get(Document, document_id)
+            content = (
+                last.content if last else bare_content(document) if document else {}
+            )
             alerts = _enqueue(session, settings, now, change, content)
         return change.id, silent, alerts
-
-
-def _bare_content(session: Session, document_id: int) -> dict[str, Any]:
-    document = session.get(Document, document_id)
-    if document is None:
-        return {}
-    return {
-        "url": document.url,
-        "doc_id": document.doc_id,
-        "kind": document.kind,
-        "title": document.title or document.url,
-        "date": document.date,
-        "body": [],
-    }
 
 
 def _enqueue(

@@ -55,7 +55,7 @@ def change_view(session: Session, alert: Alert) -> ChangeView:
         doc_id=document.doc_id,
         doc_kind=document.kind,
         seq=version.seq if version else None,
-        content=version.content if version else _bare_content(document),
+        content=version.content if version else bare_content(document),
         changes=tuple(FieldChange.from_dict(d) for d in change.diff or ()),
         detected_at=change.detected_at,
         thread_root_alert_id=_thread_root(session, alert, document.id),
@@ -94,7 +94,8 @@ def _thread_root(session: Session, alert: Alert, document_id: int) -> int | None
     return None if root is None or root == alert.id else int(root)
 
 
-def _bare_content(document: Document) -> dict[str, Any]:
+def bare_content(document: Document) -> dict[str, Any]:
+    """What the documents row knows, shaped like a Document (a page with no version)."""
     return {
         "url": document.url,
         "doc_id": document.doc_id,
