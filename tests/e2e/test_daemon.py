@@ -15,7 +15,7 @@ from storage.db import open_database
 from storage.models import Change, ChangeKind, Document, Run, RunStatus
 from tests.e2e.cli_helpers import Installation
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 SHORT = '\n[schedule]\ninterval = "2s"\njitter_seconds = 0\n'
 HOURLY = '\n[schedule]\ninterval = "1h"\njitter_seconds = 0\n'

@@ -16,7 +16,7 @@ from storage.models import Alert, AlertStatus, Run, RunStatus
 from tests.e2e.cli_helpers import Installation
 from tests.sitesim import Fault
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from tests.e2e.cli_helpers import Installation
 from tests.sitesim import Fault
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 
 @pytest.fixture
