@@ -67,14 +67,14 @@ def test_daemon_runs_cycles_picks_up_a_new_page_and_stops_on_sigterm(site, tmp_p
     mw = Installation(site, tmp_path, SHORT)
     daemon = Daemon(mw, "daemon")
     try:
-        _wait_for(lambda: len(_finished_runs(mw.db_url)) >= 1, 90, "the baseline")
+        _wait_for(lambda: len(_finished_runs(mw.db_url)) >= 1, 180, "the baseline")
         publish_new_meeting(site)
         _wait_for(
             lambda: "New meeting: Japan-Chile" in daemon.out.read_text(),
             90,
             "the alert of the new page",
         )
-        _wait_for(lambda: len(_finished_runs(mw.db_url)) >= 3, 90, "three cycles")
+        _wait_for(lambda: len(_finished_runs(mw.db_url)) >= 3, 180, "three cycles")
         code = daemon.stop()
     finally:
         daemon.kill()
@@ -101,7 +101,7 @@ def test_schedule_survives_a_restart(site, tmp_path):
     mw = Installation(site, tmp_path, HOURLY)
     first = Daemon(mw, "first")
     try:
-        _wait_for(lambda: len(_finished_runs(mw.db_url)) == 1, 90, "the first cycle")
+        _wait_for(lambda: len(_finished_runs(mw.db_url)) == 1, 180, "the first cycle")
         assert first.stop() == 0
     finally:
         first.kill()

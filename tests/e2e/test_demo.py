@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.cli_helpers import ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(200)]
 
 
 def test_demo_prints_baseline_two_alerts_and_the_changes():
@@ -21,7 +21,7 @@ def test_demo_prints_baseline_two_alerts_and_the_changes():
         env=env_clean,
         capture_output=True,
         text=True,
-        timeout=80,
+        timeout=180,
         check=False,
     )
     out = result.stdout
