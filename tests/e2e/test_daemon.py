@@ -107,7 +107,7 @@ def test_schedule_survives_a_restart(site, tmp_path):
         first.kill()
     second = Daemon(mw, "second")
     try:
-        _wait_for(lambda: "daemon started" in second.err.read_text(), 30, "the start")
+        _wait_for(lambda: "daemon started" in second.err.read_text(), 120, "the start")
         time.sleep(3)
         assert second.stop() == 0
     finally:
