@@ -71,7 +71,7 @@ def test_daemon_runs_cycles_picks_up_a_new_page_and_stops_on_sigterm(site, tmp_p
         publish_new_meeting(site)
         _wait_for(
             lambda: "New meeting: Japan-Chile" in daemon.out.read_text(),
-            90,
+            180,
             "the alert of the new page",
         )
         _wait_for(lambda: len(_finished_runs(mw.db_url)) >= 3, 180, "three cycles")
