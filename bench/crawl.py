@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -32,10 +34,11 @@ FIRST_NOW = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
 SECOND_NOW = FIRST_NOW + timedelta(minutes=30)  # the next cycle of a 30-minute schedule
 
 
-def _crawl(settings: Settings, now: datetime) -> tuple[CrawlResult, float]:
+def _crawl(settings: Settings, now: datetime) -> tuple[CrawlResult, float, float]:
     with unit_of_work(open_database(settings.database_url)) as session:
         run_id = start_run(session, datetime.now(UTC))
     started = time.perf_counter()
+    cpu_before = _child_cpu()
     result = run_crawl(
         settings,
         run_id=run_id,
@@ -47,10 +50,16 @@ def _crawl(settings: Settings, now: datetime) -> tuple[CrawlResult, float]:
         },
     )
     elapsed = time.perf_counter() - started
+    cpu = _child_cpu() - cpu_before
     if result.returncode != 0 or not result.stats:
         sys.stderr.write(result.stderr_tail)
         raise SystemExit(f"crawl failed with exit code {result.returncode}")
-    return result, elapsed
+    return result, elapsed, cpu
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _planned(settings: Settings, since: tuple[int, int]) -> plan.CrawlPlan:
@@ -92,14 +101,14 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 database_url=database_url,
             )
-            first, first_wall = _crawl(settings, FIRST_NOW)
+            first, first_wall, _cpu = _crawl(settings, FIRST_NOW)
             pages = len(site.requests)
             _report_first(generated.detail_paths, first, first_wall, pages)
 
             planned = _planned(settings, since)
             site.clear_requests()
-            second, second_wall = _crawl(settings, SECOND_NOW)
-            _report_second(planned, second, second_wall, site)
+            second, second_wall, second_cpu = _crawl(settings, SECOND_NOW)
+            _report_second(planned, second, second_wall, second_cpu, site)
             _report_due(planned, generated.dates, site.base_url)
     return 0
 
@@ -117,7 +126,7 @@ def _report_first(
 
 
 def _report_second(
-    planned: plan.CrawlPlan, result: CrawlResult, wall: float, site: SiteSim
+    planned: plan.CrawlPlan, result: CrawlResult, wall: float, cpu: float, site: SiteSim
 ) -> None:
     stats = result.stats
     index_scope = len(planned.entry_pages) + len(planned.archives)
@@ -142,7 +151,8 @@ def _report_second(
     )
     print(
         f"  wall time incl. subprocess start: {wall:.2f} s "
-        f"({'OK' if wall < 5 else 'OVER 5 s'})"
+        f"({'OK' if wall < 5 else 'OVER 5 s'}); crawl process CPU {cpu:.2f} s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(f"  new versions: {stats['new_versions']}, sections: {stats['sections']}")
 
