@@ -6,6 +6,10 @@ job store); it runs the settings the daemon registered with `set_job_context`.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import logging
 import threading
 from dataclasses import dataclass
@@ -52,6 +56,19 @@ def set_job_context(settings: Settings, stop: threading.Event) -> None:
     _context = JobContext(settings, stop)
 
 
+def _release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the OS (glibc only).
+
+    Without it the daemon's RSS creeps up by fragmentation across hundreds of cycles
+    although Python's own allocations stay flat.
+    """
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name and "libc.so" in name:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(name).malloc_trim(0)
+
+
 def scheduled_cycle() -> None:
     """The job: one cycle, unless a shutdown was requested; errors are logged."""
     context = _context
@@ -70,6 +87,8 @@ def scheduled_cycle() -> None:
     except Exception:
         logger.exception("cycle crashed; the next one runs on schedule")
         return
+    finally:
+        _release_memory()
     for line in report.lines:
         logger.info("%s", line)
     if report.exit_code == ExitCode.LOCKED:
