@@ -155,12 +155,13 @@ def test_unreachable_server_fails_fast_without_the_password(caplog):
         security="starttls",
         username="mofawatch",
         password=SECRET,
-        timeout_seconds=2.0,
+        timeout_seconds=30.0,
     )
     started = time.monotonic()
     with pytest.raises(NotifyError) as info:
         EmailNotifier(settings).send(render_change(view(seed())))
-    assert time.monotonic() - started < 2.0
+    # A refused connection fails at once, long before the channel's time-out.
+    assert time.monotonic() - started < 10.0
     message = str(info.value)
     assert message.startswith("email channel desk:")
     assert "Connection refused" in message or "ConnectionRefused" in message

