@@ -35,7 +35,9 @@ _TRANSLATE = str.maketrans(
 
 def normalize_text(text: str) -> str:
     """NFKC, quotes and dashes unified, whitespace collapsed and stripped."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_TRANSLATE).split())
+    if not text.isascii():  # NFKC and the table change only non-ASCII characters
+        text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    return " ".join(text.split())
 
 
 def _normalize(value: Any) -> Any:
