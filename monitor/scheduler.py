@@ -27,11 +27,12 @@ from monitor.config import ScheduleSettings, Settings
 from monitor.cycle import execute_cycle
 from monitor.exitcodes import ExitCode
 from storage.db import make_engine
+from storage.models import SCHEDULER_JOBS_TABLE
 
 logger = logging.getLogger(__name__)
 
 JOB_ID = "mofawatch-cycle"
-JOBS_TABLE = "apscheduler_jobs"
+JOBS_TABLE = SCHEDULER_JOBS_TABLE
 
 
 @dataclass(frozen=True, slots=True)

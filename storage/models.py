@@ -51,6 +51,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# Tables in the mofawatch database that other libraries own (the daemon's APScheduler
+# job store): Alembic must neither create nor drop them.
+SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
+UNMANAGED_TABLES = frozenset({SCHEDULER_JOBS_TABLE})
+
+
+def is_managed_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic include_object hook: leave tables we do not own alone."""
+    return not (type_ == "table" and name in UNMANAGED_TABLES)
+
+
 class Base(DeclarativeBase):
     """Declarative base; naming convention keeps Alembic batch mode deterministic."""
 

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from storage.db import make_engine
-from storage.models import Base
+from storage.models import Base, is_managed_object
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=is_managed_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -39,6 +40,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_object=is_managed_object,
     )
     with context.begin_transaction():
         context.run_migrations()

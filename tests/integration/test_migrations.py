@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Column, Integer, MetaData, Table, inspect
 
 from storage.db import (
     current_revision,
@@ -18,7 +18,7 @@ from storage.db import (
     make_engine,
     upgrade_database,
 )
-from storage.models import Base
+from storage.models import SCHEDULER_JOBS_TABLE, Base, is_managed_object
 
 
 def _differences(url):
@@ -26,7 +26,8 @@ def _differences(url):
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True}
+                connection,
+                opts={"compare_type": True, "include_object": is_managed_object},
             )
             return compare_metadata(context, Base.metadata)
     finally:
@@ -44,6 +45,19 @@ def _tables(url):
 def test_models_and_migrations_agree(db_url):
     upgrade_database(db_url)
     assert _differences(db_url) == []
+
+
+def test_scheduler_job_table_is_not_taken_for_schema_drift(db_url):
+    upgrade_database(db_url)
+    engine = make_engine(db_url)
+    try:
+        jobs = Table(SCHEDULER_JOBS_TABLE, MetaData(), Column("id", Integer))
+        jobs.create(engine)
+    finally:
+        engine.dispose()
+    assert _differences(db_url) == []
+    upgrade_database(db_url)
+    assert SCHEDULER_JOBS_TABLE in _tables(db_url)
 
 
 def test_upgrade_downgrade_upgrade_round_trip(db_url):
