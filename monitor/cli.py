@@ -273,3 +273,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mofawatch: interrupted", file=sys.stderr)
         return ExitCode.FAILED
+    except Exception as exc:
+        # Imported here so that commands without a database (extract, --help) never
+        # load SQLAlchemy.
+        from storage.db import DatabaseUnreachableError
+
+        if isinstance(exc, DatabaseUnreachableError):
+            print(f"mofawatch {args.command}: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
+        raise

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import sys
 import threading
 from types import FrameType
 
@@ -17,7 +16,7 @@ from monitor.scheduler import (
     set_job_context,
     wait_until_idle,
 )
-from storage.db import DatabaseUnreachableError, upgrade_database
+from storage.db import upgrade_database
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +24,7 @@ logger = logging.getLogger(__name__)
 def cmd_daemon(args: argparse.Namespace, ctx: Context) -> int:
     """Run until a signal; the step in progress finishes, then exit 0."""
     settings = ctx.settings()
-    try:
-        upgrade_database(settings.database_url)
-    except DatabaseUnreachableError as exc:
-        print(f"mofawatch: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    upgrade_database(settings.database_url)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -24,7 +24,7 @@ from monitor.export import (
     write_csv,
     write_jsonl,
 )
-from storage.db import DatabaseUnreachableError, mask_url, open_database
+from storage.db import mask_url, open_database
 from storage.models import Change
 
 logger = logging.getLogger(__name__)
@@ -92,11 +92,7 @@ def _with_database(
     ctx: Context, out_path: str | None, action: Callable[[Session, TextIO], int]
 ) -> int:
     url = ctx.settings().database_url
-    try:
-        factory = open_database(url)
-    except DatabaseUnreachableError as exc:
-        print(f"mofawatch: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    factory = open_database(url)
     try:
         with factory() as session, _output(out_path) as out:
             return action(session, out)

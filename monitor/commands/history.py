@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from monitor.cli import Context
 from monitor.diff import diff_documents, render_diff_text
 from monitor.exitcodes import ExitCode
-from storage.db import DatabaseUnreachableError, mask_url, open_database
+from storage.db import mask_url, open_database
 from storage.models import Change, Document, Version
 from storage.versions import find_document, versions_of
 
@@ -100,11 +100,7 @@ def _show_diff(session: Session, args: argparse.Namespace) -> int:
 def _with_database(ctx: Context, action: Callable[[Session], int]) -> int:
     """Open the configured database and run `action`; exit 2 when it cannot be used."""
     url = ctx.settings().database_url
-    try:
-        factory = open_database(url)
-    except DatabaseUnreachableError as exc:
-        print(f"mofawatch: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    factory = open_database(url)
     try:
         with factory() as session:
             return action(session)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
 from monitor.cli import Context
 from monitor.exitcodes import ExitCode
 from storage.db import (
-    DatabaseUnreachableError,
     current_revision,
     head_revision,
     mask_url,
@@ -88,12 +86,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     """Create or upgrade the database; write mofawatch.toml unless one exists."""
     settings = ctx.settings()
     url = settings.database_url
-    try:
-        before = current_revision(url)
-        upgrade_database(url)
-    except DatabaseUnreachableError as exc:
-        print(f"mofawatch init: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    before = current_revision(url)
+    upgrade_database(url)
     head = head_revision()
     if before is None:
         print(f"created the database schema (revision {head}) at {mask_url(url)}")

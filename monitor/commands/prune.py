@@ -8,7 +8,7 @@ import sys
 
 from monitor.cli import Context
 from monitor.exitcodes import ExitCode
-from storage.db import DatabaseUnreachableError, open_database, unit_of_work
+from storage.db import open_database, unit_of_work
 from storage.prune import prune_snapshots
 
 logger = logging.getLogger(__name__)
@@ -32,11 +32,7 @@ def cmd_prune(args: argparse.Namespace, ctx: Context) -> int:
     if keep < 1:
         print("mofawatch prune: --keep-snapshots must be at least 1", file=sys.stderr)
         return ExitCode.USAGE
-    try:
-        factory = open_database(settings.database_url)
-    except DatabaseUnreachableError as exc:
-        print(f"mofawatch prune: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    factory = open_database(settings.database_url)
     with unit_of_work(factory) as session:
         result = prune_snapshots(session, keep, dry_run=args.dry_run)
     print(f"prune (keep {keep} per URL): {result.summary()}")

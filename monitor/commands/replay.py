@@ -14,7 +14,6 @@ from monitor.exitcodes import ExitCode
 from monitor.lock import LockHeldError, cycle_lock
 from monitor.replay import UNREADABLE, ReplayReport, check_sources, collect, replay
 from monitor.replay_sources import SourceError
-from storage.db import DatabaseUnreachableError
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +43,6 @@ def cmd_replay(args: argparse.Namespace, ctx: Context) -> int:
                 dry_run=args.dry_run,
                 on_progress=bar.update,
             )
-    except DatabaseUnreachableError as exc:
-        print(f"mofawatch: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
     except LockHeldError as exc:
         print(f"mofawatch replay: {exc}", file=sys.stderr)
         return ExitCode.LOCKED
@@ -107,11 +103,7 @@ def cmd_reextract(args: argparse.Namespace, ctx: Context) -> int:
     from storage.db import open_database
 
     settings = ctx.settings()
-    try:
-        factory = open_database(settings.database_url)
-    except DatabaseUnreachableError as exc:
-        print(f"mofawatch: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    factory = open_database(settings.database_url)
     now = datetime.now(UTC)
     try:
         with _lock(settings.database_url, now, args.dry_run):

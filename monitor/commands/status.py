@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 from monitor.cli import Context
 from monitor.config import Settings
 from monitor.exitcodes import ExitCode
-from storage.db import DatabaseUnreachableError, open_database
+from storage.db import open_database
 from storage.models import AlertStatus, Document, Run, RunStatus, SectionState, Version
 from storage.outbox import alert_counts
 from storage.runs import last_runs
@@ -35,11 +34,7 @@ _RUN_STATS = (
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     settings = ctx.settings()
-    try:
-        factory = open_database(settings.database_url)
-    except DatabaseUnreachableError as exc:
-        print(f"mofawatch: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    factory = open_database(settings.database_url)
     try:
         with factory() as session:
             report = build_status(session, settings, datetime.now(UTC))
