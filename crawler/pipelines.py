@@ -191,7 +191,7 @@ class StoreFetchPipeline:
         return outcomes
 
     def crawl_stats(self) -> dict[str, Any]:
-        """The figures INTERFACES.md "Crawl" promises, plus a few more."""
+        """The crawl statistics written to runs.stats["crawl"] for the cycle to read."""
         c = self.counts
         sections = {name: o for name, (o, _e) in self._section_outcomes().items()}
         return {
