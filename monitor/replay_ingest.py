@@ -1,4 +1,4 @@
-"""Store replayed captures the way the crawl stores responses: storage.ingest_fetch.
+"""Store replayed captures the way the crawl stores responses (storage.ingest_batch).
 
 Batches share one transaction; a capture whose (url, fetch time, body) is already
 stored is skipped, which makes replaying a source twice a no-op.
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.replay_sources import BodyReader, Capture, header
 from storage.db import unit_of_work
-from storage.ingest import IngestResult, Outcome, ingest_fetch
+from storage.ingest import IngestResult, Outcome
+from storage.ingest_batch import ingest_batch
 from storage.models import Snapshot
 from storage.snapshots import FetchRecord
 
@@ -182,7 +183,9 @@ def _ingest_batch(
         newest: dict[str, datetime] = {}
         for url, when, _ in seen:
             newest[url] = max(when, newest.get(url, when))
-        for capture in batch:
+        skipped: dict[int, ReplayLine] = {}
+        wanted: list[Capture] = []
+        for n, capture in enumerate(batch):
             key = _key(capture)
             if key in seen:
                 outcome = ALREADY_STORED
@@ -194,28 +197,29 @@ def _ingest_batch(
             else:
                 seen.add(key)
                 newest[key[0]] = capture.fetched_at
-                lines.append(_ingest_one(session, capture, extractor, version, run_id))
+                wanted.append(capture)
                 continue
-            lines.append(ReplayLine(capture.url, capture.fetched_at, outcome))
+            skipped[n] = ReplayLine(capture.url, capture.fetched_at, outcome)
+        records = [fetch_record(c) for c in wanted]
+        details = {id(r): _is_detail(c) for r, c in zip(records, wanted, strict=True)}
+        results = ingest_batch(
+            session,
+            records,
+            extractor=extractor,
+            extractor_version=version,
+            run_id=run_id,
+            is_detail=lambda record: details[id(record)],
+        )
+    stored = iter(zip(wanted, results, strict=True))
+    for n in range(len(batch)):
+        if n in skipped:
+            lines.append(skipped[n])
+        else:
+            lines.append(_line(*next(stored)))
     return lines
 
 
-def _ingest_one(
-    session: Session,
-    capture: Capture,
-    extractor: Extractor,
-    version: str,
-    run_id: int | None,
-) -> ReplayLine:
-    result: IngestResult = ingest_fetch(
-        session,
-        fetch_record(capture),
-        extractor=extractor,
-        extractor_version=version,
-        now=capture.fetched_at,
-        run_id=run_id,
-        is_detail=_is_detail(capture),
-    )
+def _line(capture: Capture, result: IngestResult) -> ReplayLine:
     seq = result.record.seq if result.record is not None else None
     return ReplayLine(
         capture.url, capture.fetched_at, str(result.outcome), seq, result.error

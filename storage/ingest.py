@@ -61,10 +61,10 @@ def ingest_fetch(
     # Only a 200 body is content; 403/429 challenge pages and 404 pages are not.
     stored = fetch if fetch.status == 200 else dataclasses.replace(fetch, body=None)
     snapshot = store_snapshot(session, stored, run_id=run_id)
-    outcome = _status_outcome(fetch.status)
+    outcome = status_outcome(fetch.status)
     if not is_detail or fetch.status != 200:
         if is_detail:
-            _bookkeep(session, fetch, outcome, now)
+            bookkeep(session, fetch, outcome, now)
         return IngestResult(outcome, snapshot.id, None, None)
     try:
         document = extractor(fetch.body or b"", fetch.url, fetch.charset)
@@ -85,7 +85,7 @@ def ingest_fetch(
     return IngestResult(outcome, snapshot.id, record, None)
 
 
-def _status_outcome(status: int) -> Outcome:
+def status_outcome(status: int) -> Outcome:
     if status == 304:
         return Outcome.NOT_MODIFIED
     if status in MISSING_STATUSES:
@@ -97,7 +97,7 @@ def _status_outcome(status: int) -> Outcome:
     return Outcome.IGNORED  # 200 (handled by the caller) and other statuses
 
 
-def _bookkeep(
+def bookkeep(
     session: Session, fetch: FetchRecord, outcome: Outcome, now: datetime
 ) -> None:
     note_fetched(session, fetch.url, fetch.status, now)

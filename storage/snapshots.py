@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -92,22 +93,29 @@ def store_snapshot(
     body_sha256 = None
     if fetch.body is not None and fetch.status not in BLOCKED_STATUSES:
         body_sha256 = store_body(session, fetch.body)
-    snapshot = Snapshot(
-        url=fetch.url[:512],
-        final_url=fetch.final_url[:512] if fetch.final_url else None,
-        fetched_at=fetch.fetched_at,
-        status=fetch.status,
-        etag=fetch.etag[:256] if fetch.etag else None,
-        last_modified=fetch.last_modified[:64] if fetch.last_modified else None,
-        charset=fetch.charset[:32] if fetch.charset else None,
-        content_type=fetch.content_type[:128] if fetch.content_type else None,
-        body_sha256=body_sha256,
-        source=fetch.source[:16],
-        run_id=run_id,
-    )
+    snapshot = Snapshot(**snapshot_values(fetch, body_sha256, run_id))
     session.add(snapshot)
     session.flush()
     return snapshot
+
+
+def snapshot_values(
+    fetch: FetchRecord, body_sha256: str | None, run_id: int | None
+) -> dict[str, Any]:
+    """The snapshots row of a fetch, its texts cut to their column lengths."""
+    return {
+        "url": fetch.url[:512],
+        "final_url": fetch.final_url[:512] if fetch.final_url else None,
+        "fetched_at": fetch.fetched_at,
+        "status": fetch.status,
+        "etag": fetch.etag[:256] if fetch.etag else None,
+        "last_modified": fetch.last_modified[:64] if fetch.last_modified else None,
+        "charset": fetch.charset[:32] if fetch.charset else None,
+        "content_type": fetch.content_type[:128] if fetch.content_type else None,
+        "body_sha256": body_sha256,
+        "source": fetch.source[:16],
+        "run_id": run_id,
+    }
 
 
 def load_body(session: Session, snapshot: Snapshot) -> bytes | None:

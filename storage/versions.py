@@ -150,7 +150,7 @@ def _record_changed(
             },
         )
         if version_id is not None:
-            values = _document_fields(url, document)
+            values = document_fields(url, document)
             if not document.get("doc_id"):
                 del values["doc_id"]
             values.update(last_seen_at=now, last_seq=seq, content_sha256=digest)
@@ -160,7 +160,7 @@ def _record_changed(
     raise RuntimeError(f"{url}: could not allocate a version number")
 
 
-def _document_fields(url: str, document: Mapping[str, Any]) -> dict[str, Any]:
+def document_fields(url: str, document: Mapping[str, Any]) -> dict[str, Any]:
     def text(key: str, length: int, default: str | None = None) -> str | None:
         value = document.get(key)
         return str(value)[:length] if value not in (None, "") else default
@@ -180,7 +180,7 @@ def _insert_document(
     session: Session, url: str, document: Mapping[str, Any], now: datetime
 ) -> bool:
     """Insert the documents row unless it exists; True if this call created it."""
-    values = _document_fields(url, document) | {
+    values = document_fields(url, document) | {
         "url": url,
         "first_seen_at": now,
         "last_seen_at": now,

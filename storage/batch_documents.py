@@ -1,0 +1,219 @@
+"""The documents and versions of a batch of extracted pages (storage.ingest_batch)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Document, DocumentState, SnapshotBody, Version
+from storage.snapshots import FetchRecord
+from storage.versions import RecordResult, document_fields
+
+logger = logging.getLogger(__name__)
+
+_documents = typing.cast(Table, Document.__table__)
+_versions = typing.cast(Table, Version.__table__)
+_bodies = typing.cast(Table, SnapshotBody.__table__)
+_INSERT_VERSIONS = insert(_versions).returning(
+    _versions.c.id, sort_by_parameter_order=True
+)
+_UPDATE_DOCUMENT = update(_documents).where(_documents.c.id == bindparam("pk"))
+
+
+class Conflict(Exception):
+    """A concurrent writer created one of the part's documents first."""
+
+
+@dataclass(slots=True)
+class BatchItem:
+    fetch: FetchRecord
+    now: datetime
+    is_detail: bool
+    document: Mapping[str, Any] | None = None
+    digest: str | None = None
+    error: str | None = None
+    body_sha256: str | None = None
+
+
+def insert_ignore(session: Session, table: str) -> Any:
+    return _insert_ignore_stmt(session.get_bind().dialect.name, table)
+
+
+@functools.cache
+def _insert_ignore_stmt(dialect: str, table: str) -> Any:
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if table == "bodies":
+        return insert_(_bodies).on_conflict_do_nothing(index_elements=["sha256"])
+    stmt = insert_(_documents).on_conflict_do_nothing(index_elements=["url"])
+    return stmt.returning(_documents.c.url, _documents.c.id)
+
+
+def record_documents(
+    session: Session,
+    items: list[BatchItem],
+    snapshot_ids: list[int],
+    extractor_version: str,
+) -> dict[str, RecordResult]:
+    """record_version + note_fetched + note_present for every extracted item."""
+    wanted = [
+        (item, snapshot_id)
+        for item, snapshot_id in zip(items, snapshot_ids, strict=True)
+        if item.document is not None
+    ]
+    if not wanted:
+        return {}
+    db = session.connection()
+    urls = [item.fetch.url for item, _ in wanted]
+    lookup = select(
+        _documents.c.url,
+        _documents.c.id,
+        _documents.c.content_sha256,
+        _documents.c.last_seq,
+        _documents.c.state,
+    ).where(_documents.c.url.in_(urls))
+    # PostgreSQL: the row locks order concurrent writers of these documents.
+    existing = {row.url: row for row in db.execute(lookup.with_for_update())}
+    newest = _newest_versions(
+        session,
+        [
+            row.id
+            for item, _ in wanted
+            if (row := existing.get(item.fetch.url)) is not None
+            and row.content_sha256 != item.digest
+        ],
+    )
+    new_documents = _insert_documents(
+        session, [item for item, _ in wanted if item.fetch.url not in existing]
+    )
+    records: dict[str, RecordResult] = {}
+    versions: list[dict[str, Any]] = []
+    versioned: list[tuple[str, int, int, bool]] = []
+    updates: list[dict[str, Any]] = []
+    for item, snapshot_id in wanted:
+        url, now, document, digest = (
+            item.fetch.url,
+            item.now,
+            item.document,
+            item.digest,
+        )
+        assert document is not None
+        assert digest is not None
+        present = {"pk": 0, "last_seen_at": now, "last_fetched_at": now}
+        present |= {"last_status": item.fetch.status, "missing_count": 0}
+        if url in new_documents:
+            document_id, seq, is_new = new_documents[url], 1, True
+        else:
+            row = existing[url]
+            document_id, is_new = row.id, False
+            present["pk"] = document_id
+            if row.state != DocumentState.LIVE:
+                present |= {"state": DocumentState.LIVE, "state_since": now}
+            last = newest.get(document_id)
+            if row.content_sha256 == digest or (last is not None and last[1] == digest):
+                if row.content_sha256 != digest:
+                    present |= {"last_seq": last[0] if last else 0}
+                    present |= {"content_sha256": digest}
+                updates.append(present)
+                records[url] = RecordResult(document_id, None, None, False, False)
+                continue
+            seq = max(row.last_seq, last[0] if last is not None else 0) + 1
+            fields = document_fields(url, document)
+            if not document.get("doc_id"):
+                del fields["doc_id"]
+            updates.append(
+                present | fields | {"last_seq": seq, "content_sha256": digest}
+            )
+        versions.append(
+            {
+                "document_id": document_id,
+                "seq": seq,
+                "content_sha256": digest,
+                "content": dict(document),
+                "extractor_version": extractor_version[:32],
+                "snapshot_id": snapshot_id,
+                "created_at": now,
+                "detected_at": None,
+            }
+        )
+        versioned.append((url, document_id, seq, is_new))
+    _update_documents(session, updates)
+    if versions:
+        version_ids = list(db.execute(_INSERT_VERSIONS, versions).scalars())
+        for (url, document_id, seq, is_new), version_id in zip(
+            versioned, version_ids, strict=True
+        ):
+            records[url] = RecordResult(document_id, version_id, seq, is_new, True)
+    _expire_documents(session, {r.document_id for r in records.values()})
+    return records
+
+
+def _newest_versions(session: Session, document_ids: list[int]) -> dict[int, Any]:
+    """document id -> (seq, content_sha256) of its newest version."""
+    if not document_ids:
+        return {}
+    top = (
+        select(_versions.c.document_id, func.max(_versions.c.seq).label("seq"))
+        .where(_versions.c.document_id.in_(document_ids))
+        .group_by(_versions.c.document_id)
+        .subquery()
+    )
+    stmt = select(top.c.document_id, top.c.seq, _versions.c.content_sha256).join(
+        _versions,
+        (_versions.c.document_id == top.c.document_id) & (_versions.c.seq == top.c.seq),
+    )
+    return {row[0]: (row[1], row[2]) for row in session.connection().execute(stmt)}
+
+
+def _insert_documents(session: Session, items: list[BatchItem]) -> dict[str, int]:
+    """Insert the new documents as they stand after their first version."""
+    if not items:
+        return {}
+    rows = []
+    for item in items:
+        assert item.document is not None
+        now = item.now
+        rows.append(
+            document_fields(item.fetch.url, item.document)
+            | {
+                "url": item.fetch.url,
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "last_fetched_at": now,
+                "last_status": item.fetch.status,
+                "state": DocumentState.LIVE,
+                "state_since": now,
+                "missing_count": 0,
+                "last_seq": 1,
+                "content_sha256": item.digest,
+            }
+        )
+    stmt = insert_ignore(session, "documents")
+    created = {url: pk for url, pk in session.connection().execute(stmt, rows)}
+    if len(created) != len(rows):
+        raise Conflict
+    return created
+
+
+def _update_documents(session: Session, updates: list[dict[str, Any]]) -> None:
+    # One executemany per set of columns.
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in updates:
+        groups.setdefault(tuple(sorted(values)), []).append(values)
+    db = session.connection()
+    for group in groups.values():
+        db.execute(_UPDATE_DOCUMENT, group)
+
+
+def _expire_documents(session: Session, document_ids: set[int]) -> None:
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Document) and obj.id in document_ids:
+            session.expire(obj)

@@ -1,0 +1,166 @@
+"""Many responses at once: the decisions of ingest_fetch with a few set-based queries.
+
+Used by replay. A batch is cut wherever a URL comes back, so every URL occurs once per
+part; a part that meets a concurrent writer is redone record by record (ingest_fetch).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import typing
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.batch_documents import BatchItem, Conflict, insert_ignore, record_documents
+from storage.ingest import (
+    Extractor,
+    IngestResult,
+    Outcome,
+    bookkeep,
+    ingest_fetch,
+    status_outcome,
+)
+from storage.models import Snapshot, SnapshotBody
+from storage.normalize import content_hash
+from storage.snapshots import CODEC, FetchRecord, compress, snapshot_values
+
+logger = logging.getLogger(__name__)
+
+_snapshots = typing.cast(Table, Snapshot.__table__)
+_bodies = typing.cast(Table, SnapshotBody.__table__)
+_INSERT_SNAPSHOTS = insert(_snapshots).returning(
+    _snapshots.c.id, sort_by_parameter_order=True
+)
+
+
+def ingest_batch(
+    session: Session,
+    fetches: Sequence[FetchRecord],
+    *,
+    extractor: Extractor,
+    extractor_version: str,
+    now_of: Callable[[FetchRecord], datetime] = lambda fetch: fetch.fetched_at,
+    run_id: int | None = None,
+    is_detail: Callable[[FetchRecord], bool] = lambda fetch: True,
+) -> list[IngestResult]:
+    """ingest_fetch for each record in order, with the same rows as a result."""
+    results: list[IngestResult] = []
+    for part in _parts(fetches):
+        items = [BatchItem(f, now_of(f), is_detail(f)) for f in part]
+        for item in items:
+            _extract(item, extractor)
+        session.flush()
+        try:
+            with session.begin_nested():
+                results += _ingest_part(session, items, extractor_version, run_id)
+        except (Conflict, IntegrityError):
+            logger.info(
+                "concurrent writer met; storing %d records one by one", len(part)
+            )
+            for item in items:
+                results.append(
+                    ingest_fetch(
+                        session,
+                        item.fetch,
+                        extractor=extractor,
+                        extractor_version=extractor_version,
+                        now=item.now,
+                        run_id=run_id,
+                        is_detail=item.is_detail,
+                    )
+                )
+    return results
+
+
+def _parts(fetches: Sequence[FetchRecord]) -> Iterator[list[FetchRecord]]:
+    part: list[FetchRecord] = []
+    urls: set[str] = set()
+    for fetch in fetches:
+        if fetch.url in urls or fetch.url[:512] in urls:
+            yield part
+            part, urls = [], set()
+        part.append(fetch)
+        urls.update((fetch.url, fetch.url[:512]))
+    if part:
+        yield part
+
+
+def _extract(item: BatchItem, extractor: Extractor) -> None:
+    fetch = item.fetch
+    if fetch.status != 200:
+        return
+    if fetch.body is not None:
+        item.body_sha256 = hashlib.sha256(fetch.body).hexdigest()
+    if not item.is_detail:
+        return
+    try:
+        item.document = extractor(fetch.body or b"", fetch.url, fetch.charset)
+    except ValueError as exc:
+        item.error = str(exc) or type(exc).__name__
+        logger.warning("extract failed for %s: %s", fetch.url, item.error)
+        return
+    item.digest = content_hash(item.document)
+
+
+def _ingest_part(
+    session: Session, items: list[BatchItem], extractor_version: str, run_id: int | None
+) -> list[IngestResult]:
+    db = session.connection()
+    _store_bodies(session, items)
+    rows = []
+    for item in items:
+        # Only a 200 body is content; 403/429 challenge pages and 404s are not.
+        fetch = item.fetch
+        stored = fetch if fetch.status == 200 else dataclasses.replace(fetch, body=None)
+        values = snapshot_values(stored, item.body_sha256, run_id)
+        rows.append(values | {"extract_error": item.error})
+    snapshot_ids = list(db.execute(_INSERT_SNAPSHOTS, rows).scalars())
+    records = record_documents(session, items, snapshot_ids, extractor_version)
+    results = []
+    for item, snapshot_id in zip(items, snapshot_ids, strict=True):
+        fetch = item.fetch
+        if item.document is not None:
+            record = records[fetch.url]
+            outcome = (
+                Outcome.NEW_VERSION if record.is_new_version else Outcome.UNCHANGED
+            )
+            results.append(IngestResult(outcome, snapshot_id, record, None))
+            continue
+        outcome = status_outcome(fetch.status)
+        if item.is_detail and item.error is not None:
+            bookkeep(session, fetch, Outcome.NOT_MODIFIED, item.now)  # present
+            outcome = Outcome.EXTRACT_FAILED
+        elif item.is_detail:
+            bookkeep(session, fetch, outcome, item.now)
+        results.append(IngestResult(outcome, snapshot_id, None, item.error))
+    session.flush()
+    return results
+
+
+def _store_bodies(session: Session, items: list[BatchItem]) -> None:
+    bodies = {
+        item.body_sha256: item.fetch.body
+        for item in items
+        if item.body_sha256 is not None and item.fetch.body is not None
+    }
+    if not bodies:
+        return
+    db = session.connection()
+    known = set(
+        db.execute(
+            select(_bodies.c.sha256).where(_bodies.c.sha256.in_(list(bodies)))
+        ).scalars()
+    )
+    rows = [
+        {"sha256": sha, "codec": CODEC, "raw_size": len(body), "data": compress(body)}
+        for sha, body in bodies.items()
+        if sha not in known
+    ]
+    if rows:
+        db.execute(insert_ignore(session, "bodies"), rows)
