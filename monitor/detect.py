@@ -1,4 +1,4 @@
-"""New versions and presence flips -> Change rows + outbox alerts, one transaction each.
+"""New versions and presence flips -> Change rows + outbox alerts, chunk by chunk.
 
 The Change and its alerts are written in the same unit of work (the transactional
 outbox): an alert exists if and only if its change does.
@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from monitor.config import Settings
 from monitor.diff import FieldChange, diff_documents, render_diff_text
@@ -30,9 +30,16 @@ from storage.models import (
     Version,
 )
 from storage.outbox import enqueue_alert
-from storage.versions import undiffed_versions, versions_of
+from storage.versions import versions_of
 
 logger = logging.getLogger(__name__)
+
+_CHUNK = 200  # versions per transaction: their changes and alerts commit together
+_UNDIFFED = (
+    select(Version.id)
+    .where(Version.detected_at.is_(None))
+    .order_by(Version.created_at, Version.id)
+)
 
 
 class SilentReason(enum.StrEnum):
@@ -73,7 +80,7 @@ def detect_changes(
     """Compare every undiffed version with its history; note removals and returns."""
     with unit_of_work(factory) as session:
         restored = _presence_flips(session, DocumentState.LIVE)
-        version_ids = [v.id for v in undiffed_versions(session)]
+        version_ids = list(session.scalars(_UNDIFFED))
     outcomes: list[tuple[int, bool, int]] = []
     for document_id in restored:
         outcomes.append(
@@ -81,11 +88,10 @@ def detect_changes(
                 factory, settings, now, document_id, ChangeKind.RESTORED, silent
             )
         )
-    for version_id in version_ids:
+    for start in range(0, len(version_ids), _CHUNK):
+        chunk = version_ids[start : start + _CHUNK]
         with unit_of_work(factory) as session:
-            outcome = _detect_version(session, settings, now, version_id, silent)
-        if outcome is not None:
-            outcomes.append(outcome)
+            outcomes += _detect_versions(session, settings, now, chunk, silent)
     with unit_of_work(factory) as session:
         removed = _presence_flips(session, DocumentState.REMOVED)
     for document_id in removed:
@@ -111,49 +117,89 @@ def detect_changes(
     return result
 
 
-def _detect_version(
-    session: Session, settings: Settings, now: datetime, version_id: int, silent: bool
-) -> tuple[int, bool, int] | None:
-    version = session.get(Version, version_id, with_for_update=True)
-    if version is None or version.detected_at is not None:
-        return None  # another detector got here first
-    history = [
-        v for v in versions_of(session, version.document_id) if v.seq < version.seq
-    ]
-    verdict = _judge(session, version, history, settings.alerts.compared_versions)
-    reason = (
-        SilentReason.BASELINE if silent and verdict.reason is None else verdict.reason
+def _detect_versions(
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    version_ids: list[int],
+    silent: bool,
+) -> list[tuple[int, bool, int]]:
+    """Changes (and their alerts) of a chunk of versions, in the given order."""
+    stmt = select(Version).where(
+        Version.id.in_(version_ids), Version.detected_at.is_(None)
     )
-    change = Change(
-        document_id=version.document_id,
-        kind=verdict.kind,
-        from_version_id=verdict.previous.id if verdict.previous else None,
-        to_version_id=version.id,
-        diff=verdict.diff,
-        is_silent=reason is not None,
-        reason=None if reason is None else str(reason),
-        detected_at=now,
-    )
-    session.add(change)
-    version.detected_at = now
+    if silent:  # a baseline reads the content of updated versions only
+        stmt = stmt.options(defer(Version.content))
+    # Another detector may have got here first: its versions are no longer undiffed.
+    found = {v.id: v for v in session.scalars(stmt.with_for_update())}
+    versions = [found[i] for i in version_ids if i in found]
+    histories = _histories(session, versions)
+    compared = settings.alerts.compared_versions
+    made: list[tuple[Change, Version]] = []
+    for version in versions:
+        history = histories.get(version.id, [])
+        previous = session.get(Version, history[-1][0]) if history else None
+        recent = {digest for _, digest in history[-compared:]}
+        verdict = _judge(session, version, previous, recent)
+        reason = (
+            SilentReason.BASELINE
+            if silent and verdict.reason is None
+            else verdict.reason
+        )
+        change = Change(
+            document_id=version.document_id,
+            kind=verdict.kind,
+            from_version_id=verdict.previous.id if verdict.previous else None,
+            to_version_id=version.id,
+            diff=verdict.diff,
+            is_silent=reason is not None,
+            reason=None if reason is None else str(reason),
+            detected_at=now,
+        )
+        session.add(change)
+        version.detected_at = now
+        made.append((change, version))
     session.flush()
-    alerts = (
-        0
-        if change.is_silent
-        else _enqueue(session, settings, now, change, version.content)
+    return [
+        (
+            change.id,
+            change.is_silent,
+            0
+            if change.is_silent
+            else _enqueue(session, settings, now, change, version.content),
+        )
+        for change, version in made
+    ]
+
+
+def _histories(
+    session: Session, versions: list[Version]
+) -> dict[int, list[tuple[int, str]]]:
+    """version id -> (id, content_sha256) of the document's earlier versions."""
+    document_ids = {v.document_id for v in versions}
+    stmt = (
+        select(Version.document_id, Version.seq, Version.id, Version.content_sha256)
+        .where(Version.document_id.in_(document_ids))
+        .order_by(Version.document_id, Version.seq)
     )
-    return change.id, change.is_silent, alerts
+    by_document: dict[int, list[tuple[int, int, str]]] = {}
+    for document_id, seq, version_id, digest in session.execute(stmt):
+        by_document.setdefault(document_id, []).append((seq, version_id, digest))
+    return {
+        v.id: [
+            (i, d) for seq, i, d in by_document.get(v.document_id, []) if seq < v.seq
+        ]
+        for v in versions
+    }
 
 
 def _judge(
-    session: Session, version: Version, history: list[Version], compared: int
+    session: Session, version: Version, previous: Version | None, recent: set[str]
 ) -> _Verdict:
-    if not history:
+    if previous is None:
         return _Verdict(ChangeKind.NEW, None, [], None)
-    previous = history[-1]
     changes = diff_documents(previous.content, version.content)
     diff = [c.to_dict() for c in changes]
-    recent = {v.content_sha256 for v in history[-compared:]}
     if version.content_sha256 in recent:
         reason: str | None = SilentReason.FLAP
     elif _only_extractor_changed(session, previous, version):
