@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Mapping
+import typing
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
 from monitor.diff import FieldChange, diff_documents, render_diff_text
@@ -35,6 +36,16 @@ from storage.versions import versions_of
 logger = logging.getLogger(__name__)
 
 _CHUNK = 200  # versions per transaction: their changes and alerts commit together
+_changes = typing.cast(Table, Change.__table__)
+_versions = typing.cast(Table, Version.__table__)
+_INSERT_CHANGES = insert(_changes).returning(
+    _changes.c.id, sort_by_parameter_order=True
+)
+_MARK_DETECTED = (
+    update(_versions)
+    .where(_versions.c.id == bindparam("vid"))
+    .values(detected_at=bindparam("at"))
+)
 _UNDIFFED = (
     select(Version.id)
     .where(Version.detected_at.is_(None))
@@ -125,55 +136,60 @@ def _detect_versions(
     silent: bool,
 ) -> list[tuple[int, bool, int]]:
     """Changes (and their alerts) of a chunk of versions, in the given order."""
-    stmt = select(Version).where(
+    stmt = select(Version.id, Version.document_id, Version.seq).where(
         Version.id.in_(version_ids), Version.detected_at.is_(None)
     )
-    if silent:  # a baseline reads the content of updated versions only
-        stmt = stmt.options(defer(Version.content))
     # Another detector may have got here first: its versions are no longer undiffed.
-    found = {v.id: v for v in session.scalars(stmt.with_for_update())}
+    found = {row.id: row for row in session.execute(stmt.with_for_update())}
     versions = [found[i] for i in version_ids if i in found]
+    if not versions:
+        return []
     histories = _histories(session, versions)
     compared = settings.alerts.compared_versions
-    made: list[tuple[Change, Version]] = []
-    for version in versions:
-        history = histories.get(version.id, [])
-        previous = session.get(Version, history[-1][0]) if history else None
-        recent = {digest for _, digest in history[-compared:]}
-        verdict = _judge(session, version, previous, recent)
+    rows: list[dict[str, Any]] = []
+    for row in versions:
+        history = histories[row.id]
+        if history:  # a baseline reads the content of updated versions only
+            version = session.get_one(Version, row.id)
+            previous = session.get_one(Version, history[-1][0])
+            recent = {digest for _, digest in history[-compared:]}
+            verdict = _judge(session, version, previous, recent)
+        else:
+            verdict = _Verdict(ChangeKind.NEW, None, [], None)
         reason = (
             SilentReason.BASELINE
             if silent and verdict.reason is None
             else verdict.reason
         )
-        change = Change(
-            document_id=version.document_id,
-            kind=verdict.kind,
-            from_version_id=verdict.previous.id if verdict.previous else None,
-            to_version_id=version.id,
-            diff=verdict.diff,
-            is_silent=reason is not None,
-            reason=None if reason is None else str(reason),
-            detected_at=now,
+        rows.append(
+            {
+                "document_id": row.document_id,
+                "kind": verdict.kind,
+                "from_version_id": verdict.previous.id if verdict.previous else None,
+                "to_version_id": row.id,
+                "diff": verdict.diff,
+                "is_silent": reason is not None,
+                "reason": None if reason is None else str(reason),
+                "detected_at": now,
+            }
         )
-        session.add(change)
-        version.detected_at = now
-        made.append((change, version))
-    session.flush()
-    return [
-        (
-            change.id,
-            change.is_silent,
-            0
-            if change.is_silent
-            else _enqueue(session, settings, now, change, version.content),
-        )
-        for change, version in made
-    ]
+    db = session.connection()
+    change_ids = list(db.execute(_INSERT_CHANGES, rows).scalars())
+    db.execute(_MARK_DETECTED, [{"vid": row.id, "at": now} for row in versions])
+    outcomes = []
+    for change_id, values in zip(change_ids, rows, strict=True):
+        alerts = 0
+        if not values["is_silent"]:
+            content = session.get_one(Version, values["to_version_id"]).content
+            alerts = _enqueue(
+                session, settings, now, change_id, values["kind"], content
+            )
+        outcomes.append((change_id, values["is_silent"], alerts))
+    return outcomes
 
 
 def _histories(
-    session: Session, versions: list[Version]
+    session: Session, versions: Sequence[Any]
 ) -> dict[int, list[tuple[int, str]]]:
     """version id -> (id, content_sha256) of the document's earlier versions."""
     document_ids = {v.document_id for v in versions}
@@ -284,7 +300,7 @@ def _record_presence(
             content = (
                 last.content if last else bare_content(document) if document else {}
             )
-            alerts = _enqueue(session, settings, now, change, content)
+            alerts = _enqueue(session, settings, now, change.id, kind, content)
         return change.id, silent, alerts
 
 
@@ -292,16 +308,17 @@ def _enqueue(
     session: Session,
     settings: Settings,
     now: datetime,
-    change: Change,
+    change_id: int,
+    kind: ChangeKind,
     content: Mapping[str, Any],
 ) -> int:
     queued = 0
-    for route in route_change(change.kind.value, content, settings, now):
+    for route in route_change(kind.value, content, settings, now):
         alert = enqueue_alert(
             session,
             channel=route.channel,
             now=now,
-            change_id=change.id,
+            change_id=change_id,
             mode=route.mode,
             due_at=route.due_at,
         )
