@@ -23,14 +23,11 @@ logger = logging.getLogger(__name__)
 _documents = typing.cast(Table, Document.__table__)
 _versions = typing.cast(Table, Version.__table__)
 _bodies = typing.cast(Table, SnapshotBody.__table__)
-_INSERT_VERSIONS = insert(_versions).returning(
-    _versions.c.id, sort_by_parameter_order=True
-)
 _UPDATE_DOCUMENT = update(_documents).where(_documents.c.id == bindparam("pk"))
 
 
 class Conflict(Exception):
-    """A concurrent writer created one of the part's documents first."""
+    """The part cannot be stored in bulk (a concurrent writer came first)."""
 
 
 @dataclass(slots=True)
@@ -42,6 +39,27 @@ class BatchItem:
     digest: str | None = None
     error: str | None = None
     body_sha256: str | None = None
+
+
+def insert_rows(
+    session: Session, table: Table, rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert the rows in their order; return their new ids in the same order."""
+    db = session.connection()
+    if db.dialect.name != "sqlite":
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(db.execute(stmt, rows).scalars())
+    # SQLite returns rows one statement at a time here. This transaction is the only
+    # writer (BEGIN IMMEDIATE) and a new rowid is the largest one plus one, so one
+    # executemany numbers the rows consecutively; checked below.
+    before = db.execute(select(func.max(table.c.id))).scalar() or 0
+    db.execute(insert(table), rows)
+    count, top = db.execute(
+        select(func.count(), func.max(table.c.id)).where(table.c.id > before)
+    ).one()
+    if count != len(rows) or top != before + len(rows):
+        raise Conflict
+    return list(range(before + 1, before + 1 + len(rows)))
 
 
 def insert_ignore(session: Session, table: str) -> Any:
@@ -147,7 +165,7 @@ def record_documents(
         versioned.append((url, document_id, seq, is_new))
     _update_documents(session, updates)
     if versions:
-        version_ids = list(db.execute(_INSERT_VERSIONS, versions).scalars())
+        version_ids = insert_rows(session, _versions, versions)
         for (url, document_id, seq, is_new), version_id in zip(
             versioned, version_ids, strict=True
         ):

@@ -13,11 +13,17 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.batch_documents import BatchItem, Conflict, insert_ignore, record_documents
+from storage.batch_documents import (
+    BatchItem,
+    Conflict,
+    insert_ignore,
+    insert_rows,
+    record_documents,
+)
 from storage.ingest import (
     Extractor,
     IngestResult,
@@ -34,9 +40,6 @@ logger = logging.getLogger(__name__)
 
 _snapshots = typing.cast(Table, Snapshot.__table__)
 _bodies = typing.cast(Table, SnapshotBody.__table__)
-_INSERT_SNAPSHOTS = insert(_snapshots).returning(
-    _snapshots.c.id, sort_by_parameter_order=True
-)
 
 
 def ingest_batch(
@@ -111,7 +114,6 @@ def _extract(item: BatchItem, extractor: Extractor) -> None:
 def _ingest_part(
     session: Session, items: list[BatchItem], extractor_version: str, run_id: int | None
 ) -> list[IngestResult]:
-    db = session.connection()
     _store_bodies(session, items)
     rows = []
     for item in items:
@@ -120,7 +122,7 @@ def _ingest_part(
         stored = fetch if fetch.status == 200 else dataclasses.replace(fetch, body=None)
         values = snapshot_values(stored, item.body_sha256, run_id)
         rows.append(values | {"extract_error": item.error})
-    snapshot_ids = list(db.execute(_INSERT_SNAPSHOTS, rows).scalars())
+    snapshot_ids = insert_rows(session, _snapshots, rows)
     records = record_documents(session, items, snapshot_ids, extractor_version)
     results = []
     for item, snapshot_id in zip(items, snapshot_ids, strict=True):

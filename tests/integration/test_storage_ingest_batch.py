@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import ingest_batch as ingest_batch_module
+from storage.batch_documents import Conflict
 from storage.db import make_engine, make_session_factory, unit_of_work, upgrade_database
 from storage.ingest import ingest_fetch
 from storage.ingest_batch import ingest_batch
@@ -110,7 +112,7 @@ def _is_detail(fetch: FetchRecord) -> bool:
     return fetch.url != INDEX
 
 
-def test_batch_gives_the_rows_and_outcomes_of_one_by_one_ingest(tmp_path):
+def _ingest_both(tmp_path: Path) -> tuple[Any, Any, Any, Any]:
     one_by_one = _database(tmp_path / "one.db")
     batched = _database(tmp_path / "batch.db")
     with unit_of_work(one_by_one) as session:
@@ -134,6 +136,11 @@ def test_batch_gives_the_rows_and_outcomes_of_one_by_one_ingest(tmp_path):
             extractor_version="v2",
             is_detail=_is_detail,
         )
+    return expected, results, _rows(one_by_one), _rows(batched)
+
+
+def test_batch_gives_the_rows_and_outcomes_of_one_by_one_ingest(tmp_path):
+    expected, results, rows, batched_rows = _ingest_both(tmp_path)
     assert results == expected
     assert [r.outcome for r in results][:6] == [
         "new_version",
@@ -143,4 +150,14 @@ def test_batch_gives_the_rows_and_outcomes_of_one_by_one_ingest(tmp_path):
         "new_version",
         "extract_failed",
     ]
-    assert _rows(batched) == _rows(one_by_one)
+    assert batched_rows == rows
+
+
+def test_part_that_cannot_go_in_bulk_is_stored_record_by_record(tmp_path, monkeypatch):
+    def refuse(*args: Any) -> list[int]:
+        raise Conflict
+
+    monkeypatch.setattr(ingest_batch_module, "insert_rows", refuse)
+    expected, results, rows, batched_rows = _ingest_both(tmp_path)
+    assert results == expected
+    assert batched_rows == rows
