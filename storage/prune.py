@@ -9,6 +9,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Snapshot, SnapshotBody, Version
+from storage.snapshots import newest_first_rank
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +66,7 @@ def prune_snapshots(
 
 
 def _doomed_snapshot_ids(session: Session, keep: int) -> list[int]:
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Snapshot.url,
-            order_by=(Snapshot.fetched_at.desc(), Snapshot.id.desc()),
-        )
-        .label("rank")
-    )
+    rank = newest_first_rank()
     ranked = (
         select(Snapshot.id, rank).where(Snapshot.body_sha256.is_not(None)).subquery()
     )

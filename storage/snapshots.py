@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Label
 
 from storage import bodydict
 from storage.models import Snapshot, SnapshotBody
@@ -126,6 +127,18 @@ def load_body(session: Session, snapshot: Snapshot) -> bytes | None:
     return None if body is None else decompress(body.data, body.codec)
 
 
+def newest_first_rank() -> Label[int]:
+    """Each snapshot's place among its URL's snapshots, 1 being the newest."""
+    return (
+        func.row_number()
+        .over(
+            partition_by=Snapshot.url,
+            order_by=(Snapshot.fetched_at.desc(), Snapshot.id.desc()),
+        )
+        .label("rank")
+    )
+
+
 def validators_for(
     session: Session, urls: Iterable[str]
 ) -> dict[str, tuple[str | None, str | None]]:
@@ -134,14 +147,7 @@ def validators_for(
     found: dict[str, tuple[str | None, str | None]] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=Snapshot.url,
-                order_by=(Snapshot.fetched_at.desc(), Snapshot.id.desc()),
-            )
-            .label("rank")
-        )
+        rank = newest_first_rank()
         inner = (
             select(Snapshot.url, Snapshot.etag, Snapshot.last_modified, rank)
             .where(
