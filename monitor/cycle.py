@@ -26,9 +26,8 @@ from monitor.ops import evaluate_ops
 from storage.db import (
     DatabaseUnreachableError,
     mask_url,
-    open_database,
+    opened_database,
     unit_of_work,
-    upgrade_database,
 )
 from storage.models import Document, Run, RunStatus, Version
 from storage.runs import finish_run, start_run
@@ -91,23 +90,20 @@ def execute_cycle(
     if dry_run:
         return _dry_run(settings, now_fn)
     try:
-        with cycle_lock(settings.database_url, now_fn()):
-            factory = _open(settings.database_url)
-            try:
-                return _locked_cycle(
-                    factory,
-                    settings,
-                    now_fn,
-                    since,
-                    no_alerts,
-                    warc_path,
-                    kind,
-                    should_stop,
-                )
-            finally:
-                engine = factory.kw.get("bind")
-                if engine is not None:
-                    engine.dispose()
+        with (
+            cycle_lock(settings.database_url, now_fn()),
+            opened_database(settings.database_url, upgrade=True) as factory,
+        ):
+            return _locked_cycle(
+                factory,
+                settings,
+                now_fn,
+                since,
+                no_alerts,
+                warc_path,
+                kind,
+                should_stop,
+            )
     except LockHeldError as exc:
         return CycleReport(ExitCode.LOCKED, error=str(exc))
     except DatabaseUnreachableError as exc:
@@ -118,11 +114,6 @@ def execute_cycle(
             error=f"MOFAWATCH_DATABASE_URL / [database] url: not a database URL: "
             f"{mask_url(settings.database_url)} ({exc})",
         )
-
-
-def _open(url: str) -> sessionmaker[Session]:
-    upgrade_database(url)
-    return open_database(url)
 
 
 def _locked_cycle(
@@ -297,22 +288,19 @@ def _summary(
 def _dry_run(settings: Settings, now_fn: NowFn) -> CycleReport:
     """No crawl, no writes: what dispatch would send now from the outbox."""
     try:
-        factory = open_database(settings.database_url)
+        with opened_database(settings.database_url) as factory:
+            with factory() as session:
+                undiffed = (
+                    session.scalar(
+                        select(func.count(Version.id)).where(
+                            Version.detected_at.is_(None)
+                        )
+                    )
+                    or 0
+                )
+            planned = dispatch_due(factory, settings, now_fn(), dry_run=True).planned
     except DatabaseUnreachableError as exc:
         return CycleReport(ExitCode.USAGE, error=str(exc))
-    try:
-        with factory() as session:
-            undiffed = (
-                session.scalar(
-                    select(func.count(Version.id)).where(Version.detected_at.is_(None))
-                )
-                or 0
-            )
-        planned = dispatch_due(factory, settings, now_fn(), dry_run=True).planned
-    finally:
-        engine = factory.kw.get("bind")
-        if engine is not None:
-            engine.dispose()
     lines = [
         f"dry run: no crawl, nothing written; {len(planned)} messages would be "
         f"sent; {undiffed} stored versions not yet compared"

@@ -33,7 +33,7 @@ from monitor.replay_sources import (
     source_kind,
 )
 from monitor.scratch import scratch_database
-from storage.db import open_database, unit_of_work, upgrade_database
+from storage.db import opened_database, unit_of_work
 from storage.models import Alert, RunStatus
 from storage.runs import finish_run, start_run
 
@@ -117,35 +117,22 @@ def replay(
     on_progress: Callable[[int], None] | None = None,
 ) -> ReplayReport:
     """Replay the captures into the configured database (a scratch copy when dry)."""
-    if dry_run:
-        with scratch_database(settings.database_url) as factory:
-            return _replay_into(
-                factory,
-                settings,
-                collected,
-                now,
-                alerts=alerts,
-                dry_run=True,
-                notifiers=notifiers,
-                on_progress=on_progress,
-            )
-    upgrade_database(settings.database_url)
-    factory = open_database(settings.database_url)
-    try:
+    target = (
+        scratch_database(settings.database_url)
+        if dry_run
+        else opened_database(settings.database_url, upgrade=True)
+    )
+    with target as factory:
         return _replay_into(
             factory,
             settings,
             collected,
             now,
             alerts=alerts,
-            dry_run=False,
+            dry_run=dry_run,
             notifiers=notifiers,
             on_progress=on_progress,
         )
-    finally:
-        bind = factory.kw.get("bind")
-        if bind is not None:
-            bind.dispose()
 
 
 def _replay_into(

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import is_sqlite, make_engine, open_database, upgrade_database
+from storage.db import is_sqlite, make_engine, opened_database
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +46,8 @@ def _sqlite_copy(url: str) -> Iterator[sessionmaker[Session]]:
             finally:
                 dst.close()
                 src.close()
-        copy_url = f"sqlite:///{copy}"
-        upgrade_database(copy_url)
-        factory = open_database(copy_url)
-        try:
+        with opened_database(f"sqlite:///{copy}", upgrade=True) as factory:
             yield factory
-        finally:
-            bind = factory.kw.get("bind")
-            if bind is not None:
-                bind.dispose()
 
 
 @contextmanager

@@ -138,6 +138,23 @@ def open_database(url: str) -> sessionmaker[Session]:
     return make_session_factory(engine)
 
 
+@contextmanager
+def opened_database(
+    url: str, *, upgrade: bool = False
+) -> Iterator[sessionmaker[Session]]:
+    """open_database (after upgrade_database when asked) for one block; the engine
+    and its connections are disposed when the block ends."""
+    if upgrade:
+        upgrade_database(url)
+    factory = open_database(url)
+    try:
+        yield factory
+    finally:
+        engine = factory.kw.get("bind")
+        if engine is not None:
+            engine.dispose()
+
+
 def alembic_config(url: str) -> Any:
     """An Alembic Config pointing at the packaged migrations, for this URL."""
     from alembic.config import Config

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from monitor.cli import Context
 from monitor.config import Settings
 from monitor.exitcodes import ExitCode
-from storage.db import open_database
+from storage.db import opened_database
 from storage.models import AlertStatus, Document, Run, RunStatus, SectionState, Version
 from storage.outbox import alert_counts
 from storage.runs import last_runs
@@ -34,14 +34,8 @@ _RUN_STATS = (
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     settings = ctx.settings()
-    factory = open_database(settings.database_url)
-    try:
-        with factory() as session:
-            report = build_status(session, settings, datetime.now(UTC))
-    finally:
-        engine = factory.kw.get("bind")
-        if engine is not None:
-            engine.dispose()
+    with opened_database(settings.database_url) as factory, factory() as session:
+        report = build_status(session, settings, datetime.now(UTC))
     if args.json:
         print(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     else:
