@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +54,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+BODY_BUDGET = 256 * 2**20  # bytes of bodies a replay keeps from reading to storing
+
 
 @dataclass(frozen=True, slots=True)
 class Collected:
@@ -69,10 +71,22 @@ def check_sources(paths: Sequence[str]) -> list[tuple[Path, SourceKind]]:
     return [(Path(p), source_kind(Path(p))) for p in paths]
 
 
-def collect(sources: Iterable[tuple[Path, SourceKind]], base_url: str) -> Collected:
+def collect(
+    sources: Iterable[tuple[Path, SourceKind]],
+    base_url: str,
+    *,
+    body_budget: int = BODY_BUDGET,
+) -> Collected:
+    """Every capture, keeping bodies in memory up to `body_budget` bytes in all.
+
+    A body beyond the budget is dropped and read from its source again when its
+    batch is stored: reading twice costs little next to extraction, but holding
+    an archive of many gigabytes would not fit.
+    """
     captures: list[Capture] = []
     problems: list[Problem] = []
     ignored = 0
+    kept = 0
     for path, kind in sources:
         for item in read_source(path, kind, base_url):
             if isinstance(item, Problem):
@@ -80,8 +94,13 @@ def collect(sources: Iterable[tuple[Path, SourceKind]], base_url: str) -> Collec
                 problems.append(item)
             elif not item.is_page:
                 ignored += 1
-            else:
+            elif item.body is None or item.body_ref is None:
                 captures.append(item)
+            elif kept + len(item.body) <= body_budget:
+                kept += len(item.body)
+                captures.append(item)
+            else:
+                captures.append(replace(item, body=None))
     captures.sort(key=lambda c: c.fetched_at)  # stable: file order breaks ties
     return Collected(tuple(captures), tuple(problems), ignored)
 

@@ -24,8 +24,9 @@ class SourceError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class BodyRef:
-    """Where a capture's body lives: bodies are read again batch by batch, so a
-    replay of a large archive keeps only captures' metadata in memory."""
+    """Where a capture's body lives. Bodies beyond replay's memory budget are dropped
+    when collected and read again batch by batch, so a replay of a large archive
+    keeps only captures' metadata in memory."""
 
     kind: SourceKind
     path: str
@@ -39,7 +40,7 @@ class Capture:
     url: str
     fetched_at: datetime
     status: int
-    body: bytes | None  # None: no body (304), or not loaded yet (see body_ref)
+    body: bytes | None  # None: no body (304), or dropped until loaded (body_ref)
     headers: tuple[tuple[str, str], ...]
     origin: str  # "file" or "file@offset": where a message should point
     role: str | None = None  # "index" | "detail" when the crawl recorded it

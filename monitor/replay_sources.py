@@ -83,7 +83,7 @@ class BodyReader:
     def load(self, capture: Capture) -> Capture:
         """The capture with its body; OSError/ValueError if it can no longer be read."""
         ref = capture.body_ref
-        if ref is None:
+        if ref is None or capture.body is not None:
             return capture
         if ref.kind is SourceKind.WARC:
             body = self._warc_body(ref)

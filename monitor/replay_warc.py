@@ -116,7 +116,7 @@ def _warc_capture(record: Any, path: Path, offset: int) -> Capture | None:
         url=requested or target,
         fetched_at=when,
         status=status,
-        body=None,
+        body=None if status == 304 else body,
         headers=http_headers,
         origin=f"{path}@{offset}",
         role=headers.get_header("WARC-Mofawatch-Role"),

@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from monitor.replay import BODY_BUDGET, check_sources, collect, replay
 from monitor.replay_sources import (
     BodyReader,
     Capture,
@@ -19,7 +20,16 @@ from monitor.replay_sources import (
     read_warc,
     source_kind,
 )
-from tests.integration.replay_helpers import FIXTURES, URL_A, URL_B
+from tests.integration.replay_helpers import (
+    BASE_URL,
+    FIXTURES,
+    NOW,
+    URL_A,
+    URL_B,
+    fresh_sqlite,
+    history,
+    settings_for,
+)
 
 
 def _copy_cache(tmp_path):
@@ -91,14 +101,39 @@ def test_a_file_of_unknown_type_is_a_source_error():
         source_kind(FIXTURES / "html" / "urls.csv")
 
 
-def test_captures_keep_no_body_until_a_batch_reads_it():
-    items = list(read_warc(FIXTURES / "captures.warc.gz"))
-    pages = [i for i in items if isinstance(i, Capture) and i.is_page]
+def test_collect_keeps_bodies_up_to_its_budget_and_reads_the_rest_again():
+    read = [
+        i for i in read_warc(FIXTURES / "captures.warc.gz") if isinstance(i, Capture)
+    ]
+    pages = [c for c in read if c.is_page]
     assert len(pages) == 3
-    assert all(c.body is None and c.body_ref is not None for c in pages)
+    assert all(c.body for c in pages)
+    budget = len(pages[0].body or b"")
+    sources = [(FIXTURES / "captures.warc.gz", SourceKind.WARC)]
+    collected = collect(sources, BASE_URL, body_budget=budget)
+    by_origin = {c.origin: c for c in collected.captures}
+    kept = [c for c in collected.captures if c.body is not None]
+    dropped = [c for c in collected.captures if c.body is None]
+    assert [c.origin for c in kept] == [pages[0].origin]
+    assert len(dropped) == 2
+    assert all(c.body_ref is not None for c in dropped)
     with BodyReader() as reader:
-        loaded = [reader.load(c) for c in pages]
-    assert all(c.body and b"Telephone Talk" in c.body for c in loaded)
+        loaded = {c.origin: reader.load(by_origin[c.origin]).body for c in pages}
+    assert loaded == {c.origin: c.body for c in pages}
+
+
+def test_a_replay_that_reads_every_body_again_stores_the_same_history(tmp_path):
+    names = ("captures.warc.gz", "html")
+    sources = check_sources([str(FIXTURES / n) for n in names])
+    histories = []
+    for budget in (0, BODY_BUDGET):
+        url = fresh_sqlite(tmp_path, f"budget-{budget}.db")
+        collected = collect(sources, BASE_URL, body_budget=budget)
+        assert any(c.body is None for c in collected.captures) == (budget == 0)
+        replay(settings_for(url), collected, NOW)
+        histories.append(history(url))
+    assert histories[0] == histories[1]
+    assert sum(len(v) for v in histories[0].values()) >= 3
 
 
 def test_a_capture_whose_file_vanished_is_reported_and_exit_is_1(
