@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
 from monitor.diff import FieldChange, diff_documents, render_diff_text
 from monitor.rules import route_change
 from monitor.views import bare_content
+from storage.bulk import insert_rows
 from storage.db import unit_of_work
 from storage.models import (
     Change,
@@ -35,12 +36,9 @@ from storage.versions import versions_of
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 200  # versions per transaction: their changes and alerts commit together
+_CHUNK = 500  # versions per transaction: their changes and alerts commit together
 _changes = typing.cast(Table, Change.__table__)
 _versions = typing.cast(Table, Version.__table__)
-_INSERT_CHANGES = insert(_changes).returning(
-    _changes.c.id, sort_by_parameter_order=True
-)
 _MARK_DETECTED = (
     update(_versions)
     .where(_versions.c.id == bindparam("vid"))
@@ -174,7 +172,7 @@ def _detect_versions(
             }
         )
     db = session.connection()
-    change_ids = list(db.execute(_INSERT_CHANGES, rows).scalars())
+    change_ids = insert_rows(session, _changes, rows)
     db.execute(_MARK_DETECTED, [{"vid": row.id, "at": now} for row in versions])
     outcomes = []
     for change_id, values in zip(change_ids, rows, strict=True):

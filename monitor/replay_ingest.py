@@ -1,7 +1,8 @@
 """Store replayed captures the way the crawl stores responses (storage.ingest_batch).
 
-Batches share one transaction; a capture whose (url, fetch time, body) is already
-stored is skipped, which makes replaying a source twice a no-op.
+A batch is extracted outside any transaction and stored in one; a capture whose
+(url, fetch time, body) is already stored is skipped, which makes replaying a
+source twice a no-op.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.replay_sources import BodyReader, Capture, header
 from storage.db import unit_of_work
 from storage.ingest import IngestResult, Outcome
-from storage.ingest_batch import ingest_batch
+from storage.ingest_batch import extract_batch, store_batch
 from storage.models import Snapshot
 from storage.snapshots import FetchRecord
 
@@ -31,9 +32,10 @@ SOURCE_NAME = "replay"
 ALREADY_STORED = "already_stored"
 UNREADABLE = "unreadable"  # read when collected, not when replayed
 OLDER_THAN_STORED = "older_than_stored"  # the database already has later fetches
-BATCH_SIZE = (
-    100  # captures per transaction: one commit per record costs more than extract
-)
+# Captures per batch: each batch is extracted with no transaction open, then stored
+# in one. Fewer, larger batches spend less on queries and commits per page; a
+# killed replay redoes at most one batch (replay is idempotent).
+BATCH_SIZE = 500
 Extractor = Callable[[bytes, str, str | None], Mapping[str, Any]]
 
 
@@ -174,49 +176,63 @@ def _ingest_batch(
     run_id: int | None,
 ) -> list[ReplayLine]:
     extractor, version = current_extractor()
-    lines: list[ReplayLine] = []
     loaded = [_load(reader, c) for c in captures]
-    batch = [c for c in loaded if isinstance(c, Capture)]
-    lines += [c for c in loaded if isinstance(c, ReplayLine)]
+    lines: dict[int, ReplayLine] = {
+        n: c for n, c in enumerate(loaded) if isinstance(c, ReplayLine)
+    }
+    batch = {n: c for n, c in enumerate(loaded) if isinstance(c, Capture)}
+    # Captures already stored are not extracted again: a second replay is cheap.
     with unit_of_work(factory) as session:
-        seen = stored_keys(session, batch)
-        newest: dict[str, datetime] = {}
-        for url, when, _ in seen:
-            newest[url] = max(when, newest.get(url, when))
-        skipped: dict[int, ReplayLine] = {}
-        wanted: list[Capture] = []
-        for n, capture in enumerate(batch):
-            key = _key(capture)
-            if key in seen:
-                outcome = ALREADY_STORED
-            elif capture.fetched_at < newest.get(key[0], capture.fetched_at):
-                # A version is appended after the newest one: an older capture would
-                # pose as the current content (and alert as an edit). History grows
-                # forwards only; replay older captures into an empty database.
-                outcome = OLDER_THAN_STORED
-            else:
-                seen.add(key)
-                newest[key[0]] = capture.fetched_at
-                wanted.append(capture)
-                continue
-            skipped[n] = ReplayLine(capture.url, capture.fetched_at, outcome)
-        records = [fetch_record(c) for c in wanted]
-        details = {id(r): _is_detail(c) for r, c in zip(records, wanted, strict=True)}
-        results = ingest_batch(
+        lines |= _skip_stored(session, batch)
+    wanted = {n: c for n, c in batch.items() if n not in lines}
+    # Extraction, the long part, holds no transaction: a crawl can write meanwhile.
+    records = {n: fetch_record(c) for n, c in wanted.items()}
+    details = {id(records[n]): _is_detail(c) for n, c in wanted.items()}
+    extracted = extract_batch(
+        list(records.values()),
+        extractor=extractor,
+        is_detail=lambda record: details[id(record)],
+    )
+    items = dict(zip(records, extracted, strict=True))
+    with unit_of_work(factory) as session:
+        # Another replay of the same source may have stored some of them meanwhile.
+        lines |= _skip_stored(session, wanted)
+        stored = [n for n in items if n not in lines]
+        results = store_batch(
             session,
-            records,
-            extractor=extractor,
+            [items[n] for n in stored],
             extractor_version=version,
             run_id=run_id,
-            is_detail=lambda record: details[id(record)],
         )
-    stored = iter(zip(wanted, results, strict=True))
-    for n in range(len(batch)):
-        if n in skipped:
-            lines.append(skipped[n])
+    for n, result in zip(stored, results, strict=True):
+        lines[n] = _line(wanted[n], result)
+    return [lines[n] for n in range(len(captures))]
+
+
+def _skip_stored(
+    session: Session, captures: Mapping[int, Capture]
+) -> dict[int, ReplayLine]:
+    """The captures (by position) that must not be stored, and why."""
+    seen = stored_keys(session, list(captures.values()))
+    newest: dict[str, datetime] = {}
+    for url, when, _ in seen:
+        newest[url] = max(when, newest.get(url, when))
+    skipped: dict[int, ReplayLine] = {}
+    for n, capture in captures.items():
+        key = _key(capture)
+        if key in seen:
+            outcome = ALREADY_STORED
+        elif capture.fetched_at < newest.get(key[0], capture.fetched_at):
+            # A version is appended after the newest one: an older capture would
+            # pose as the current content (and alert as an edit). History grows
+            # forwards only; replay older captures into an empty database.
+            outcome = OLDER_THAN_STORED
         else:
-            lines.append(_line(*next(stored)))
-    return lines
+            seen.add(key)
+            newest[key[0]] = capture.fetched_at
+            continue
+        skipped[n] = ReplayLine(capture.url, capture.fetched_at, outcome)
+    return skipped
 
 
 def _line(capture: Capture, result: IngestResult) -> ReplayLine:

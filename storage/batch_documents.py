@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.bulk import Conflict, insert_rows
 from storage.models import Document, DocumentState, SnapshotBody, Version
 from storage.snapshots import FetchRecord
 from storage.versions import RecordResult, document_fields
@@ -26,10 +27,6 @@ _bodies = typing.cast(Table, SnapshotBody.__table__)
 _UPDATE_DOCUMENT = update(_documents).where(_documents.c.id == bindparam("pk"))
 
 
-class Conflict(Exception):
-    """The part cannot be stored in bulk (a concurrent writer came first)."""
-
-
 @dataclass(slots=True)
 class BatchItem:
     fetch: FetchRecord
@@ -39,27 +36,6 @@ class BatchItem:
     digest: str | None = None
     error: str | None = None
     body_sha256: str | None = None
-
-
-def insert_rows(
-    session: Session, table: Table, rows: list[dict[str, Any]]
-) -> list[int]:
-    """Insert the rows in their order; return their new ids in the same order."""
-    db = session.connection()
-    if db.dialect.name != "sqlite":
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(db.execute(stmt, rows).scalars())
-    # SQLite returns rows one statement at a time here. This transaction is the only
-    # writer (BEGIN IMMEDIATE) and a new rowid is the largest one plus one, so one
-    # executemany numbers the rows consecutively; checked below.
-    before = db.execute(select(func.max(table.c.id))).scalar() or 0
-    db.execute(insert(table), rows)
-    count, top = db.execute(
-        select(func.count(), func.max(table.c.id)).where(table.c.id > before)
-    ).one()
-    if count != len(rows) or top != before + len(rows):
-        raise Conflict
-    return list(range(before + 1, before + 1 + len(rows)))
 
 
 def insert_ignore(session: Session, table: str) -> Any:

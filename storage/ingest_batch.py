@@ -1,7 +1,10 @@
 """Many responses at once: the decisions of ingest_fetch with a few set-based queries.
 
-Used by replay. A batch is cut wherever a URL comes back, so every URL occurs once per
-part; a part that meets a concurrent writer is redone record by record (ingest_fetch).
+Used by replay, in two steps: extract_batch runs the extractor with no database
+open, store_batch writes the results. A batch is stored in parts cut wherever a URL
+comes back, so every URL occurs once per part; a part that meets a concurrent
+writer is redone record by record (ingest_fetch) with the documents already
+extracted.
 """
 
 from __future__ import annotations
@@ -10,20 +13,16 @@ import dataclasses
 import hashlib
 import logging
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.batch_documents import (
-    BatchItem,
-    Conflict,
-    insert_ignore,
-    insert_rows,
-    record_documents,
-)
+from storage.batch_documents import BatchItem, insert_ignore, record_documents
+from storage.bulk import Conflict, insert_rows
 from storage.ingest import (
     Extractor,
     IngestResult,
@@ -53,43 +52,86 @@ def ingest_batch(
     is_detail: Callable[[FetchRecord], bool] = lambda fetch: True,
 ) -> list[IngestResult]:
     """ingest_fetch for each record in order, with the same rows as a result."""
+    items = extract_batch(
+        fetches, extractor=extractor, now_of=now_of, is_detail=is_detail
+    )
+    return store_batch(
+        session, items, extractor_version=extractor_version, run_id=run_id
+    )
+
+
+def extract_batch(
+    fetches: Sequence[FetchRecord],
+    *,
+    extractor: Extractor,
+    now_of: Callable[[FetchRecord], datetime] = lambda fetch: fetch.fetched_at,
+    is_detail: Callable[[FetchRecord], bool] = lambda fetch: True,
+) -> list[BatchItem]:
+    """Body digests, documents and content hashes; touches no database.
+
+    An unrecognizable page (ValueError) becomes the item's error, as ingest_fetch
+    stores it in the snapshot.
+    """
+    items = [BatchItem(f, now_of(f), is_detail(f)) for f in fetches]
+    for item in items:
+        _extract(item, extractor)
+    return items
+
+
+def store_batch(
+    session: Session,
+    items: Sequence[BatchItem],
+    *,
+    extractor_version: str,
+    run_id: int | None = None,
+) -> list[IngestResult]:
+    """Store extracted items in order: the rows ingest_fetch would leave."""
     results: list[IngestResult] = []
-    for part in _parts(fetches):
-        items = [BatchItem(f, now_of(f), is_detail(f)) for f in part]
-        for item in items:
-            _extract(item, extractor)
+    for part in _parts(items):
         session.flush()
         try:
             with session.begin_nested():
-                results += _ingest_part(session, items, extractor_version, run_id)
+                results += _ingest_part(session, part, extractor_version, run_id)
         except (Conflict, IntegrityError):
             logger.info(
                 "concurrent writer met; storing %d records one by one", len(part)
             )
-            for item in items:
-                results.append(
-                    ingest_fetch(
-                        session,
-                        item.fetch,
-                        extractor=extractor,
-                        extractor_version=extractor_version,
-                        now=item.now,
-                        run_id=run_id,
-                        is_detail=item.is_detail,
-                    )
+            results += [
+                ingest_fetch(
+                    session,
+                    item.fetch,
+                    extractor=_extracted(item),
+                    extractor_version=extractor_version,
+                    now=item.now,
+                    run_id=run_id,
+                    is_detail=item.is_detail,
                 )
+                for item in part
+            ]
     return results
 
 
-def _parts(fetches: Sequence[FetchRecord]) -> Iterator[list[FetchRecord]]:
-    part: list[FetchRecord] = []
+def _extracted(item: BatchItem) -> Extractor:
+    """An extractor that answers with what extract_batch found for this item."""
+
+    def answer(body: bytes, url: str, charset: str | None) -> Mapping[str, Any]:
+        if item.document is None:
+            raise ValueError(item.error or "not extracted")
+        return item.document
+
+    return answer
+
+
+def _parts(items: Sequence[BatchItem]) -> Iterator[list[BatchItem]]:
+    part: list[BatchItem] = []
     urls: set[str] = set()
-    for fetch in fetches:
-        if fetch.url in urls or fetch.url[:512] in urls:
+    for item in items:
+        url = item.fetch.url
+        if url in urls or url[:512] in urls:
             yield part
             part, urls = [], set()
-        part.append(fetch)
-        urls.update((fetch.url, fetch.url[:512]))
+        part.append(item)
+        urls.update((url, url[:512]))
     if part:
         yield part
 

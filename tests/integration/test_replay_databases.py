@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from monitor.replay import ReplayReport
 from storage.db import upgrade_database
+from storage.ingest_batch import extract_batch
 from tests.integration.replay_helpers import (
     URL_A,
     RecordingNotifier,
@@ -38,3 +42,30 @@ def test_dry_run_leaves_each_database_unchanged(db_url):
     assert report.counts["new_version"] >= 3
     assert report.planned  # it says which alerts --alerts would send
     assert row_counts(db_url) == before
+
+
+def test_captures_stored_by_another_replay_during_extraction_are_skipped(
+    db_url, monkeypatch
+):
+    """Extraction runs with no transaction open; what another writer stored in the
+    meantime is found again before storing and reported, not stored twice."""
+    upgrade_database(db_url)
+    real = extract_batch
+    other: list[ReplayReport] = []
+    started = False
+
+    def extract_while_another_replay_runs(*args: Any, **kwargs: Any) -> Any:
+        nonlocal started
+        if not started:
+            started = True
+            other.append(replay_paths(db_url, "captures.warc.gz"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(
+        "monitor.replay_ingest.extract_batch", extract_while_another_replay_runs
+    )
+    report = replay_paths(db_url, "captures.warc.gz")
+    assert other[0].counts == {"new_version": 3}
+    assert report.counts == {"already_stored": 3}
+    assert len(history(db_url)[URL_A]) == 3
+    assert row_counts(db_url)["snapshots"] == 3

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import ingest_batch as ingest_batch_module
-from storage.batch_documents import Conflict
+from storage.bulk import Conflict
 from storage.db import make_engine, make_session_factory, unit_of_work, upgrade_database
 from storage.ingest import ingest_fetch
 from storage.ingest_batch import ingest_batch
