@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.replay_sources import BodyReader, Capture, header
+from storage.batch_documents import BatchItem
 from storage.db import unit_of_work
 from storage.ingest import IngestResult, Outcome
-from storage.ingest_batch import extract_batch, store_batch
+from storage.ingest_batch import extract_items, store_batch
 from storage.models import Snapshot
 from storage.snapshots import FetchRecord
 
@@ -186,14 +187,11 @@ def _ingest_batch(
         lines |= _skip_stored(session, batch)
     wanted = {n: c for n, c in batch.items() if n not in lines}
     # Extraction, the long part, holds no transaction: a crawl can write meanwhile.
-    records = {n: fetch_record(c) for n, c in wanted.items()}
-    details = {id(records[n]): _is_detail(c) for n, c in wanted.items()}
-    extracted = extract_batch(
-        list(records.values()),
-        extractor=extractor,
-        is_detail=lambda record: details[id(record)],
-    )
-    items = dict(zip(records, extracted, strict=True))
+    items = {
+        n: BatchItem(fetch_record(c), c.fetched_at, _is_detail(c))
+        for n, c in wanted.items()
+    }
+    extract_items(list(items.values()), extractor)
     with unit_of_work(factory) as session:
         # Another replay of the same source may have stored some of them meanwhile.
         lines |= _skip_stored(session, wanted)

@@ -1,6 +1,6 @@
 """Many responses at once: the decisions of ingest_fetch with a few set-based queries.
 
-Used by replay, in two steps: extract_batch runs the extractor with no database
+Used by replay, in two steps: extract_items runs the extractor with no database
 open, store_batch writes the results. A batch is stored in parts cut wherever a URL
 comes back, so every URL occurs once per part; a part that meets a concurrent
 writer is redone record by record (ingest_fetch) with the documents already
@@ -52,30 +52,21 @@ def ingest_batch(
     is_detail: Callable[[FetchRecord], bool] = lambda fetch: True,
 ) -> list[IngestResult]:
     """ingest_fetch for each record in order, with the same rows as a result."""
-    items = extract_batch(
-        fetches, extractor=extractor, now_of=now_of, is_detail=is_detail
-    )
+    items = [BatchItem(f, now_of(f), is_detail(f)) for f in fetches]
+    extract_items(items, extractor)
     return store_batch(
         session, items, extractor_version=extractor_version, run_id=run_id
     )
 
 
-def extract_batch(
-    fetches: Sequence[FetchRecord],
-    *,
-    extractor: Extractor,
-    now_of: Callable[[FetchRecord], datetime] = lambda fetch: fetch.fetched_at,
-    is_detail: Callable[[FetchRecord], bool] = lambda fetch: True,
-) -> list[BatchItem]:
-    """Body digests, documents and content hashes; touches no database.
+def extract_items(items: Sequence[BatchItem], extractor: Extractor) -> None:
+    """Fill in body digests, documents and content hashes; touches no database.
 
     An unrecognizable page (ValueError) becomes the item's error, as ingest_fetch
     stores it in the snapshot.
     """
-    items = [BatchItem(f, now_of(f), is_detail(f)) for f in fetches]
     for item in items:
         _extract(item, extractor)
-    return items
 
 
 def store_batch(
@@ -112,7 +103,7 @@ def store_batch(
 
 
 def _extracted(item: BatchItem) -> Extractor:
-    """An extractor that answers with what extract_batch found for this item."""
+    """An extractor that answers with what extract_items found for this item."""
 
     def answer(body: bytes, url: str, charset: str | None) -> Mapping[str, Any]:
         if item.document is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from monitor.replay import ReplayReport
 from storage.db import upgrade_database
-from storage.ingest_batch import extract_batch
+from storage.ingest_batch import extract_items
 from tests.integration.replay_helpers import (
     URL_A,
     RecordingNotifier,
@@ -50,7 +50,7 @@ def test_captures_stored_by_another_replay_during_extraction_are_skipped(
     """Extraction runs with no transaction open; what another writer stored in the
     meantime is found again before storing and reported, not stored twice."""
     upgrade_database(db_url)
-    real = extract_batch
+    real = extract_items
     other: list[ReplayReport] = []
     started = False
 
@@ -62,7 +62,7 @@ def test_captures_stored_by_another_replay_during_extraction_are_skipped(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(
-        "monitor.replay_ingest.extract_batch", extract_while_another_replay_runs
+        "monitor.replay_ingest.extract_items", extract_while_another_replay_runs
     )
     report = replay_paths(db_url, "captures.warc.gz")
     assert other[0].counts == {"new_version": 3}
