@@ -25,7 +25,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadfile
 
 demo: $(STAMP)
-	$(BIN)/python -m monitor.demo
+	$(BIN)/python -m tests.demo
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.extract

@@ -21,7 +21,7 @@ from pathlib import Path
 from crawler import plan
 from crawler.revisit import RevisitPolicy
 from monitor.config import Settings, SiteSettings
-from monitor.crawl import CrawlResult, run_crawl
+from monitor.runner.crawl import CrawlResult, run_crawl
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.runs import start_run
 from tests.sitegen import generate_site

@@ -21,9 +21,9 @@ import psutil
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from monitor.demo import demo_env, publish_new_meeting
 from storage.db import open_database
 from storage.models import Run
+from tests.demo import demo_env, publish_new_meeting
 from tests.servers import HOST, SmtpServer, free_port
 from tests.sitesim import SiteSim
 

@@ -1,4 +1,4 @@
-"""Speed of crawler.extract against the bare BeautifulSoup parse and trafilatura.
+"""Speed of the shared extractor against the bare BeautifulSoup parse and trafilatura.
 
 Run: python -m bench.extract [--repeats N]. Uses every good page of tests/fixtures/site.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from crawler.extract import PARSER, extract
+from crawler.extract.extractor import PARSER, extract
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def main() -> None:
     )
     warnings.simplefilter("ignore")
     runners: dict[str, Callable[[bytes, str], object]] = {
-        "crawler.extract.extract": extract,
+        "crawler.extract.extractor.extract": extract,
         'BeautifulSoup(html, "lxml")': _bs4,
         "trafilatura.extract": _trafilatura,
     }

@@ -31,9 +31,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from crawler.extract import extract
+from crawler.extract.extractor import extract
 from monitor.config import Settings, SiteSettings
-from monitor.replay import check_sources, collect, replay
+from monitor.replay.replayer import check_sources, collect, replay
 from storage.db import upgrade_database
 from tests.sitegen import generate_site
 

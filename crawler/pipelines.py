@@ -33,13 +33,13 @@ MAX_LISTED_ERRORS = 50
 
 def extract_document(body: bytes, url: str, charset: str | None) -> Mapping[str, Any]:
     """The shared extractor as storage.ingest wants it: a Document dict."""
-    from crawler.extract import extract
+    from crawler.extract.extractor import extract
 
     return extract(body, url, http_charset=charset).to_dict()
 
 
 def extractor_version() -> str:
-    from crawler.extract import EXTRACTOR_VERSION
+    from crawler.extract.extractor import EXTRACTOR_VERSION
 
     return EXTRACTOR_VERSION
 

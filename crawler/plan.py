@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler import listing
+from crawler.extract import listing
 from crawler.revisit import RevisitPolicy, RevisitState, is_due
 from storage.db import unit_of_work
 from storage.documents import known_documents

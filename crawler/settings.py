@@ -62,21 +62,21 @@ HTTPERROR_ALLOW_ALL = True
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.robots.RobotsPolicyMiddleware": 100,
+    "crawler.middlewares.robots.RobotsPolicyMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
-    "crawler.middlewares.ChallengeMiddleware": 560,
-    "crawler.middlewares.OffHostRedirectMiddleware": 650,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.challenge.ChallengeMiddleware": 560,
+    "crawler.middlewares.redirect.OffHostRedirectMiddleware": 650,
 }
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoreFetchPipeline": 300,
 }
 
-# WARC output (crawler/warc.py); it does nothing while WARC_PATH is empty.
+# WARC output (crawler/extensions/warc.py); it does nothing while WARC_PATH is empty.
 EXTENSIONS: dict[str, int] = {}
-if importlib.util.find_spec("crawler.warc") is not None:
-    EXTENSIONS["crawler.warc.WarcWriterExtension"] = 500
+if importlib.util.find_spec("crawler.extensions.warc") is not None:
+    EXTENSIONS["crawler.extensions.warc.WarcWriterExtension"] = 500
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -1,5 +1,5 @@
 """`python -m monitor <command>` runs the mofawatch CLI."""
 
-from monitor.cli import main
+from monitor.cli.main import main
 
 raise SystemExit(main())

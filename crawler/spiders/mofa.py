@@ -1,6 +1,6 @@
 """The `mofa` spider: navigation only (which URLs, with which validators).
 
-Index pages are parsed by crawler.listing, documents by crawler.extract (pipeline).
+Index pages are parsed by crawler.extract.listing, documents by the pipeline.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from scrapy.http import Response, TextResponse
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
-from crawler import listing, plan
+from crawler import plan
+from crawler.extract import listing
 from crawler.items import FetchedPage, FetchProblem, PageRole
+from crawler.middlewares.robots import RobotsDisallowedError, RobotsUnavailableError
 from crawler.revisit import RevisitPolicy
-from crawler.robots import RobotsDisallowedError, RobotsUnavailableError
 from storage.db import open_database
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from monitor.demo import demo_env
+from tests.demo import demo_env
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from monitor.alerts.dispatch import dispatch_due
 from monitor.config import ChannelSettings, RevisitPolicy, Settings, SiteSettings
-from monitor.crawl import run_crawl
-from monitor.detect import detect_changes
-from monitor.dispatch import dispatch_due
-from monitor.ops import evaluate_ops
+from monitor.detect.changes import detect_changes
+from monitor.detect.ops import evaluate_ops
+from monitor.runner.crawl import run_crawl
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.models import AlertStatus, Change, ChangeKind, Version
 from storage.outbox import alert_counts

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from monitor.demo import NEW_PAGE, publish_new_meeting
 from storage.db import open_database
 from storage.models import Change, ChangeKind, Document, Run, RunStatus
+from tests.demo import NEW_PAGE, publish_new_meeting
 from tests.e2e.cli_helpers import Installation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]

@@ -1,4 +1,4 @@
-"""`python -m monitor.demo` (what `make demo` runs) prints the two alerts."""
+"""`python -m tests.demo` (what `make demo` runs) prints the two alerts."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(200)]
 def test_demo_prints_baseline_two_alerts_and_the_changes():
     env_clean = {k: v for k, v in os.environ.items() if not k.startswith("MOFAWATCH_")}
     result = subprocess.run(
-        [sys.executable, "-m", "monitor.demo"],
+        [sys.executable, "-m", "tests.demo"],
         cwd=ROOT,
         env=env_clean,
         capture_output=True,

@@ -10,9 +10,9 @@ import psutil
 import pytest
 from sqlalchemy import func, select
 
-from monitor.demo import edit_known_meeting, publish_new_meeting
 from storage.db import open_database
 from storage.models import Alert, AlertStatus, Run, RunStatus
+from tests.demo import edit_known_meeting, publish_new_meeting
 from tests.e2e.cli_helpers import Installation
 from tests.sitesim import Fault
 

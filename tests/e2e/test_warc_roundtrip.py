@@ -11,7 +11,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.config import Settings, SiteSettings
-from monitor.replay import check_sources, collect, replay
+from monitor.replay.replayer import check_sources, collect, replay
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.runs import start_run
 from tests.integration.replay_helpers import history
@@ -67,7 +67,7 @@ def test_scrapy_crawl_with_warc_path_records_request_and_response_per_page(
 
 
 def _crawl(settings: Settings, warc: Path, now: datetime) -> None:
-    from monitor.crawl import run_crawl
+    from monitor.runner.crawl import run_crawl
 
     factory = open_database(settings.database_url)
     with unit_of_work(factory) as session:
@@ -112,7 +112,7 @@ def test_crawl_recorded_with_warc_replays_into_the_same_documents_and_versions(
 
 
 def test_mofawatch_run_with_warc_then_replay_rebuilds_the_same_history(site, tmp_path):
-    from monitor.demo import edit_known_meeting, publish_new_meeting
+    from tests.demo import edit_known_meeting, publish_new_meeting
     from tests.e2e.cli_helpers import Installation
 
     live = Installation(site, tmp_path)

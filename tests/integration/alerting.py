@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from monitor.notifiers.base import NotifyError
+from monitor.alerts.notifiers.base import NotifyError
 from storage.db import unit_of_work
 from storage.models import Alert, Change
 from storage.snapshots import FetchRecord, store_snapshot

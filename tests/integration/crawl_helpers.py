@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import RevisitPolicy, Settings, SiteSettings
-from monitor.crawl import CrawlResult, run_crawl
+from monitor.runner.crawl import CrawlResult, run_crawl
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.models import Document, Version
 from storage.runs import start_run

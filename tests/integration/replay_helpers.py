@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings, SiteSettings
-from monitor.replay import check_sources, collect, replay
+from monitor.replay.replayer import check_sources, collect, replay
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.models import Alert, Change, Document, Snapshot, Version
 
@@ -89,7 +89,7 @@ def changes_of(url: str) -> list[tuple[str, str, bool]]:
 
 
 def point_cli_at(monkeypatch, tmp_path: Path, url: str) -> None:
-    """Make `monitor.cli.main` use this database, and undo its logging set-up."""
+    """Make `monitor.cli.main.main` use this database, and undo its logging set-up."""
     monkeypatch.chdir(tmp_path)  # no stray mofawatch.toml
     monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
     monkeypatch.setenv("MOFAWATCH_DATABASE_URL", url)

@@ -250,7 +250,7 @@ def test_reset_is_retried_and_time_outs_fail_the_section_without_removal(world):
 def test_run_crawl_kills_a_crawl_past_its_hard_timeout(world):
     from datetime import UTC, datetime
 
-    from monitor.crawl import run_crawl
+    from monitor.runner.crawl import run_crawl
     from storage.runs import start_run
 
     world.site.set_fault("/press/*", Fault.slow(20))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from monitor import detect
 from monitor.config import ChannelSettings, RuleSettings, Settings
-from monitor.detect import detect_changes
+from monitor.detect import changes as detect
+from monitor.detect.changes import detect_changes
 from storage.db import unit_of_work
 from storage.documents import note_missing, note_present
 from storage.models import AlertStatus, ChangeKind, Version

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from monitor.alerts.dispatch import dispatch_due
 from monitor.config import AlertSettings, ChannelSettings, RuleSettings, Settings
-from monitor.detect import detect_changes
-from monitor.dispatch import dispatch_due
+from monitor.detect.changes import detect_changes
 from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 from tests.integration.alerting import (

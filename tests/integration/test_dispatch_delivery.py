@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.alerts.dispatch import dispatch_due
 from monitor.config import AlertSettings, ChannelSettings, Settings
-from monitor.detect import detect_changes
-from monitor.dispatch import dispatch_due
+from monitor.detect.changes import detect_changes
 from storage.db import open_database, upgrade_database
 from storage.models import AlertStatus
 from tests.integration.alerting import READOUT, alerts, document, later, store
@@ -154,7 +154,7 @@ _DISPATCH = textwrap.dedent(
     import sys
     from datetime import UTC, datetime
     from monitor.config import ChannelSettings, Settings
-    from monitor.dispatch import dispatch_due
+    from monitor.alerts.dispatch import dispatch_due
     from storage.db import open_database
 
     settings = Settings(channels=(ChannelSettings(

@@ -9,8 +9,8 @@ import json
 import feedparser
 import pytest
 
-from monitor.cli import main
-from monitor.export import CSV_COLUMNS
+from monitor.cli.main import main
+from monitor.export.documents import CSV_COLUMNS
 from tests.integration.replay_helpers import (
     URL_A,
     URL_B,
@@ -103,18 +103,18 @@ def test_feed_summary_carries_facts_and_changed_fields(cli_db, capsys):
 def test_feed_leaves_out_updates_made_by_an_extractor_upgrade_alone(
     cli_db, capsys, monkeypatch
 ):
-    import crawler.extract
-    import crawler.topics
-    from monitor.reextract import reextract
+    import crawler.extract.extractor
+    import crawler.extract.topics
+    from monitor.replay.reextract import reextract
     from storage.db import open_database
     from tests.integration.replay_helpers import NOW, settings_for
 
     table = tuple(
         ("PRC" if label == "China" else label, spellings)
-        for label, spellings in crawler.topics.TOPIC_TABLE
+        for label, spellings in crawler.extract.topics.TOPIC_TABLE
     )
-    monkeypatch.setattr(crawler.topics, "TOPIC_TABLE", table)
-    monkeypatch.setattr(crawler.extract, "EXTRACTOR_VERSION", "test-upgrade")
+    monkeypatch.setattr(crawler.extract.topics, "TOPIC_TABLE", table)
+    monkeypatch.setattr(crawler.extract.extractor, "EXTRACTOR_VERSION", "test-upgrade")
     factory = open_database(cli_db)
     assert reextract(factory, settings_for(cli_db), NOW).changed == 1
     factory.kw["bind"].dispose()

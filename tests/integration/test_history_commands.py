@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from monitor.cli import main
+from monitor.cli.main import main
 from monitor.config import Settings
-from monitor.detect import detect_changes
+from monitor.detect.changes import detect_changes
 from storage.db import open_database, upgrade_database
 from tests.integration.alerting import READOUT, URL, document, later, store
 from tests.servers import free_port

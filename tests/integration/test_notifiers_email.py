@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from monitor.alerts.notifiers import EmailNotifier, NotifyError
+from monitor.alerts.render.cards import ChangeView, render_change
 from monitor.config import ChannelSettings
-from monitor.diff import diff_documents
-from monitor.notifiers import EmailNotifier, NotifyError
-from monitor.render import ChangeView, render_change
+from monitor.detect.diff import diff_documents
 from tests.conftest import fixture_text
 from tests.servers import free_port
 
@@ -227,9 +227,9 @@ def test_server_outage_is_a_notify_error_and_the_resend_arrives_once(smtp_server
 def test_outbox_sends_new_then_threaded_update_through_real_smtp(
     session_factory, smtp_server
 ):
+    from monitor.alerts.dispatch import dispatch_due
     from monitor.config import Settings
-    from monitor.detect import detect_changes
-    from monitor.dispatch import dispatch_due
+    from monitor.detect.changes import detect_changes
     from tests.integration.alerting import later, store
 
     settings = Settings(channels=(channel(smtp_server),))

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from monitor.alerts.notifiers import NotifyError, SlackNotifier, build_notifiers
+from monitor.alerts.render.cards import ChangeView, render_change
 from monitor.config import ChannelSettings, Settings
-from monitor.diff import diff_documents
-from monitor.notifiers import NotifyError, SlackNotifier, build_notifiers
-from monitor.render import ChangeView, render_change
+from monitor.detect.diff import diff_documents
 from tests.conftest import fixture_text
 from tests.servers import free_port
 
@@ -177,8 +177,8 @@ def test_build_notifiers_makes_a_slack_notifier_from_settings(http_receiver):
 
 
 def test_outbox_waits_out_a_429_and_posts_once(session_factory, http_receiver):
-    from monitor.detect import detect_changes
-    from monitor.dispatch import dispatch_due
+    from monitor.alerts.dispatch import dispatch_due
+    from monitor.detect.changes import detect_changes
     from tests.integration.alerting import later, store
 
     settings = Settings(

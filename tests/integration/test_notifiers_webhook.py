@@ -9,17 +9,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.config import ChannelSettings, Settings
-from monitor.diff import FieldChange, diff_documents
-from monitor.notifiers import (
+from monitor.alerts.notifiers import (
     ConsoleNotifier,
     EmailNotifier,
     NotifyError,
     WebhookNotifier,
     build_notifiers,
 )
-from monitor.notifiers.webhook import parse_retry_after
-from monitor.render import ChangeView, render_change
+from monitor.alerts.notifiers.webhook import parse_retry_after
+from monitor.alerts.render.cards import ChangeView, render_change
+from monitor.config import ChannelSettings, Settings
+from monitor.detect.diff import FieldChange, diff_documents
 from tests.conftest import fixture_text
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from monitor.alerts.dispatch import dispatch_due
 from monitor.config import ChannelSettings, OpsSettings, Settings
-from monitor.dispatch import dispatch_due
-from monitor.ops import evaluate_ops
+from monitor.detect.ops import evaluate_ops
 from storage.db import unit_of_work
 from storage.models import OpsEvent
 from storage.runs import start_run, update_run_stats

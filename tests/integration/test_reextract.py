@@ -7,11 +7,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-import crawler.extract
-import crawler.topics
-from monitor.cli import main
-from monitor.reextract import reextract
-from monitor.replay import current_extractor
+import crawler.extract.extractor
+import crawler.extract.topics
+from monitor.cli.main import main
+from monitor.replay.reextract import reextract
+from monitor.replay.replayer import current_extractor
 from storage.db import open_database, unit_of_work
 from storage.ingest import ingest_fetch
 from storage.models import Document, Version
@@ -38,10 +38,12 @@ def upgrade_extractor(monkeypatch):
     def upgrade() -> None:
         table = tuple(
             ("PRC" if label == "China" else label, spellings)
-            for label, spellings in crawler.topics.TOPIC_TABLE
+            for label, spellings in crawler.extract.topics.TOPIC_TABLE
         )
-        monkeypatch.setattr(crawler.topics, "TOPIC_TABLE", table)
-        monkeypatch.setattr(crawler.extract, "EXTRACTOR_VERSION", "test-upgrade")
+        monkeypatch.setattr(crawler.extract.topics, "TOPIC_TABLE", table)
+        monkeypatch.setattr(
+            crawler.extract.extractor, "EXTRACTOR_VERSION", "test-upgrade"
+        )
 
     return upgrade
 

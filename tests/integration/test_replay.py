@@ -89,16 +89,16 @@ def test_html_folder_without_manifest_takes_urls_from_paths(tmp_path):
 def test_an_extractor_crash_on_one_page_is_recorded_and_the_rest_replayed(
     tmp_path, monkeypatch
 ):
-    import crawler.extract
+    import crawler.extract.extractor
 
-    real = crawler.extract.extract
+    real = crawler.extract.extractor.extract
 
     def crash_on_b(html, url, **kwargs):
         if url == URL_B:
             raise TypeError("unexpected markup")
         return real(html, url, **kwargs)
 
-    monkeypatch.setattr(crawler.extract, "extract", crash_on_b)
+    monkeypatch.setattr(crawler.extract.extractor, "extract", crash_on_b)
     url = fresh_sqlite(tmp_path)
     report = replay_paths(url, "html")
     assert report.counts == {"new_version": 3, "extract_failed": 1}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.replay import ReplayReport
+from monitor.replay.replayer import ReplayReport
 from storage.db import upgrade_database
 from storage.ingest_batch import extract_items
 from tests.integration.replay_helpers import (
@@ -62,7 +62,7 @@ def test_captures_stored_by_another_replay_during_extraction_are_skipped(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(
-        "monitor.replay_ingest.extract_items", extract_while_another_replay_runs
+        "monitor.replay.ingest.extract_items", extract_while_another_replay_runs
     )
     report = replay_paths(db_url, "captures.warc.gz")
     assert other[0].counts == {"new_version": 3}

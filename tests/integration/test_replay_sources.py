@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
-from monitor.replay import BODY_BUDGET, check_sources, collect, replay
-from monitor.replay_sources import (
+from monitor.replay.replayer import BODY_BUDGET, check_sources, collect, replay
+from monitor.replay.sources import (
     BodyReader,
     Capture,
     Problem,
@@ -139,8 +139,8 @@ def test_a_replay_that_reads_every_body_again_stores_the_same_history(tmp_path):
 def test_a_capture_whose_file_vanished_is_reported_and_exit_is_1(
     tmp_path, monkeypatch, capsys
 ):
-    from monitor.cli import main
-    from monitor.replay_sources import BodyReader as Reader
+    from monitor.cli.main import main
+    from monitor.replay.sources import BodyReader as Reader
     from tests.integration.replay_helpers import fresh_sqlite, point_cli_at
 
     url = fresh_sqlite(tmp_path)

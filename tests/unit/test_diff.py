@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.diff import (
+from monitor.detect.diff import (
     FieldChange,
     diff_documents,
     excerpt,

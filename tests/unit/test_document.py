@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from crawler.document import Document, Exchange, Meeting, Participant
+from crawler.extract.document import Document, Exchange, Meeting, Participant
 
 KEYS = {
     "url", "doc_id", "language", "kind", "section", "title", "date", "body",

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from crawler.extract import ExtractionError, extract
+from crawler.extract.extractor import ExtractionError, extract
 from tests.conftest import FIXTURES
 
 BASE = "https://www.mofa.go.jp/"
@@ -230,7 +230,7 @@ def _index_entries():
 def test_index_pages_show_the_dates_of_the_pages_they_link():
     import datetime as dt
 
-    from crawler.extract import parse_date
+    from crawler.extract.extractor import parse_date
 
     checked = 0
     for index, href, shown in _index_entries():

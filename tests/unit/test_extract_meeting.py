@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract_meeting import meeting_format, parse_exchanges, parse_meeting
+from crawler.extract.meeting import meeting_format, parse_exchanges, parse_meeting
 
 LEAD = (
     "On May 2, {when}, Mr. TANAKA Ichiro, Minister for Foreign Affairs of Japan, "

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.document import Document
-from crawler.extract import ExtractionError, extract
+from crawler.extract.document import Document
+from crawler.extract.extractor import ExtractionError, extract
 from tests.conftest import FIXTURES
 
 BASE = "https://www.mofa.go.jp/"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from crawler.extract import extract
+from crawler.extract.extractor import extract
 from tests.conftest import FIXTURES
 
 BASE = "https://www.mofa.go.jp/"

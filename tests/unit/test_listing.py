@@ -1,4 +1,4 @@
-"""crawler.listing: index pages of the sample site and the tricky date cases."""
+"""crawler.extract.listing: index pages of the sample site and the tricky date cases."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import listing
+from crawler.extract import listing
 
 SAMPLE = Path("/work/shared/mofa-sample-site")
 BASE = "https://www.mofa.go.jp"

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from monitor.lock import LockHeldError, LockHolder, cycle_lock, lock_path_for
+from monitor.runner.lock import LockHeldError, LockHolder, cycle_lock, lock_path_for
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -67,7 +67,7 @@ def test_leftover_file_of_a_dead_process_is_recovered_and_logged(tmp_path, caplo
     (tmp_path / "mofawatch.db.lock").write_text(holder.to_json())
     url = _sqlite_url(tmp_path)
     with (
-        caplog.at_level(logging.WARNING, logger="monitor.lock"),
+        caplog.at_level(logging.WARNING, logger="monitor.runner.lock"),
         cycle_lock(url, NOW) as me,
     ):
         recorded = json.loads((tmp_path / "mofawatch.db.lock").read_text())
@@ -79,7 +79,7 @@ HOLD = textwrap.dedent(
     """
     import sys, time
     from datetime import UTC, datetime
-    from monitor.lock import cycle_lock
+    from monitor.runner.lock import cycle_lock
     with cycle_lock(sys.argv[1], datetime.now(UTC)):
         print("held", flush=True)
         time.sleep(60)
@@ -106,7 +106,10 @@ def _hold_then_sigkill(url):
 def test_lock_of_a_sigkilled_process_is_taken_over(tmp_path, caplog):
     url = _sqlite_url(tmp_path)
     pid = _hold_then_sigkill(url)
-    with caplog.at_level(logging.WARNING, logger="monitor.lock"), cycle_lock(url, NOW):
+    with (
+        caplog.at_level(logging.WARNING, logger="monitor.runner.lock"),
+        cycle_lock(url, NOW),
+    ):
         pass
     assert f"recovered stale lock from pid {pid}" in caplog.text
 

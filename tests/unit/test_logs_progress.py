@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from monitor.logs import configure_logging
-from monitor.progress import Progress, progress
+from monitor.cli.logs import configure_logging
+from monitor.cli.progress import Progress, progress
 
 
 class _Tty(io.StringIO):

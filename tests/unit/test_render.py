@@ -17,16 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.diff import FieldChange, diff_documents
-from monitor.render import (
+from monitor.alerts.render.cards import (
     ChangeView,
     OpsView,
     render_change,
     render_digest,
     render_ops,
 )
-from monitor.render_facts import trim
-from monitor.render_slack import fit
+from monitor.alerts.render.facts import trim
+from monitor.alerts.render.slack import fit
+from monitor.detect.diff import FieldChange, diff_documents
 from tests.conftest import fixture_path, fixture_text
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -63,7 +63,7 @@ def test_configured_windows_are_used():
 
 
 def _archive(year: int, month: int):
-    from crawler import listing
+    from crawler.extract import listing
 
     link = listing.archive_link(
         f"https://www.mofa.go.jp/press/release/{year:04d}{month:02d}_index.html"

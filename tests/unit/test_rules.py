@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from monitor.alerts.rules import (
+    Route,
+    due_time,
+    ops_channels,
+    route_change,
+    rule_matches,
+)
 from monitor.config import ChannelSettings, RuleSettings, ScheduleSettings, Settings
-from monitor.rules import Route, due_time, ops_channels, route_change, rule_matches
 
 NOW = datetime(2026, 11, 23, 11, 40, tzinfo=UTC)  # 20:40 in Tokyo
 

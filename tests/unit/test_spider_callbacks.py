@@ -11,9 +11,9 @@ from twisted.python.failure import Failure
 
 from crawler import plan
 from crawler.items import FetchedPage, FetchProblem, PageRole
-from crawler.middlewares import is_challenge
+from crawler.middlewares.challenge import is_challenge
+from crawler.middlewares.robots import RobotsDisallowedError
 from crawler.pipelines import index_result, section_outcome
-from crawler.robots import RobotsDisallowedError
 from crawler.spiders.mofa import MofaSpider
 from tests.conftest import fixture_path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.topics import TOPIC_TABLE, find_topics
+from crawler.extract.topics import TOPIC_TABLE, find_topics
 
 
 def test_topics_come_out_in_table_order_not_text_order():
@@ -44,7 +44,7 @@ def test_table_labels_are_unique():
 
 
 def test_a_replaced_topic_table_takes_effect(monkeypatch):
-    import crawler.topics
+    import crawler.extract.topics
 
-    monkeypatch.setattr(crawler.topics, "TOPIC_TABLE", (("PRC", ("China",)),))
+    monkeypatch.setattr(crawler.extract.topics, "TOPIC_TABLE", (("PRC", ("China",)),))
     assert find_topics("issues related to China and Ukraine") == ("PRC",)

@@ -1,4 +1,4 @@
-"""crawler.warc.WarcWriterExtension: records that replay reads back."""
+"""crawler.extensions.warc.WarcWriterExtension: records that replay reads back."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.settings import Settings
 
-from crawler.warc import WarcWriterExtension
-from monitor.replay_sources import BodyReader, Capture, read_warc
+from crawler.extensions.warc import WarcWriterExtension
+from monitor.replay.sources import BodyReader, Capture, read_warc
 
 PAGE = b"<!DOCTYPE html><html><body><h1>Title</h1><p>Text.</p></body></html>"
 WHEN = datetime(2026, 10, 1, 3, 4, 5, 678901, tzinfo=UTC)

@@ -1,0 +1,173 @@
+"""robots.txt for the crawl, read per RFC 9309 and kept as a snapshot between runs.
+
+2xx -> its rules; 4xx (403, 404, ...) -> everything allowed; 5xx, 429 or no answer ->
+everything disallowed for this run (the sections report failed, nothing is removed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Self
+from urllib.parse import urlsplit
+
+from protego import Protego
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from sqlalchemy import select
+
+from crawler.middlewares import crawl_stats
+from storage.db import open_database, unit_of_work
+from storage.models import Snapshot
+from storage.snapshots import FetchRecord, load_body, store_snapshot
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+_DISALLOW_ALL = Protego.parse("User-agent: *\nDisallow: /\n")
+
+
+class RobotsDisallowedError(IgnoreRequest):
+    """robots.txt forbids this URL."""
+
+
+class RobotsUnavailableError(IgnoreRequest):
+    """robots.txt could not be read (5xx, 429, no answer): nothing is fetched."""
+
+
+class RobotsPolicyMiddleware:
+    """Obey robots.txt, with an explicit answer for every status robots.txt can have."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.user_agent: str = crawler.settings.get("USER_AGENT", "*")
+        self._rules: dict[str, asyncio.Future[tuple[Protego, bool]]] = {}
+        self._cache = RobotsCache(crawler.settings.get("DATABASE_URL"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        if request.meta.get("dont_obey_robotstxt"):
+            return None
+        rules, available = await self._rules_for(request.url)
+        if not available:
+            crawl_stats(self.crawler).inc_value("robotstxt/unavailable_refused")
+            raise RobotsUnavailableError(f"robots.txt unavailable: {request.url}")
+        if not rules.can_fetch(request.url, self.user_agent):
+            crawl_stats(self.crawler).inc_value("robotstxt/forbidden")
+            raise RobotsDisallowedError(f"Forbidden by robots.txt: {request.url}")
+        return None
+
+    async def _rules_for(self, url: str) -> tuple[Protego, bool]:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        if key not in self._rules:
+            future: asyncio.Future[tuple[Protego, bool]] = (
+                asyncio.get_running_loop().create_future()
+            )
+            self._rules[key] = future
+            future.set_result(await self._fetch_rules(key + "/robots.txt"))
+        return await asyncio.shield(self._rules[key])
+
+    async def _fetch_rules(self, robots_url: str) -> tuple[Protego, bool]:
+        cached = self._cache.load(robots_url)
+        request = Request(
+            robots_url,
+            headers=cached.conditional_headers() if cached else None,
+            meta={"dont_obey_robotstxt": True, "is_robots": True},
+            callback=NO_CALLBACK,
+            priority=1000,
+        )
+        stats = crawl_stats(self.crawler)
+        assert self.crawler.engine is not None
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # any failure to get an answer: RFC 9309 "unreachable"
+            logger.warning("robots.txt unreachable (%s): nothing will be fetched", exc)
+            stats.set_value("robotstxt/status", 0)
+            return _DISALLOW_ALL, False
+        stats.set_value("robotstxt/status", response.status)
+        if response.status == 304 and cached is not None:
+            return Protego.parse(cached.text), True
+        if 200 <= response.status < 300:
+            self._cache.save(robots_url, response)
+            return Protego.parse(response.body.decode("utf-8", "replace")), True
+        if response.status == 429 or response.status >= 500:
+            logger.warning(
+                "robots.txt answered %s: nothing will be fetched this run",
+                response.status,
+            )
+            return _DISALLOW_ALL, False
+        logger.info("robots.txt answered %s: treated as allow-all", response.status)
+        return Protego.parse(""), True
+
+
+@dataclass(frozen=True, slots=True)
+class CachedRobots:
+    text: str
+    etag: str | None
+    last_modified: str | None
+
+    def conditional_headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+class RobotsCache:
+    """robots.txt kept as a snapshot, so each run can ask for it conditionally."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self.database_url = database_url
+
+    def load(self, url: str) -> CachedRobots | None:
+        if not self.database_url:
+            return None
+        factory = open_database(self.database_url)
+        with unit_of_work(factory) as session:
+            snapshot = session.scalars(
+                select(Snapshot)
+                .where(Snapshot.url == url, Snapshot.status == 200)
+                .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+                .limit(1)
+            ).first()
+            body = load_body(session, snapshot) if snapshot is not None else None
+        factory.kw["bind"].dispose()
+        if snapshot is None or body is None:
+            return None
+        text = body.decode("utf-8", "replace")
+        return CachedRobots(text, snapshot.etag, snapshot.last_modified)
+
+    def save(self, url: str, response: Response) -> None:
+        if not self.database_url:
+            return
+        fetch = FetchRecord(
+            url=url,
+            fetched_at=datetime.now(UTC),
+            status=response.status,
+            body=response.body,
+            etag=_text(response.headers.get(b"ETag")),
+            last_modified=_text(response.headers.get(b"Last-Modified")),
+            content_type=_text(response.headers.get(b"Content-Type")),
+        )
+        factory = open_database(self.database_url)
+        with unit_of_work(factory) as session:
+            store_snapshot(session, fetch)
+        factory.kw["bind"].dispose()
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value else None

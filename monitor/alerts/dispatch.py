@@ -1,0 +1,230 @@
+"""Drain the alert outbox into the notifiers: claim, render, send, mark sent or failed.
+
+Sending happens outside any transaction. An alert sent but not yet marked sent when
+the process dies is sent again later: delivery is at-least-once, never at-most-once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.alerts.notifiers import build_notifiers
+from monitor.alerts.notifiers.base import Notifier, NotifyError
+from monitor.alerts.render.cards import Rendered
+from monitor.alerts.views import Batch, render_batches
+from monitor.config import Settings
+from storage.db import unit_of_work
+from storage.models import Alert, AlertStatus
+from storage.outbox import claim_due, mark_failed, mark_sent, release_stale_claims
+
+logger = logging.getLogger(__name__)
+
+STALE_CLAIM = timedelta(minutes=10)
+# A Slack 429 asking for this long or less is waited out, then retried once.
+MAX_INLINE_WAIT_SECONDS = 30.0
+CLAIM_BATCH = 50
+MAX_ROUNDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One message dispatch would send (dry run)."""
+
+    channel: str
+    subject: str
+    alert_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchResult:
+    """Counts of one dispatch pass; `planned` is filled by a dry run only."""
+
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    skipped: int = 0
+    planned: tuple[Planned, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class _Tally:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    skipped: int = 0
+
+
+def dispatch_due(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    *,
+    notifiers: Mapping[str, Notifier] | None = None,
+    dry_run: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DispatchResult:
+    """Send every due alert once; failures are retried later with backoff."""
+    channels = dict(notifiers) if notifiers is not None else build_notifiers(settings)
+    if dry_run:
+        return DispatchResult(planned=tuple(_plan(factory, now)))
+    _release_claims(factory, now)
+    tally = _Tally()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    for _ in range(MAX_ROUNDS):
+        alert_ids = claim_due(factory, now, worker=worker, limit=CLAIM_BATCH)
+        if not alert_ids:
+            break
+        for batch in render_batches(factory, alert_ids):
+            _deliver(factory, settings, now, batch, channels, tally, sleep)
+    result = DispatchResult(tally.sent, tally.failed, tally.dead, tally.skipped)
+    if result != DispatchResult():
+        logger.info(
+            "dispatch: %d sent, %d failed, %d dead, %d skipped",
+            result.sent,
+            result.failed,
+            result.dead,
+            result.skipped,
+        )
+    return result
+
+
+def _release_claims(factory: sessionmaker[Session], now: datetime) -> None:
+    with unit_of_work(factory) as session:
+        released = release_stale_claims(session, now, STALE_CLAIM)
+        released += _release_orphaned_claims(session)
+    if released:
+        logger.warning(
+            "dispatch: %d alerts claimed by a dispatcher that died are due again",
+            released,
+        )
+
+
+def _release_orphaned_claims(session: Session) -> int:
+    """Claims of a dispatcher on this host whose process is gone (killed mid-send)."""
+    host = socket.gethostname()
+    stmt = select(Alert).where(
+        Alert.status == AlertStatus.SENDING, Alert.claimed_by.like(f"{host}:%")
+    )
+    released = 0
+    for alert in session.scalars(stmt):
+        pid_text = (alert.claimed_by or "").rpartition(":")[2]
+        if pid_text.isdigit() and not _process_alive(int(pid_text)):
+            alert.status = (
+                AlertStatus.PENDING if alert.attempts == 0 else AlertStatus.FAILED
+            )
+            alert.claimed_at = None
+            alert.claimed_by = None
+            released += 1
+    return released
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _deliver(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    batch: Batch,
+    channels: Mapping[str, Notifier],
+    tally: _Tally,
+    sleep: Callable[[float], None],
+) -> None:
+    notifier = channels.get(batch.channel)
+    error, retry_after = batch.error, None
+    if notifier is None:
+        error = f"channel {batch.channel!r} is not configured"
+        tally.skipped += len(batch.alert_ids)
+    elif batch.message is not None:
+        error, retry_after = _send(notifier, batch.message, batch, sleep)
+    with unit_of_work(factory) as session:
+        for alert_id in batch.alert_ids:
+            if error is None:
+                mark_sent(session, alert_id, now)
+                tally.sent += 1
+                continue
+            status = mark_failed(
+                session,
+                alert_id,
+                error,
+                now,
+                max_attempts=settings.alerts.max_attempts,
+                backoff_seconds=settings.alerts.backoff_seconds,
+                max_backoff_seconds=settings.alerts.max_backoff_seconds,
+                retry_after=retry_after,
+            )
+            if status == AlertStatus.DEAD:
+                tally.dead += 1
+            elif notifier is not None:
+                tally.failed += 1
+
+
+def _send(
+    notifier: Notifier, message: Rendered, batch: Batch, sleep: Callable[[float], None]
+) -> tuple[str | None, float | None]:
+    """Send once (twice after a short Retry-After); (error, retry_after) on failure."""
+    for attempt in (1, 2):
+        try:
+            notifier.send(message)
+        except NotifyError as exc:
+            wait = exc.retry_after
+            if attempt == 1 and wait is not None and wait <= MAX_INLINE_WAIT_SECONDS:
+                logger.info(
+                    "channel %s asks to retry in %.1fs; waiting", batch.channel, wait
+                )
+                sleep(max(wait, 0.0))
+                continue
+            logger.warning(
+                "alerts %s via %s failed: %s", batch.alert_ids, batch.channel, exc
+            )
+            return str(exc) or type(exc).__name__, wait
+        except Exception as exc:
+            logger.error(
+                "alerts %s via %s failed unexpectedly",
+                batch.alert_ids,
+                batch.channel,
+                exc_info=True,
+            )
+            return f"{type(exc).__name__}: {exc}", None
+        else:
+            logger.info("alerts %s sent via %s", batch.alert_ids, batch.channel)
+            return None, None
+    return "retry after wait failed", None
+
+
+def _plan(factory: sessionmaker[Session], now: datetime) -> list[Planned]:
+    """What would be sent now, without claiming or changing anything."""
+    stmt = (
+        select(Alert.id)
+        .where(
+            Alert.status.in_([AlertStatus.PENDING, AlertStatus.FAILED]),
+            Alert.next_attempt_at <= now,
+        )
+        .order_by(Alert.id)
+    )
+    with factory() as session:
+        ids = list(session.scalars(stmt))
+    planned = []
+    for batch in render_batches(factory, ids):
+        subject = batch.message.subject if batch.message else f"({batch.error})"
+        planned.append(Planned(batch.channel, subject, batch.alert_ids))
+        logger.info("dry run: would send %r to %s", subject, batch.channel)
+    return planned

@@ -1,0 +1,120 @@
+"""The email channel: multipart text + HTML over SMTP (plain, STARTTLS or SSL)."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+from monitor.alerts.notifiers.base import NotifyError
+
+if TYPE_CHECKING:
+    from monitor.alerts.render.cards import Rendered
+    from monitor.config import ChannelSettings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+
+
+class EmailNotifier:
+    """Sends each message as one email; any SMTP or socket error is a NotifyError."""
+
+    def __init__(
+        self, settings: ChannelSettings, *, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        if settings.security not in DEFAULT_PORTS:
+            raise ValueError(f"channel {settings.name}: unknown security")
+        self.name = settings.name
+        self._settings = settings
+        self._ssl_context = ssl_context
+
+    def __repr__(self) -> str:
+        return f"EmailNotifier(name={self.name!r})"
+
+    def build(self, message: Rendered) -> EmailMessage:
+        """The email for `message`: headers, text part, HTML alternative."""
+        settings = self._settings
+        mail = EmailMessage()
+        mail["Subject"] = message.subject
+        mail["From"] = settings.sender or "mofawatch@localhost"
+        mail["To"] = ", ".join(settings.to)
+        mail["Date"] = email.utils.formatdate(usegmt=True)
+        mail["Message-ID"] = message.message_id
+        if message.in_reply_to:
+            mail["In-Reply-To"] = message.in_reply_to
+            mail["References"] = message.in_reply_to
+        mail["Auto-Submitted"] = "auto-generated"
+        for name, value in _filter_headers(message.payload):
+            mail[name] = value
+        mail.set_content(message.text)
+        mail.add_alternative(message.html, subtype="html")
+        return mail
+
+    def send(self, message: Rendered) -> None:
+        mail = self.build(message)
+        try:
+            self._deliver(mail)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise NotifyError(
+                f"email channel {self.name}: {self._describe(exc)}"
+            ) from None
+        logger.debug("email channel %s: sent %s", self.name, message.message_id)
+
+    def _deliver(self, mail: EmailMessage) -> None:
+        settings = self._settings
+        host = settings.smtp_host or "localhost"
+        port = settings.smtp_port or DEFAULT_PORTS[settings.security]
+        timeout = settings.timeout_seconds
+        context = self._ssl_context or ssl.create_default_context()
+        smtp: smtplib.SMTP
+        if settings.security == "ssl":
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        with smtp:
+            if settings.security == "starttls":
+                smtp.starttls(context=context)
+            if settings.username:
+                smtp.login(settings.username, settings.password or "")
+            smtp.send_message(mail, from_addr=mail["From"], to_addrs=list(settings.to))
+
+    def _describe(self, exc: BaseException) -> str:
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            text = "recipients refused: " + ", ".join(sorted(exc.recipients))
+        elif isinstance(exc, smtplib.SMTPAuthenticationError):
+            text = f"login refused for user {self._settings.username} ({exc.smtp_code})"
+        elif isinstance(exc, smtplib.SMTPResponseException):
+            error = exc.smtp_error
+            detail = (
+                error.decode("utf-8", "replace") if isinstance(error, bytes) else error
+            )
+            text = f"server said {exc.smtp_code} {detail}"
+        elif isinstance(exc, TimeoutError):
+            text = f"timed out after {self._settings.timeout_seconds:g} s"
+        elif isinstance(exc, OSError) and exc.strerror:
+            text = f"{type(exc).__name__}: {exc.strerror}"
+        else:
+            text = f"{type(exc).__name__}: {exc}"
+        host = f"{self._settings.smtp_host}:{self._settings.smtp_port}"
+        return _scrub(f"{text} (SMTP {host})", self._settings.password)
+
+
+def _filter_headers(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """X-Mofawatch-* headers that mail rules can sort on (event, document)."""
+    event = (
+        payload.get("kind") if payload.get("type") == "change" else payload.get("type")
+    )
+    document = payload.get("document")
+    headers = [("X-Mofawatch-Event", str(event))] if event else []
+    if isinstance(document, Mapping) and document.get("doc_id"):
+        headers.append(("X-Mofawatch-Document", str(document["doc_id"])))
+    return headers
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text

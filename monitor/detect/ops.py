@@ -1,0 +1,248 @@
+"""Operational conditions (blocked, failing, layout drift, silence), announced once.
+
+Each condition's state lives in ops_conditions; an OpsEvent and its alerts are written
+only when a condition starts or ends, so a block lasting three cycles is one message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.alerts.rules import ops_channels
+from monitor.config import Settings
+from storage.db import unit_of_work
+from storage.models import Document, OpsCondition, OpsEvent, Snapshot, Version
+from storage.outbox import enqueue_alert
+from storage.runs import get_run
+from storage.sections import section_health
+
+logger = logging.getLogger(__name__)
+
+SITE = "site"
+REQUIRED_FIELDS = ("title", "date", "body")
+MIN_DRIFT_SAMPLE = 3  # fewer extracted pages than this say nothing about the layout
+_SECTION_OUTCOMES = {"ok": "ok", "failing": "failed", "blocked": "blocked"}
+
+
+def evaluate_ops(
+    factory: sessionmaker[Session], settings: Settings, now: datetime, *, run_id: int
+) -> list[int]:
+    """Update every condition from this run; return the ids of new OpsEvents."""
+    events: list[OpsEvent] = []
+    with unit_of_work(factory) as session:
+        run = get_run(session, run_id)
+        started_at = run.started_at if run else now
+        crawl: Mapping[str, Any] = ((run.stats or {}) if run else {}).get("crawl") or {}
+        sections = _section_outcomes(session, crawl, started_at)
+        for subject, active in _blocked(crawl, sections).items():
+            events += _apply(
+                session,
+                "blocked",
+                subject,
+                active,
+                now,
+                {"sections": sorted(sections), "run_id": run_id},
+            )
+        events += _failing(session, settings, sections, now, run_id)
+        drift, detail = _drift(session, settings, crawl, run_id)
+        events += _apply(session, "layout_drift", SITE, drift, now, detail)
+        silent, detail = _silence(session, settings, now)
+        events += _apply(session, "silence", SITE, silent, now, detail)
+        session.flush()
+        for event in events:
+            for channel in ops_channels(settings):
+                enqueue_alert(session, channel=channel, now=now, ops_event_id=event.id)
+        ids = [event.id for event in events]
+    for event in events:
+        logger.warning("ops: %s %s %s", event.kind, event.subject, event.phase)
+    return ids
+
+
+def _section_outcomes(
+    session: Session, crawl: Mapping[str, Any], started_at: datetime
+) -> dict[str, str]:
+    """Section -> ok|failed|blocked for this run (crawl stats, else section health)."""
+    reported = crawl.get("sections")
+    if isinstance(reported, Mapping) and reported:
+        return {str(k): str(v) for k, v in reported.items()}
+    return {
+        s.name: _SECTION_OUTCOMES.get(s.state.value, "failed")
+        for s in section_health(session)
+        if s.last_checked_at is not None
+        and _aware(s.last_checked_at) >= _aware(started_at)
+    }
+
+
+def _blocked(
+    crawl: Mapping[str, Any], sections: Mapping[str, str]
+) -> dict[str, bool | None]:
+    """Blocked everywhere is one site-wide condition; otherwise one per section."""
+    states: dict[str, bool | None] = {}
+    index_pages = int(crawl.get("index_pages") or 0)
+    all_index_blocked = bool(crawl.get("all_index_blocked")) or (
+        index_pages > 0 and int(crawl.get("index_blocked") or 0) >= index_pages
+    )
+    if sections:
+        everywhere = all(v == "blocked" for v in sections.values()) or all_index_blocked
+        states[SITE] = everywhere
+        for name, outcome in sections.items():
+            # While the whole site is blocked, per-section conditions stay as they were.
+            states[name] = (
+                None if everywhere or outcome == "failed" else outcome == "blocked"
+            )
+    elif index_pages:
+        states[SITE] = all_index_blocked
+    return states
+
+
+def _failing(
+    session: Session,
+    settings: Settings,
+    sections: Mapping[str, str],
+    now: datetime,
+    run_id: int,
+) -> list[OpsEvent]:
+    events: list[OpsEvent] = []
+    for name, outcome in sections.items():
+        if outcome == "blocked":
+            continue  # blocked is its own condition: neither adds to nor ends failing
+        condition = _condition(session, "failing", name, now)
+        condition.streak = condition.streak + 1 if outcome == "failed" else 0
+        active = condition.streak >= settings.ops.failing_cycles
+        events += _apply(
+            session,
+            "failing",
+            name,
+            active,
+            now,
+            {"cycles": condition.streak, "run_id": run_id},
+        )
+    return events
+
+
+def _drift(
+    session: Session, settings: Settings, crawl: Mapping[str, Any], run_id: int
+) -> tuple[bool | None, dict[str, Any]]:
+    errors = int(crawl.get("extract_errors") or 0)
+    if "new_versions" in crawl or "unchanged" in crawl:
+        extracted = int(crawl.get("new_versions") or 0) + int(
+            crawl.get("unchanged") or 0
+        )
+        extracted += errors
+    else:
+        extracted = int(crawl.get("responses") or 0) - int(
+            crawl.get("index_pages") or 0
+        )
+        extracted -= int(crawl.get("not_modified") or 0)
+    missing = _fields_lost(session, run_id)
+    share = errors / extracted if extracted > 0 else 0.0
+    detail = {
+        "extract_errors": errors,
+        "extracted": extracted,
+        "share": round(share, 3),
+        "missing_fields": missing,
+    }
+    if missing or (extracted >= MIN_DRIFT_SAMPLE and share > settings.ops.drift_share):
+        return True, detail
+    if extracted > 0:
+        return False, detail
+    return None, detail
+
+
+def _fields_lost(session: Session, run_id: int) -> list[str]:
+    """'<url>: field' for versions of this run lacking a field their previous had."""
+    stmt = (
+        select(Version)
+        .join(Snapshot, Snapshot.id == Version.snapshot_id)
+        .where(Snapshot.run_id == run_id, Version.seq > 1)
+    )
+    lost: list[str] = []
+    for version in session.scalars(stmt):
+        previous = session.scalar(
+            select(Version).where(
+                Version.document_id == version.document_id,
+                Version.seq == version.seq - 1,
+            )
+        )
+        if previous is None:
+            continue
+        for name in REQUIRED_FIELDS:
+            if previous.content.get(name) and not version.content.get(name):
+                lost.append(
+                    f"{version.content.get('url', version.document_id)}: {name}"
+                )
+    return lost
+
+
+def _silence(
+    session: Session, settings: Settings, now: datetime
+) -> tuple[bool | None, dict[str, Any]]:
+    newest = session.scalar(select(func.max(Document.first_seen_at)))
+    if newest is None:
+        return None, {}
+    newest = _aware(newest)
+    days = (now - newest) / timedelta(days=1)
+    detail = {
+        "last_new_at": newest.isoformat(),
+        "days": round(days, 1),
+        "limit_days": settings.ops.silence_days,
+    }
+    return days > settings.ops.silence_days, detail
+
+
+def _condition(
+    session: Session, kind: str, subject: str, now: datetime
+) -> OpsCondition:
+    condition = session.scalar(
+        select(OpsCondition).where(
+            OpsCondition.kind == kind, OpsCondition.subject == subject
+        )
+    )
+    if condition is None:
+        condition = OpsCondition(
+            kind=kind, subject=subject, is_active=False, streak=0, updated_at=now
+        )
+        session.add(condition)
+    return condition
+
+
+def _apply(
+    session: Session,
+    kind: str,
+    subject: str,
+    active: bool | None,
+    now: datetime,
+    detail: Mapping[str, Any],
+) -> list[OpsEvent]:
+    """Move the condition to `active` (None: unknown, keep); an event on transitions."""
+    if active is None:
+        return []
+    condition = _condition(session, kind, subject, now)
+    condition.updated_at = now
+    if active == condition.is_active:
+        return []
+    event_detail = dict(detail)
+    if not active and condition.since is not None:
+        event_detail["since"] = _aware(condition.since).isoformat()
+    condition.is_active = active
+    condition.since = now
+    event = OpsEvent(
+        kind=kind,
+        subject=subject,
+        phase="started" if active else "ended",
+        detail=event_detail,
+        created_at=now,
+    )
+    session.add(event)
+    return [event]
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
