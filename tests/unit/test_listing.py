@@ -9,7 +9,8 @@ import pytest
 
 from crawler.extract import listing
 
-SAMPLE = Path("/work/shared/mofa-sample-site")
+# Unchanged copies of index pages of the shared sample site (tests/fixtures/README.md).
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample-site"
 BASE = "https://www.mofa.go.jp"
 
 

@@ -1,0 +1,41 @@
+"""The project names no path outside its own checkout (a newcomer has none of them)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# An absolute path into a machine's own folders, or the shared folder beside the checkout.
+OUTSIDE = re.compile(
+    r"(?<![\w.~])(/(?:work|farm|root|home|tmp/[\w-]+)/[\w./-]+|\.\./shared\b)"
+)
+ALLOWED_SUFFIXES = {".md"}  # prose may say where reference material lives
+
+
+def _tracked_files() -> list[Path]:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    return [ROOT / name.decode() for name in listed if name]
+
+
+def test_no_tracked_file_names_a_path_outside_the_checkout():
+    offenders = []
+    for path in _tracked_files():
+        if path.suffix in ALLOWED_SUFFIXES or not path.is_file():
+            continue
+        if path == Path(__file__).resolve():
+            continue
+        text = path.read_bytes().decode("utf-8", "replace")
+        offenders += [
+            f"{path.relative_to(ROOT)}: {m.group(1)}" for m in OUTSIDE.finditer(text)
+        ]
+    assert offenders == []
+
+
+def test_the_pattern_sees_an_outside_path():
+    assert OUTSIDE.search('SAMPLE = Path("/work/shared/mofa-sample-site")')
+    assert OUTSIDE.search("read ../shared/seeds/000.txt")
+    assert not OUTSIDE.search("sqlite:///mofawatch.db")
