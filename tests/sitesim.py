@@ -641,6 +641,13 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 60
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out as separate small writes; with Nagle's algorithm on,
+        # the body then waits for the client's delayed ACK (~40 ms per response on a
+        # kept-alive connection), and the simulator, not mofawatch, sets the pace.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:
         self._serve(head=False)
 

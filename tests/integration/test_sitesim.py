@@ -459,3 +459,20 @@ def test_cli_prints_the_base_url_and_serves_the_folder(tmp_path):
         proc.wait(timeout=5)
         proc.stdout.close()
     assert proc.returncode == 0
+
+
+def test_kept_alive_connections_send_without_nagle_delay(sim):
+    # Header and body are separate writes: with Nagle on, each body would wait for the
+    # client's delayed ACK, and crawl benchmarks would measure the simulator.
+    conn = http.client.HTTPConnection("127.0.0.1", int(sim.base_url.rsplit(":", 1)[1]))
+    try:
+        for _ in range(2):
+            conn.request("GET", "/press/release/index.html")
+            assert conn.getresponse().read()
+        server_side = list(sim._server._open)
+        assert server_side
+        assert all(
+            s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in server_side
+        )
+    finally:
+        conn.close()

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# An absolute path into a machine's own folders, or the shared folder beside the checkout.
+# An absolute path into a machine's folders, or the shared folder beside the checkout.
 OUTSIDE = re.compile(
     r"(?<![\w.~])(/(?:work|farm|root|home|tmp/[\w-]+)/[\w./-]+|\.\./shared\b)"
 )
