@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import signal
 import threading
 from types import FrameType
 
-from monitor.cli.context import Context
+import click
+
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import examples
 from monitor.exitcodes import ExitCode
-from monitor.runner.scheduler import (
-    build_scheduler,
-    schedule_cycle,
-    set_job_context,
-    wait_until_idle,
-)
-from storage.db import upgrade_database
 
 logger = logging.getLogger(__name__)
 
 
-def cmd_daemon(args: argparse.Namespace, ctx: Context) -> int:
-    """Run until a signal; the step in progress finishes, then exit 0."""
+@click.command(
+    epilog=examples(
+        "mofawatch daemon",
+        "mofawatch --log-format json daemon   # under systemd or in a container",
+    )
+)
+@pass_context
+def daemon(ctx: Context) -> int:
+    """The cycle on the configured schedule, until SIGTERM or SIGINT.
+
+    Cycles follow [schedule] (cron or interval, jitter_seconds, timezone), never
+    overlap, and survive a restart. On SIGTERM or SIGINT the step in progress
+    finishes, then the daemon exits 0.
+    """
+    from monitor.runner.scheduler import (
+        build_scheduler,
+        schedule_cycle,
+        set_job_context,
+        wait_until_idle,
+    )
+    from storage.db import upgrade_database
+
     settings = ctx.settings()
     upgrade_database(settings.database_url)
     stop = threading.Event()
