@@ -108,15 +108,17 @@ def test_export_of_an_unknown_kind_names_the_valid_kinds(tmp_path):
         assert kind in result.stderr
 
 
-@pytest.fixture
-def many_rows(tmp_path) -> str:
-    """A database whose `changes` and `export` output far exceed a pipe's buffer."""
-    url = f"sqlite:///{tmp_path / 'many.db'}"
+@pytest.fixture(scope="module")
+def many_rows(tmp_path_factory) -> str:
+    """A database whose `changes` and `export` output far exceed a pipe's buffer
+    (64 KiB on Linux), so the writer is still writing when the reader leaves."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('many') / 'many.db'}"
     upgrade_database(url)
     factory = open_database(url)
     with unit_of_work(factory) as session:
-        for n in range(1500):
-            result = make_version(session, make_document(n))
+        for n in range(150):
+            title = f"Readout {n} " + "with a long title " * 60
+            result = make_version(session, make_document(n, title=title))
             make_change(
                 session,
                 result.document_id,
