@@ -52,10 +52,14 @@ def assert_one_line(result, code: int, *words: str):
     return lines[0]
 
 
-def test_dry_run_on_a_database_never_initialised_says_run_init(tmp_path):
+@pytest.mark.parametrize(
+    "args", [("run", "--dry-run"), ("status",), ("status", "--json")], ids=" ".join
+)
+def test_a_database_never_initialised_says_run_init(tmp_path, args):
     url = f"sqlite:///{tmp_path / 'never.db'}"
-    result = mofawatch(tmp_path, "run", "--dry-run", database_url=url)
+    result = mofawatch(tmp_path, *args, database_url=url)
     assert_one_line(result, 2, "never.db", "mofawatch init")
+    assert result.stdout == ""
     assert not (tmp_path / "never.db").exists()  # reading created nothing
 
 
