@@ -10,19 +10,15 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from crawler.contract import RevisitPolicy
+
+__all__ = ["RevisitPolicy", "RevisitState", "is_due"]
+
 logger = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 MONTH = timedelta(days=30)
-
-
-@dataclass(frozen=True, slots=True)
-class RevisitPolicy:
-    every_cycle_days: float = 3
-    daily_until_days: float = 30
-    weekly_until_days: float = 365
-    monthly_after: bool = True
 
 
 @dataclass(frozen=True, slots=True)
