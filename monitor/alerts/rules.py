@@ -9,13 +9,14 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from monitor.config import EVENT_KINDS, RuleSettings, Settings
+from monitor.config import EventKind, RuleSettings, Settings
 
 logger = logging.getLogger(__name__)
 
 CONSOLE_CHANNEL = "console"
 DEFAULT_DIGEST_AT = "08:00"
 _MODE_ORDER = {"immediate": 0, "hourly": 1, "daily": 2}
+_EVENTS = frozenset(EventKind)
 
 
 class Route(NamedTuple):
@@ -32,7 +33,7 @@ def route_change(
     """Channels (with mode and due time) whose rules match this change, by name."""
     if not settings.rules:
         names = [c.name for c in settings.channels] or [CONSOLE_CHANNEL]
-        return [Route(name, "immediate", now) for name in names if kind in EVENT_KINDS]
+        return [Route(name, "immediate", now) for name in names if kind in _EVENTS]
     best: dict[str, Route] = {}
     for rule in settings.rules:
         if not rule_matches(rule, kind, document):

@@ -43,7 +43,7 @@ class World:
             "revisit": RevisitPolicy(),
         }
         values.update(site)
-        return Settings(site=SiteSettings(**values), database_url=self.database_url)  # type: ignore[arg-type]
+        return Settings(site=SiteSettings(**values), database_url=self.database_url)
 
     def crawl(self, **extra: str) -> CrawlResult:
         with self.session() as session:

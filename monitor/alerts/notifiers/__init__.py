@@ -49,13 +49,10 @@ def build_notifier(
             raise ConfigError(
                 f"channel {channel.name}: no {channel.type} URL configured"
             )
+        url = channel.webhook_url.get_secret_value()
         if channel.type == "slack":
-            return SlackNotifier(
-                channel.name, channel.webhook_url, timeout=channel.timeout_seconds
-            )
-        return WebhookNotifier(
-            channel.name, channel.webhook_url, timeout=channel.timeout_seconds
-        )
+            return SlackNotifier(channel.name, url, timeout=channel.timeout_seconds)
+        return WebhookNotifier(channel.name, url, timeout=channel.timeout_seconds)
     if channel.type == "console":
         return ConsoleNotifier(channel.name, stream=stream)
     raise ConfigError(f"channel {channel.name}: unknown type {channel.type!r}")

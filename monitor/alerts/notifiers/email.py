@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
-
 
 class EmailNotifier:
     """Sends each message as one email; any SMTP or socket error is a NotifyError."""
@@ -27,8 +25,6 @@ class EmailNotifier:
     def __init__(
         self, settings: ChannelSettings, *, ssl_context: ssl.SSLContext | None = None
     ) -> None:
-        if settings.security not in DEFAULT_PORTS:
-            raise ValueError(f"channel {settings.name}: unknown security")
         self.name = settings.name
         self._settings = settings
         self._ssl_context = ssl_context
@@ -68,7 +64,7 @@ class EmailNotifier:
     def _deliver(self, mail: EmailMessage) -> None:
         settings = self._settings
         host = settings.smtp_host or "localhost"
-        port = settings.smtp_port or DEFAULT_PORTS[settings.security]
+        port = settings.smtp_port or settings.security.default_port
         timeout = settings.timeout_seconds
         context = self._ssl_context or ssl.create_default_context()
         smtp: smtplib.SMTP
@@ -80,7 +76,7 @@ class EmailNotifier:
             if settings.security == "starttls":
                 smtp.starttls(context=context)
             if settings.username:
-                smtp.login(settings.username, settings.password or "")
+                smtp.login(settings.username, self._password or "")
             smtp.send_message(mail, from_addr=mail["From"], to_addrs=list(settings.to))
 
     def _describe(self, exc: BaseException) -> str:
@@ -101,7 +97,12 @@ class EmailNotifier:
         else:
             text = f"{type(exc).__name__}: {exc}"
         host = f"{self._settings.smtp_host}:{self._settings.smtp_port}"
-        return _scrub(f"{text} (SMTP {host})", self._settings.password)
+        return _scrub(f"{text} (SMTP {host})", self._password)
+
+    @property
+    def _password(self) -> str | None:
+        secret = self._settings.password
+        return secret.get_secret_value() if secret else None
 
 
 def _filter_headers(payload: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -1,0 +1,55 @@
+"""Settings, what every command runs with; ConfigFile, the shape of mofawatch.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from monitor.config.base import Positive, Table, Text
+from monitor.config.channels import ChannelSettings, ChannelTable
+from monitor.config.errors import ConfigError
+from monitor.config.schema import (
+    DEFAULT_DATABASE_URL,
+    AlertSettings,
+    DatabaseTable,
+    OpsSettings,
+    RetentionTable,
+    RuleSettings,
+    ScheduleSettings,
+    SiteSettings,
+)
+
+
+class Settings(Table):
+    """The whole configuration, secrets resolved (and hidden from repr)."""
+
+    site: SiteSettings = SiteSettings()
+    # Not in repr: a PostgreSQL URL may carry its password.
+    database_url: Text = Field(DEFAULT_DATABASE_URL, repr=False)
+    schedule: ScheduleSettings = ScheduleSettings()
+    channels: tuple[ChannelSettings, ...] = ()
+    rules: tuple[RuleSettings, ...] = ()
+    ops: OpsSettings = OpsSettings()
+    alerts: AlertSettings = AlertSettings()
+    keep_snapshots: Positive | None = None
+    config_path: Path | None = None
+
+    def channel(self, name: str) -> ChannelSettings:
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        raise ConfigError(f"no channel named {name!r} in [[channels]]")
+
+
+class ConfigFile(Table):
+    """mofawatch.toml as written: every table optional, every key known."""
+
+    site: SiteSettings = SiteSettings()
+    database: DatabaseTable = DatabaseTable()
+    schedule: ScheduleSettings = ScheduleSettings()
+    channels: tuple[ChannelTable, ...] = ()
+    rules: tuple[RuleSettings, ...] = ()
+    ops: OpsSettings = OpsSettings()
+    alerts: AlertSettings = AlertSettings()
+    retention: RetentionTable = RetentionTable()
