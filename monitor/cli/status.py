@@ -114,7 +114,7 @@ def _interval(settings: Settings) -> timedelta:
     schedule = settings.schedule
     if not schedule.cron:
         return timedelta(seconds=schedule.interval_seconds or 1800)
-    from monitor.runner.scheduler import build_trigger
+    from monitor.schedule import build_trigger
 
     trigger = build_trigger(schedule)
     trigger.jitter = None

@@ -20,12 +20,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import ScheduleSettings, Settings
+from monitor.config import Settings
 from monitor.exitcodes import ExitCode
 from monitor.runner.cycle import execute_cycle
+from monitor.schedule import build_trigger
 from storage.db import make_engine
 from storage.models import SCHEDULER_JOBS_TABLE
 
@@ -96,26 +95,6 @@ def scheduled_cycle() -> None:
         logger.warning("cycle skipped: %s", report.error)
     elif report.error:
         logger.error("cycle failed: %s", report.error)
-
-
-def build_trigger(schedule: ScheduleSettings) -> CronTrigger | IntervalTrigger:
-    """A cron trigger (five fields) or an interval, with the configured jitter."""
-    tz = ZoneInfo(schedule.timezone)
-    jitter = schedule.jitter_seconds or None
-    if schedule.cron:
-        minute, hour, day, month, day_of_week = schedule.cron.split()
-        return CronTrigger(
-            minute=minute,
-            hour=hour,
-            day=day,
-            month=month,
-            day_of_week=day_of_week,
-            timezone=tz,
-            jitter=jitter,
-        )
-    return IntervalTrigger(
-        seconds=schedule.interval_seconds or 1800, timezone=tz, jitter=jitter
-    )
 
 
 def build_scheduler(settings: Settings) -> BackgroundScheduler:
