@@ -37,7 +37,12 @@ class DatabaseUnusableError(DatabaseUnreachableError):
     """The database answers but cannot serve: no schema, or one this code cannot use."""
 
 
-_PASSWORD = re.compile(r"^(?P<head>[a-zA-Z][\w+.-]*://[^:/@?#]*:)(?P<pw>[^@/?#]*)@")
+# The password runs to the LAST "@": users paste passwords with a raw #, ?, / or @ where
+# a strict URL parser would end the password and show the rest. A URL without a password
+# but with a port and an "@" in its query is masked too far; never too little.
+_PASSWORD = re.compile(
+    r"^(?P<head>[a-zA-Z][\w+.-]*://[^:/?#@]*:)(?P<pw>.*)@", re.DOTALL
+)
 
 
 def mask_url(url: str) -> str:
@@ -127,9 +132,18 @@ def check_connection(engine: Engine) -> None:
 def _unreachable(url: URL, exc: BaseException) -> str:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
-    if url.password:  # drivers do not echo it today; make sure they never do
-        first = first.replace(str(url.password), "***")
-    return f"cannot reach database {url.render_as_string(hide_password=True)}: {first}"
+    # Drivers do not echo the password today; make sure they never do.
+    for secret in _password_parts(url):
+        first = first.replace(secret, "***")
+    shown = mask_url(url.render_as_string(hide_password=False))
+    return f"cannot reach database {shown}: {first}"
+
+
+def _password_parts(url: URL) -> list[str]:
+    parts = [str(url.password)] if url.password else []
+    if url.host and "@" in url.host:  # a raw @ in the password: its tail read as host
+        parts.append(url.host.rsplit("@", 1)[0])
+    return parts
 
 
 def open_database(url: str) -> sessionmaker[Session]:
