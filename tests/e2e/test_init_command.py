@@ -27,11 +27,11 @@ DESIGN_KEYS = {
         "download_delay",
     },
     "database": {"url"},
-    "schedule": {"cron", "jitter_seconds", "timezone"},
+    "schedule": {"interval", "jitter_seconds", "timezone"},
     "ops": {"channels", "silence_days"},
 }
 COMMENTED_KEYS = (
-    "interval",
+    "cron",
     "to",
     "from",
     "smtp_host",
@@ -87,7 +87,7 @@ def test_written_config_has_every_design_key_and_loads(tmp_path, monkeypatch):
     settings = load_settings({}, path)
     assert settings.database_url == "sqlite:///mofawatch.db"
     assert [c.name for c in settings.channels] == ["console"]
-    assert settings.schedule.cron == "*/30 * * * *"
+    assert settings.schedule.interval_seconds == 1800
 
 
 def test_init_again_keeps_config_and_reports_up_to_date(tmp_path):
