@@ -13,7 +13,6 @@ from monitor.config.schema import (
     AlertSettings,
     DatabaseTable,
     OpsSettings,
-    RetentionTable,
     RuleSettings,
     ScheduleSettings,
     SiteSettings,
@@ -107,7 +106,6 @@ backoff_seconds = {alerts.backoff_seconds}
 
 def default_config_text() -> str:
     """The file `mofawatch init` writes."""
-    assert RetentionTable().keep_snapshots is None  # the commented example stays one
     schedule = ScheduleSettings()
     return _TEMPLATE.format(
         site=_TomlView(SiteSettings()),
