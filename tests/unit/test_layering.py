@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-MONITOR_MAY_USE_FROM_CRAWLER = {"crawler.extract.extractor", "crawler.extract.document"}
+MONITOR_MAY_USE_FROM_CRAWLER = {
+    "crawler.extract.extractor",
+    "crawler.extract.document",
+    "crawler.contract",  # the typed run configuration and statistics of a crawl
+}
 
 
 def _imports(package: str, root: Path = ROOT) -> list[tuple[str, str]]:
