@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import threading
-from types import FrameType
 
 from monitor.cli.context import Context
+from monitor.config import Settings
 from monitor.exitcodes import ExitCode
 from monitor.runner.scheduler import (
     build_scheduler,
@@ -16,26 +14,23 @@ from monitor.runner.scheduler import (
     set_job_context,
     wait_until_idle,
 )
-from storage.db import upgrade_database
+from monitor.runner.signals import StopRequest, stop_on_signals
+from storage.db import require_persistent_url, upgrade_database
 
 logger = logging.getLogger(__name__)
 
 
 def cmd_daemon(args: argparse.Namespace, ctx: Context) -> int:
-    """Run until a signal; the step in progress finishes, then exit 0."""
+    """Run until a signal; the cycle in progress stops (its crawl too), then exit 0."""
     settings = ctx.settings()
-    upgrade_database(settings.database_url)
-    stop = threading.Event()
+    upgrade_database(require_persistent_url(settings.database_url))
+    with stop_on_signals(StopRequest()) as stop:
+        _serve(settings, stop)
+    logger.info("daemon stopped")
+    return ExitCode.OK
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info(
-            "%s received: finishing the step in progress", signal.Signals(signum).name
-        )
-        stop.set()
 
-    previous = {
-        sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
-    }
+def _serve(settings: Settings, stop: StopRequest) -> None:
     set_job_context(settings, stop)
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
@@ -52,7 +47,3 @@ def cmd_daemon(args: argparse.Namespace, ctx: Context) -> int:
         # shutdown, and a run left due in the job store is taken up after a restart.
         scheduler.pause()
         wait_until_idle()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    logger.info("daemon stopped")
-    return ExitCode.OK

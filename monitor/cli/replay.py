@@ -19,7 +19,7 @@ from monitor.replay.replayer import (
     replay,
 )
 from monitor.replay.sources import SourceError
-from monitor.runner.lock import LockHeldError, cycle_lock
+from storage.locks import LockHeldError, cycle_lock
 
 logger = logging.getLogger(__name__)
 

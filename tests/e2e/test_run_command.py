@@ -130,14 +130,15 @@ def test_second_run_exits_3_at_once_naming_the_holder(mw):
     assert first.returncode == 0, err
 
 
-def test_lock_left_by_a_sigkilled_run_is_recovered(mw):
+def test_lock_left_by_a_sigkilled_run_is_recovered_and_its_crawl_ends_itself(mw):
     first = _started(mw)
     crawl = psutil.Process(first.pid).children(recursive=True)
+    assert crawl, "the crawl process was not found"
     first.send_signal(signal.SIGKILL)
     first.communicate(timeout=30)
-    for child in crawl:  # the crawl runs in its own session and outlives its parent
-        child.kill()
-    psutil.wait_procs(crawl, timeout=10)
+    # Nobody kills the crawl: it notices that its parent is gone.
+    _gone, alive = psutil.wait_procs(crawl, timeout=60)
+    assert alive == []
     assert (mw.folder / "mofawatch.db.lock").read_text() != ""
     result = mw.run("run")
     assert result.returncode == 0, result.stderr
