@@ -34,6 +34,14 @@ _LEVELS = {
 }
 
 
+def gist(message: str) -> str:
+    """One line of an error message: a traceback's last line, else the first line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[-1] if "Traceback (most recent call last)" in message else lines[0]
+
+
 class CrawlOutput:
     """Two reader threads over the crawl's pipes; join() once the process exited."""
 
@@ -83,8 +91,8 @@ class CrawlOutput:
         level = _LEVELS[event.level]
         child = logging.getLogger(f"crawl.{event.logger}")
         child.log(level, "%s", event.message)
-        if level >= logging.ERROR:
-            self.last_error = event.message.splitlines()[0] if event.message else None
+        if level >= logging.ERROR and gist(event.message):
+            self.last_error = gist(event.message)
         self.tail.append(event.message)
 
     def _relay_raw(self, line: str) -> None:
@@ -92,7 +100,8 @@ class CrawlOutput:
             return
         logger.warning("%s", line)
         self.tail.append(line)
-        self.last_error = line.strip()
+        if not line.startswith(" "):  # not a line inside a traceback
+            self.last_error = line.strip()
 
     def _progress(self, progress: Progress) -> None:
         self.progress = progress
