@@ -54,6 +54,9 @@ from storage.runs import finish_run, start_run
 logger = logging.getLogger(__name__)
 
 NowFn = Callable[[], datetime]
+# Kept in the run's record, but not in the cycle line under these names: "failed"
+# there is the crawl's failed fetches; the alerts' counts are logged as alerts_*.
+_NOT_LOGGED = frozenset({"problems", "sent", "failed", "dead"})
 
 
 @dataclass(frozen=True)
@@ -204,13 +207,15 @@ def _done(
             stats["baseline_completed"] = True
         documents = count_documents(session)
     _finish(cycle, status, exit_code, stats)
+    alerts = {f"alerts_{k}": stats[k] for k in ("sent", "failed", "dead") if k in stats}
     logger.info(
         "cycle finished",
         extra={
             "run_id": cycle.run_id,
             "exit_code": exit_code,
             **crawl_fields(crawl),
-            **{k: v for k, v in stats.items() if k != "problems"},
+            **{k: v for k, v in stats.items() if k not in _NOT_LOGGED},
+            **alerts,
         },
     )
     return CycleReport(

@@ -7,6 +7,7 @@ delay): cron and systemd logs get the one "crawl finished" line instead.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import TextIO
@@ -17,6 +18,15 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from crawler.contract import Progress
 
 SHOW_AFTER_SECONDS = 2.0
+FALLBACK_SIZE = (80, 24)
+
+
+def _size(stream: TextIO) -> tuple[int, int]:
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (OSError, ValueError):
+        return FALLBACK_SIZE
+    return (size.columns or FALLBACK_SIZE[0], size.lines or FALLBACK_SIZE[1])
 
 
 @contextlib.contextmanager
@@ -28,22 +38,25 @@ def crawl_progress(
     if not stream.isatty():
         yield None
         return
+    columns, rows = _size(stream)
     bar = tqdm(
         desc="crawl",
         unit=" requests",
         file=stream,
         delay=SHOW_AFTER_SECONDS,
         leave=False,
-        dynamic_ncols=True,
+        # tqdm hides its bar on a terminal that reports no size (0 x 0).
+        ncols=columns,
+        nrows=rows,
     )
 
     def update(progress: Progress) -> None:
-        bar.update(progress.requests - bar.n)
         bar.set_postfix_str(
             f"304: {progress.not_modified}, new: {progress.new_documents}, "
             f"changed: {progress.changed_documents}, failed: {progress.failed}",
-            refresh=True,
+            refresh=False,
         )
+        bar.update(progress.requests - bar.n)  # drawn once the delay has passed
 
     # Log lines are written above the bar instead of through it.
     with logging_redirect_tqdm(tqdm_class=tqdm), bar:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
 import signal
+import struct
 import subprocess
+import termios
 import time
 
 import psutil
@@ -105,7 +108,8 @@ def test_unreachable_database_exits_2_with_masked_url(mw):
 
 def _started(mw):
     """A first run, inside its crawl: it holds the lock for half a minute at least."""
-    mw.site.set_fault("/press/release/index.html", Fault.slow(30, times=1))
+    # Slow, but within the 30 s download time-out.
+    mw.site.set_fault("/press/release/index.html", Fault.slow(20, times=1))
     first = mw.popen("run")
     deadline = time.monotonic() + 120
     while not psutil.Process(first.pid).children():
@@ -231,6 +235,7 @@ def _read_terminal(master: int) -> str:
 def test_a_long_crawl_shows_progress_on_a_terminal(mw):
     mw.site.set_fault("/*", Fault.slow(0.3))  # a crawl longer than the bar's delay
     master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     try:
         proc = mw.popen("run", stdout=subprocess.PIPE, stderr=terminal)
         os.close(terminal)
