@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EPILOG = """\
-exit codes: 0 ok; 1 the cycle ran but something failed; 2 bad usage or configuration;
-3 another cycle holds the lock; 4 the site blocked us on every index page.
+exit codes: 0 ok; 1 the cycle ran but something failed; 2 bad usage or configuration,
+or a database that cannot serve; 3 another cycle holds the lock; 4 the site blocked us
+on every index page; 128+N `run` stopped by signal N (143 SIGTERM, 130 SIGINT).
 
 configuration: mofawatch.toml (--config or MOFAWATCH_CONFIG); environment overrides:
 MOFAWATCH_DATABASE_URL, MOFAWATCH_BASE_URL, MOFAWATCH_SMTP_PASSWORD,
