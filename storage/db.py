@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import os
@@ -33,6 +34,10 @@ class StorageError(Exception):
 
 class DatabaseUnreachableError(StorageError):
     """The database cannot be opened; the message names the URL, password masked."""
+
+
+class DatabaseUnusableError(DatabaseUnreachableError):
+    """The database answers but cannot serve: no schema, or one this code cannot use."""
 
 
 _PASSWORD = re.compile(r"^(?P<head>[a-zA-Z][\w+.-]*://[^:/@?#]*:)(?P<pw>[^@/?#]*)@")
@@ -247,25 +252,6 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-class NewerSchemaError(DatabaseUnreachableError):
-    """The database was upgraded by a newer mofawatch than this one."""
-
-
-def _refuse_newer_schema(url: str, config: Any) -> None:
-    from alembic.script import ScriptDirectory
-
-    revision = current_revision(url)
-    if revision is None:
-        return
-    try:
-        ScriptDirectory.from_config(config).get_revision(revision)
-    except Exception as exc:  # Alembic raises several kinds for an unknown id
-        raise NewerSchemaError(
-            f"the database {mask_url(url)} has schema revision {revision}, newer "
-            f"than this mofawatch knows (up to {head_revision()}): upgrade mofawatch"
-        ) from exc
-
-
 def upgrade_database(url: str) -> None:
     """Create or upgrade the schema to the newest revision (alembic upgrade head)."""
     from alembic import command
@@ -273,8 +259,8 @@ def upgrade_database(url: str) -> None:
     engine = make_engine(url, foreign_keys=False)
     try:
         check_connection(engine)
+        require_schema(url, upgradable=True)
         config = alembic_config(url)
-        _refuse_newer_schema(url, config)
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
@@ -294,3 +280,65 @@ def downgrade_database(url: str, revision: str = "base") -> None:
             command.downgrade(config, revision)
     finally:
         engine.dispose()
+
+
+class SchemaState(enum.StrEnum):
+    """Where a database's schema stands against the revisions shipped here."""
+
+    MISSING = "missing"  # no schema yet (or no SQLite file at all)
+    OLDER = "older"  # a revision `upgrade_database` can bring up to date
+    CURRENT = "current"
+    UNKNOWN = "unknown"  # a revision we do not ship: written by a newer mofawatch
+
+
+def schema_state(url: str) -> tuple[SchemaState, str | None]:
+    """The state of the database's schema and its revision; creates nothing."""
+    from alembic.script import ScriptDirectory
+
+    if _sqlite_file_missing(url):
+        return SchemaState.MISSING, None
+    revision = current_revision(url)
+    if revision is None:
+        return SchemaState.MISSING, None
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    if revision == script.get_current_head():
+        return SchemaState.CURRENT, revision
+    known = {rev.revision for rev in script.walk_revisions()}
+    return (SchemaState.OLDER if revision in known else SchemaState.UNKNOWN), revision
+
+
+def require_schema(url: str, *, upgradable: bool = False) -> None:
+    """Raise DatabaseUnusableError unless the schema is current (or, with
+    `upgradable`, one that upgrade_database can create or bring up to date)."""
+    state, revision = schema_state(url)
+    where = f"database {mask_url(url)}"
+    if state == SchemaState.UNKNOWN:
+        raise DatabaseUnusableError(
+            f"{where} has schema revision {revision}, which this version of "
+            "mofawatch does not know (a newer mofawatch wrote it): upgrade "
+            "mofawatch, or use another database"
+        )
+    if upgradable or state == SchemaState.CURRENT:
+        return
+    if state == SchemaState.MISSING:
+        raise DatabaseUnusableError(
+            f"{where} has no mofawatch schema: run `mofawatch init` first"
+        )
+    raise DatabaseUnusableError(
+        f"{where} has the older schema revision {revision}: run `mofawatch init` "
+        "to upgrade it"
+    )
+
+
+def _sqlite_file_missing(url: str) -> bool:
+    # Connecting would create the file: a command that only reads must not leave
+    # an empty database behind in the user's folder.
+    if not is_sqlite(url):
+        return False
+    try:
+        database = make_url(normalize_url(url)).database
+    except ArgumentError:
+        return False  # make_engine names the bad URL
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return False
+    return not Path(database).exists()

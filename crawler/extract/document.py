@@ -5,6 +5,7 @@ Frozen dataclasses with a JSON edge: `to_dict` / `to_json` / `from_dict`.
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 from collections.abc import Mapping
@@ -12,6 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+
+class DocumentKind(enum.StrEnum):
+    """What a page is, from its address (`Document.kind`)."""
+
+    PRESS_RELEASE = "press_release"
+    PRESS_CONFERENCE = "press_conference"
+    STATEMENT = "statement"
+    PAGE = "page"
 
 
 @dataclass(frozen=True, slots=True)

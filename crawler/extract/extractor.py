@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.extract.document import Document, Exchange
+from crawler.extract.document import Document, DocumentKind, Exchange
 from crawler.extract.encoding import decode_html
 from crawler.extract.meeting import parse_exchanges, parse_meeting
 from crawler.extract.text import HEADINGS, Block, Walk, find_landmarks
@@ -305,15 +305,15 @@ def _language(path: str, root: Tag | None) -> str:
 
 def _kind(url: str, path: str) -> str:
     if not url.startswith(("http://", "https://")):
-        return "page"
+        return DocumentKind.PAGE.value
     for marker, kind in (
-        ("/press/release/", "press_release"),
-        ("/press/kaiken/", "press_conference"),
-        ("/press/statement/", "statement"),
+        ("/press/release/", DocumentKind.PRESS_RELEASE),
+        ("/press/kaiken/", DocumentKind.PRESS_CONFERENCE),
+        ("/press/statement/", DocumentKind.STATEMENT),
     ):
         if marker in path:
-            return kind
-    return "page"
+            return kind.value
+    return DocumentKind.PAGE.value
 
 
 def _doc_id(path: str) -> str:

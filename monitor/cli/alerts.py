@@ -2,40 +2,56 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
-import sys
 from datetime import UTC, datetime
-from email.utils import make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.alerts.notifiers import build_notifiers
-from monitor.alerts.notifiers.base import NotifyError
-from monitor.alerts.render.cards import ChangeView, Rendered, render_change
-from monitor.cli.context import Context
+import click
+
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import complain, examples, say
 from monitor.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from monitor.alerts.render.cards import Rendered
 
 logger = logging.getLogger(__name__)
 
 TEST_URL = "https://www.mofa.go.jp/"
 
 
-def cmd_alerts(args: argparse.Namespace, ctx: Context) -> int:
-    """Dispatch the `alerts` sub-commands (only `test` today)."""
-    if args.alerts_command != "test":
-        print(
-            f"mofawatch alerts: unknown action {args.alerts_command!r}", file=sys.stderr
-        )
-        return ExitCode.USAGE
+@click.group(epilog=examples("mofawatch alerts test --channel desk"))
+def alerts() -> None:
+    """Alert channels: check that each one delivers."""
+
+
+@alerts.command(
+    epilog=examples("mofawatch alerts test", "mofawatch alerts test --channel desk")
+)
+@click.option(
+    "--channel",
+    metavar="NAME",
+    help="Only this channel.  [default: every configured channel]",
+)
+@pass_context
+def test(ctx: Context, channel: str | None) -> int:
+    """Send a test message through each channel now.
+
+    The message is laid out like a real alert and marked as a test. Exit 1, with
+    the error, if a channel fails.
+    """
+    from monitor.alerts.notifiers import build_notifiers
+    from monitor.alerts.notifiers.base import NotifyError
+
     notifiers = build_notifiers(ctx.settings())
-    names = [args.channel] if args.channel else sorted(notifiers)
+    names = [channel] if channel else sorted(notifiers)
     unknown = [name for name in names if name not in notifiers]
     if unknown:
-        print(
-            f"mofawatch alerts test: no channel named {unknown[0]!r} (configured: "
+        complain(
+            "alerts test",
+            f"no channel named {unknown[0]!r} (configured: "
             f"{', '.join(sorted(notifiers))})",
-            file=sys.stderr,
         )
         return ExitCode.USAGE
     failed = 0
@@ -44,13 +60,13 @@ def cmd_alerts(args: argparse.Namespace, ctx: Context) -> int:
             notifiers[name].send(test_message(datetime.now(UTC)))
         except NotifyError as exc:
             failed += 1
-            print(f"{name}: FAILED: {exc}")
+            say(f"{name}: FAILED: {exc}")
         except Exception as exc:  # a channel bug must not hide the other channels
             logger.debug("test alert via %s failed", name, exc_info=True)
             failed += 1
-            print(f"{name}: FAILED: {type(exc).__name__}: {exc}")
+            say(f"{name}: FAILED: {type(exc).__name__}: {exc}")
         else:
-            print(f"{name}: sent")
+            say(f"{name}: sent")
     return ExitCode.FAILED if failed else ExitCode.OK
 
 
@@ -73,6 +89,10 @@ def test_message(now: datetime) -> Rendered:
         "meeting": None,
         "exchanges": [],
     }
+    from email.utils import make_msgid
+
+    from monitor.alerts.render.cards import ChangeView, render_change
+
     view = ChangeView(
         alert_id=0,
         change_id=0,

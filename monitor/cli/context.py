@@ -6,13 +6,15 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import click
+
 if TYPE_CHECKING:
     from monitor.config import Settings
 
 
 @dataclass
 class Context:
-    """What every command gets: parsed global options and lazily loaded settings."""
+    """Parsed global options and lazily loaded settings (a command may need none)."""
 
     config_path: str | None
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -24,3 +26,6 @@ class Context:
 
             self._settings = load_settings(self.environ, self.config_path)
         return self._settings
+
+
+pass_context = click.make_pass_decorator(Context)

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
+from typing import TYPE_CHECKING
 
-from monitor.cli.context import Context
-from monitor.config import Settings
+import click
+
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import examples
 from monitor.exitcodes import ExitCode
-from monitor.runner.scheduler import (
-    build_scheduler,
-    schedule_cycle,
-    set_job_context,
-    wait_until_idle,
-)
-from monitor.runner.signals import StopRequest, stop_on_signals
-from storage.db import require_persistent_url, upgrade_database
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from monitor.runner.signals import StopRequest
 
 logger = logging.getLogger(__name__)
 
 
-def cmd_daemon(args: argparse.Namespace, ctx: Context) -> int:
-    """Run until a signal; the cycle in progress stops (its crawl too), then exit 0."""
+@click.command(
+    epilog=examples(
+        "mofawatch daemon",
+        "mofawatch --log-format json daemon   # under systemd or in a container",
+    )
+)
+@pass_context
+def daemon(ctx: Context) -> int:
+    """The cycle on the configured schedule, until SIGTERM or SIGINT.
+
+    Cycles follow [schedule] (cron or interval, jitter_seconds, timezone), never
+    overlap, and survive a restart. On SIGTERM or SIGINT the cycle in progress
+    stops (its crawl too), then the daemon exits 0.
+    """
+    from monitor.runner.signals import StopRequest, stop_on_signals
+    from storage.db import require_persistent_url, upgrade_database
+
     settings = ctx.settings()
     upgrade_database(require_persistent_url(settings.database_url))
     with stop_on_signals(StopRequest()) as stop:
@@ -31,6 +44,13 @@ def cmd_daemon(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _serve(settings: Settings, stop: StopRequest) -> None:
+    from monitor.runner.scheduler import (
+        build_scheduler,
+        schedule_cycle,
+        set_job_context,
+        wait_until_idle,
+    )
+
     set_job_context(settings, stop)
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)

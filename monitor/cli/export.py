@@ -2,81 +2,148 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session
+import click
 
-from monitor.cli.context import Context
+from crawler.extract.document import DocumentKind
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import complain, examples
+from monitor.cli.params import ISO_DATE
 from monitor.exitcodes import ExitCode
-from monitor.export.documents import (
-    export_rows,
-    feed_entries,
-    render_feed,
-    write_csv,
-    write_jsonl,
-)
-from storage.db import mask_url, open_database
-from storage.models import Change
+
+if TYPE_CHECKING:
+    from monitor.cli.progress import Progress
 
 logger = logging.getLogger(__name__)
 
-
-def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    """One line per document (newest version) as JSONL or CSV."""
-    if args.since:
-        try:
-            date.fromisoformat(args.since)
-        except ValueError:
-            print(
-                f"mofawatch export: --since must be YYYY-MM-DD, got {args.since!r}",
-                file=sys.stderr,
-            )
-            return ExitCode.USAGE
-    write = write_csv if args.format == "csv" else write_jsonl
-
-    def action(session: Session, out: TextIO) -> int:
-        rows = export_rows(session, kinds=args.kind or (), since=args.since)
-        count = write(rows, out)
-        logger.info("exported %d documents", count)
-        return ExitCode.OK
-
-    return _with_database(ctx, args.out, action)
+T = TypeVar("T")
+OUT_HELP = "Write to FILE (atomically, via FILE.part).  [default: standard output]"
 
 
-def cmd_feed(args: argparse.Namespace, ctx: Context) -> int:
-    """An Atom 1.0 feed of the newest new and updated documents."""
-    if args.limit < 1:
-        print("mofawatch feed: --limit must be at least 1", file=sys.stderr)
-        return ExitCode.USAGE
-    base_url = ctx.settings().site.base_url
+@click.command(
+    epilog=examples(
+        "mofawatch export > documents.jsonl",
+        "mofawatch export --format csv --kind press_release --out releases.csv",
+        "mofawatch export --since 2026-01-01 | head -1",
+    )
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    help="One JSON object per line, or CSV with a header row.",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([kind.value for kind in DocumentKind]),
+    help="Only documents of this kind (repeatable).  [default: every kind]",
+)
+@click.option(
+    "--since",
+    type=ISO_DATE,
+    help="Only documents dated on or after this day.  [default: all]",
+)
+@click.option("--out", metavar="FILE", help=OUT_HELP)
+@pass_context
+def export(
+    ctx: Context,
+    fmt: str,
+    kinds: tuple[str, ...],
+    since: date | None,
+    out: str | None,
+) -> int:
+    """Documents (the newest version of each) as JSONL or CSV.
 
-    def action(session: Session, out: TextIO) -> int:
-        entries = feed_entries(session, args.limit)
-        first = session.scalar(select(func.min(Change.detected_at)))
-        now = datetime.now(UTC)
-        out.write(
-            render_feed(entries, base_url=base_url, now=now, created=first or now)
+    One line per document in URL order: its Document fields, first_seen_at,
+    last_seen_at, the number of versions and its state.
+    """
+    from monitor.cli.progress import Progress
+    from monitor.export.documents import export_rows, write_csv, write_jsonl
+    from storage.reading import reading
+
+    write = write_csv if fmt == "csv" else write_jsonl
+    with (
+        reading(ctx.settings().database_url) as session,
+        Progress("export", unit="doc") as bar,
+    ):
+        rows = _advancing(
+            export_rows(
+                session, kinds=kinds, since=since.isoformat() if since else None
+            ),
+            bar,
         )
-        return ExitCode.OK
+        return _write_out(
+            out, lambda fh: logger.info("exported %d documents", write(rows, fh))
+        )
 
-    return _with_database(ctx, args.out, action)
+
+@click.command(
+    epilog=examples(
+        "mofawatch feed --out /var/www/mofawatch.atom",
+        "mofawatch feed --limit 20",
+    )
+)
+@click.option("--out", metavar="FILE", help=OUT_HELP)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    default=50,
+    help="How many of the newest changes the feed carries.",
+)
+@pass_context
+def feed(ctx: Context, out: str | None, limit: int) -> int:
+    """An Atom feed of recent new and updated documents.
+
+    Atom 1.0, newest first; updates due only to a new extractor are left out.
+    """
+    from monitor.export.documents import feed_entries, render_feed
+    from storage.history import first_change_at
+    from storage.reading import reading
+
+    settings = ctx.settings()
+    with reading(settings.database_url) as session:
+        entries = feed_entries(session, limit)
+        first = first_change_at(session)
+    now = datetime.now(UTC)
+    xml = render_feed(
+        entries, base_url=settings.site.base_url, now=now, created=first or now
+    )
+    return _write_out(out, lambda fh: fh.write(xml))
+
+
+def _advancing(items: Iterable[T], bar: Progress) -> Iterator[T]:
+    for item in items:
+        yield item
+        bar.advance()
+
+
+def _write_out(path: str | None, write: Callable[[TextIO], object]) -> int:
+    """Write to stdout, or to `path` via a .part file renamed into place."""
+    if path is None:
+        write(sys.stdout)  # a closed pipe ends the command quietly (see main)
+        return ExitCode.OK
+    try:
+        with _partial_file(Path(path)) as fh:
+            write(fh)
+    except OSError as exc:
+        complain("", f"cannot write {path}: {exc.strerror or exc}")
+        return ExitCode.USAGE
+    return ExitCode.OK
 
 
 @contextmanager
-def _output(path: str | None) -> Iterator[TextIO]:
-    if path is None:
-        yield sys.stdout
-        return
-    target = Path(path)
+def _partial_file(target: Path) -> Iterator[TextIO]:
     partial = target.with_name(target.name + ".part")
     # Written beside the target and renamed, so a reader never sees half a file.
     try:
@@ -86,24 +153,3 @@ def _output(path: str | None) -> Iterator[TextIO]:
         partial.unlink(missing_ok=True)
         raise
     partial.replace(target)
-
-
-def _with_database(
-    ctx: Context, out_path: str | None, action: Callable[[Session, TextIO], int]
-) -> int:
-    url = ctx.settings().database_url
-    factory = open_database(url)
-    try:
-        with factory() as session, _output(out_path) as out:
-            return action(session, out)
-    except (OperationalError, ProgrammingError) as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        print(
-            f"mofawatch: cannot read database {mask_url(url)} ({reason}); has "
-            "`mofawatch init` been run?",
-            file=sys.stderr,
-        )
-        return ExitCode.USAGE
-    except OSError as exc:
-        print(f"mofawatch: cannot write {out_path}: {exc.strerror}", file=sys.stderr)
-        return ExitCode.USAGE

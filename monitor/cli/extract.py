@@ -5,20 +5,14 @@ Exit 0 with the JSON, 1 when the page is unrecognizable, 2 when it cannot be rea
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
-import urllib.error
-import urllib.request
-from email.message import Message
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from crawler.extract.extractor import ExtractionError, extract
+import click
+
+from monitor.cli.output import complain, examples
 from monitor.exitcodes import ExitCode
-
-if TYPE_CHECKING:
-    from monitor.cli.context import Context
 
 logger = logging.getLogger(__name__)
 
@@ -30,19 +24,46 @@ class _UnreadableError(Exception):
     """The input could not be read (missing file, HTTP error, network failure)."""
 
 
-def cmd_extract(args: argparse.Namespace, ctx: Context) -> int:
-    """Read a file, stdin or URL; print its Document as UTF-8 JSON."""
-    target: str = args.target
+@click.command(
+    epilog=examples(
+        "mofawatch extract saved/page4e_001274.html \\\n"
+        "      --url https://www.mofa.go.jp/na/na1/us/page4e_001274.html",
+        "mofawatch extract https://www.mofa.go.jp/press/release/index.html",
+        "curl -s URL | mofawatch extract - --url URL --charset utf-8",
+    )
+)
+@click.argument("target", metavar="FILE_OR_URL")
+@click.option(
+    "--url",
+    metavar="URL",
+    help="The page's address when reading a file or stdin (its kind depends on "
+    "it).  [default: the file's file:// URL]",
+)
+@click.option(
+    "--charset",
+    metavar="CS",
+    help="The HTTP charset, when known.  [default: from the page itself]",
+)
+def extract(target: str, url: str | None, charset: str | None) -> int:
+    """Print the Document of one page as JSON (no database).
+
+    FILE_OR_URL is a saved HTML file, '-' for standard input, or an http(s) URL.
+    Exit 1 when the page is unrecognizable, 2 when it cannot be read.
+    """
+    from crawler.extract.extractor import ExtractionError
+    from crawler.extract.extractor import extract as extract_document
+
     try:
-        body, default_url, charset = _read(target)
+        body, default_url, http_charset = _read(target)
     except _UnreadableError as exc:
-        print(f"mofawatch extract: {exc}", file=sys.stderr)
+        complain("extract", str(exc))
         return ExitCode.USAGE
-    url = args.url or default_url
     try:
-        document = extract(body, url, http_charset=args.charset or charset)
+        document = extract_document(
+            body, url or default_url, http_charset=charset or http_charset
+        )
     except ExtractionError as exc:
-        print(f"mofawatch extract: unrecognizable page: {exc}", file=sys.stderr)
+        complain("extract", f"unrecognizable page: {exc}")
         return ExitCode.FAILED
     sys.stdout.buffer.write(document.to_json().encode("utf-8") + b"\n")
     sys.stdout.flush()
@@ -63,11 +84,14 @@ def _read(target: str) -> tuple[bytes, str, str | None]:
 
 
 def _fetch(url: str) -> tuple[bytes, str, str | None]:
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            headers: Message = response.headers
-            return response.read(), response.geturl(), headers.get_content_charset()
+            charset = response.headers.get_content_charset()
+            return response.read(), response.geturl(), charset
     except urllib.error.HTTPError as exc:
         raise _UnreadableError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:

@@ -2,182 +2,175 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
-import sys
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session, aliased
+import click
 
-from monitor.cli.context import Context
-from monitor.detect.diff import diff_documents, render_diff_text
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import complain, emit, examples, say
+from monitor.cli.params import ISO_DATE
 from monitor.exitcodes import ExitCode
-from storage.db import mask_url, open_database
-from storage.models import Change, Document, Version
-from storage.versions import find_document, versions_of
+
+if TYPE_CHECKING:
+    from storage.history import ChangeRow, DocumentHistory, VersionRow
 
 logger = logging.getLogger(__name__)
 
-
-def cmd_changes(args: argparse.Namespace, ctx: Context) -> int:
-    """List detected changes, oldest first; --json gives one object per line."""
-    since: datetime | None = None
-    if args.since:
-        try:
-            since = datetime.combine(date.fromisoformat(args.since), time.min, UTC)
-        except ValueError:
-            print(
-                f"mofawatch changes: --since must be YYYY-MM-DD, got {args.since!r}",
-                file=sys.stderr,
-            )
-            return ExitCode.USAGE
-    return _with_database(ctx, lambda session: _show_changes(session, args, since))
+KIND_WIDTH = 8
+DOC_ID_WIDTH = 16
 
 
-def cmd_history(args: argparse.Namespace, ctx: Context) -> int:
-    """The versions of one document (DOC: URL or doc id)."""
-    return _with_database(ctx, lambda session: _show_history(session, args.doc))
-
-
-def cmd_diff(args: argparse.Namespace, ctx: Context) -> int:
-    """Field-level difference between two versions (default: newest vs previous)."""
-    return _with_database(ctx, lambda session: _show_diff(session, args))
-
-
-def _show_changes(
-    session: Session, args: argparse.Namespace, since: datetime | None
-) -> int:
-    rows = _changes(session, since)
-    for row in rows:
-        print(json.dumps(row, ensure_ascii=False) if args.json else _change_line(row))
-    if not rows and not args.json:
-        print("no changes" + (f" since {args.since}" if args.since else ""))
-    return ExitCode.OK
-
-
-def _show_history(session: Session, key: str) -> int:
-    document = find_document(session, key)
-    if document is None:
-        return _unknown(key)
-    print(
-        f"{document.url}  ({document.doc_id}, {document.kind}, {document.state.value})"
+@click.command(
+    epilog=examples(
+        "mofawatch changes",
+        "mofawatch changes --since 2026-11-01",
+        "mofawatch changes --json | jq -r .url",
     )
-    for version in versions_of(session, document.id):
-        print(_version_line(version))
+)
+@click.option(
+    "--since",
+    type=ISO_DATE,
+    help="Only changes detected on or after this day (UTC).  [default: all]",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_context
+def changes(ctx: Context, since: date | None, as_json: bool) -> int:
+    """List detected changes, oldest first.
+
+    Changes recorded but never announced are marked
+    [silent: baseline|flap|extractor|empty_diff].
+    """
+    from storage.history import list_changes
+    from storage.reading import reading
+
+    start = datetime.combine(since, time.min, UTC) if since else None
+    with reading(ctx.settings().database_url) as session:
+        rows = list_changes(session, start)
+    if as_json:
+        for row in rows:
+            emit(json.dumps(row.to_dict(), ensure_ascii=False))
+    elif rows:
+        for line in change_lines(rows):
+            say(line)
+    else:
+        say("no changes" + (f" since {since.isoformat()}" if since else ""))
     return ExitCode.OK
 
 
-def _show_diff(session: Session, args: argparse.Namespace) -> int:
-    document = find_document(session, args.doc)
-    if document is None:
-        return _unknown(args.doc)
-    by_seq = {v.seq: v for v in versions_of(session, document.id)}
-    if len(by_seq) < 2 and args.from_seq is None and args.to_seq is None:
-        print(f"{document.url}: {len(by_seq)} version(s); nothing to compare")
+def change_lines(rows: Sequence[ChangeRow]) -> list[str]:
+    """One line per change; the kind and doc id columns as wide as their longest."""
+    # The minimums keep the layout users (and their scripts) know for ordinary ids.
+    kind_width = max(KIND_WIDTH, *(len(row.kind) for row in rows))
+    id_width = max(DOC_ID_WIDTH, *(len(row.doc_id) for row in rows))
+    lines = []
+    for row in rows:
+        silent = f"  [silent: {row.reason}]" if row.is_silent else ""
+        fields = f" ({', '.join(row.fields)})" if row.fields else ""
+        lines.append(
+            f"{row.detected_at.isoformat()[:16]}  {row.kind:<{kind_width}}  "
+            f"{row.doc_id:<{id_width}}  {row.title or ''}{fields}{silent}"
+        )
+    return lines
+
+
+@click.command(
+    epilog=examples(
+        "mofawatch history page4e_001274",
+        "mofawatch history https://www.mofa.go.jp/na/na1/us/page4e_001274.html",
+    )
+)
+@click.argument("doc", metavar="DOC")
+@pass_context
+def history(ctx: Context, doc: str) -> int:
+    """The versions of one document.
+
+    One line per version: number, time stored, extractor version, content hash,
+    date and title. DOC is a URL or a doc id such as page4e_001274.
+    """
+    found = _document(ctx, doc)
+    if found is None:
+        return _unknown(doc)
+    say(f"{found.url}  ({found.doc_id}, {found.kind}, {found.state})")
+    for version in found.versions:
+        say(_version_line(version))
+    return ExitCode.OK
+
+
+@click.command(
+    epilog=examples(
+        "mofawatch diff page4e_001274",
+        "mofawatch diff page4e_001274 --from 1 --to 3",
+    )
+)
+@click.argument("doc", metavar="DOC")
+@click.option(
+    "--from",
+    "from_seq",
+    type=int,
+    metavar="N",
+    help="The older version number.  [default: the one before --to]",
+)
+@click.option(
+    "--to",
+    "to_seq",
+    type=int,
+    metavar="M",
+    help="The newer version number.  [default: the newest]",
+)
+@pass_context
+def diff(ctx: Context, doc: str, from_seq: int | None, to_seq: int | None) -> int:
+    """Field-level difference between two versions of a document.
+
+    Removed text is shown as [-...-], added text as {+...+}. DOC is a URL or a doc
+    id such as page4e_001274.
+    """
+    from monitor.detect.diff import diff_documents, render_diff_text
+
+    found = _document(ctx, doc)
+    if found is None:
+        return _unknown(doc)
+    by_seq = {v.seq: v for v in found.versions}
+    if len(by_seq) < 2 and from_seq is None and to_seq is None:
+        say(f"{found.url}: {len(by_seq)} version(s); nothing to compare")
         return ExitCode.OK
-    to_seq = args.to_seq if args.to_seq is not None else max(by_seq)
-    from_seq = args.from_seq if args.from_seq is not None else to_seq - 1
-    for seq in (to_seq, from_seq):
+    newer = to_seq if to_seq is not None else max(by_seq)
+    older = from_seq if from_seq is not None else newer - 1
+    for seq in (newer, older):
         if seq not in by_seq:
-            print(
-                f"mofawatch diff: {args.doc} has no version {seq} "
-                f"(versions 1..{max(by_seq, default=0)})",
-                file=sys.stderr,
+            complain(
+                "diff",
+                f"{doc} has no version {seq} (versions 1..{max(by_seq, default=0)})",
             )
             return ExitCode.USAGE
-    old, new = by_seq[from_seq], by_seq[to_seq]
-    print(f"{document.url}: version {from_seq} -> {to_seq}")
-    text = render_diff_text(diff_documents(old.content, new.content))
-    print(text.rstrip() if text.strip() else "no difference")
+    say(f"{found.url}: version {older} -> {newer}")
+    text = render_diff_text(
+        diff_documents(by_seq[older].content, by_seq[newer].content)
+    )
+    say(text.rstrip() if text.strip() else "no difference")
     return ExitCode.OK
 
 
-def _with_database(ctx: Context, action: Callable[[Session], int]) -> int:
-    """Open the configured database and run `action`; exit 2 when it cannot be used."""
-    url = ctx.settings().database_url
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            return action(session)
-    except (OperationalError, ProgrammingError) as exc:
-        reason = (
-            str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        )
-        print(
-            f"mofawatch: cannot read database {mask_url(url)} ({reason}); has "
-            "`mofawatch init` been run?",
-            file=sys.stderr,
-        )
-        return ExitCode.USAGE
+def _document(ctx: Context, key: str) -> DocumentHistory | None:
+    from storage.history import document_history
+    from storage.reading import reading
+
+    with reading(ctx.settings().database_url) as session:
+        return document_history(session, key)
 
 
 def _unknown(key: str) -> int:
-    print(
-        f"mofawatch: no document {key!r} (give its URL or doc id, e.g. page4e_001274)",
-        file=sys.stderr,
-    )
+    complain("", f"no document {key!r} (give its URL or doc id, e.g. page4e_001274)")
     return ExitCode.USAGE
 
 
-def _changes(session: Session, since: datetime | None) -> list[dict[str, Any]]:
-    to_version = aliased(Version)
-    from_version = aliased(Version)
-    stmt = (
-        select(Change, Document, to_version, from_version)
-        .join(Document, Document.id == Change.document_id)
-        .outerjoin(to_version, to_version.id == Change.to_version_id)
-        .outerjoin(from_version, from_version.id == Change.from_version_id)
-        .order_by(Change.detected_at, Change.id)
-    )
-    if since is not None:
-        stmt = stmt.where(Change.detected_at >= since)
-    rows = []
-    for change, document, new, old in session.execute(stmt):
-        content = (new or old).content if (new or old) else {}
-        rows.append(
-            {
-                "id": change.id,
-                "detected_at": _iso(change.detected_at),
-                "kind": change.kind.value,
-                "doc_id": document.doc_id,
-                "url": document.url,
-                "title": content.get("title") or document.title,
-                "date": content.get("date") or document.date,
-                "from_seq": old.seq if old else None,
-                "to_seq": new.seq if new else None,
-                "fields": sorted(
-                    {str(d["field"]) for d in change.diff or () if d.get("field")}
-                ),
-                "is_silent": change.is_silent,
-                "reason": change.reason,
-            }
-        )
-    return rows
-
-
-def _change_line(row: dict[str, Any]) -> str:
-    silent = f"  [silent: {row['reason']}]" if row["is_silent"] else ""
-    fields = f" ({', '.join(row['fields'])})" if row["fields"] else ""
+def _version_line(version: VersionRow) -> str:
+    content = version.content
     return (
-        f"{row['detected_at'][:16]}  {row['kind']:<8}  {row['doc_id']:<16}  "
-        f"{row['title'] or ''}{fields}{silent}"
-    )
-
-
-def _version_line(version: Version) -> str:
-    content = version.content or {}
-    return (
-        f"  {version.seq:>3}  {_iso(version.created_at)[:16]}  "
+        f"  {version.seq:>3}  {version.created_at.isoformat()[:16]}  "
         f"extractor {version.extractor_version:<8}  {version.content_sha256[:12]}  "
         f"{content.get('date') or '-':<10}  {content.get('title') or ''}"
     )
-
-
-def _iso(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat()

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
-from monitor.cli.context import Context
+import click
+
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import examples, say
 from monitor.exitcodes import ExitCode
-from storage.db import (
-    current_revision,
-    head_revision,
-    mask_url,
-    upgrade_database,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -82,21 +78,43 @@ silence_days = 14                 # alert when no new document for this many day
 """
 
 
-def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
-    """Create or upgrade the database; write mofawatch.toml unless one exists."""
+@click.command(
+    epilog=examples(
+        "mofawatch init",
+        "MOFAWATCH_DATABASE_URL=postgresql+psycopg://watch@db/mofawatch \\\n"
+        "      mofawatch init --no-config-file",
+    )
+)
+@click.option("--no-config-file", is_flag=True, help="Do not write mofawatch.toml.")
+@pass_context
+def init(ctx: Context, no_config_file: bool) -> int:
+    """Create or upgrade the database; write mofawatch.toml.
+
+    The schema is brought to the newest revision (Alembic upgrade head). A
+    commented mofawatch.toml is written in this folder unless one exists or
+    --config names another.
+    """
+    from storage.db import (
+        current_revision,
+        head_revision,
+        mask_url,
+        require_persistent_url,
+        upgrade_database,
+    )
+
     settings = ctx.settings()
-    url = settings.database_url
+    url = require_persistent_url(settings.database_url)
     before = current_revision(url)
     upgrade_database(url)
     head = head_revision()
     if before is None:
-        print(f"created the database schema (revision {head}) at {mask_url(url)}")
+        say(f"created the database schema (revision {head}) at {mask_url(url)}")
     elif before == head:
-        print(f"database at {mask_url(url)} is up to date (revision {head})")
+        say(f"database at {mask_url(url)} is up to date (revision {head})")
     else:
-        print(f"upgraded the database at {mask_url(url)} from {before} to {head}")
-    if not args.no_config_file:
-        print(_write_config(settings.config_path))
+        say(f"upgraded the database at {mask_url(url)} from {before} to {head}")
+    if not no_config_file:
+        say(_write_config(settings.config_path))
     return ExitCode.OK
 
 

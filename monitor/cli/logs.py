@@ -12,6 +12,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from monitor.textsafe import printable
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 # Libraries whose INFO lines are noise in a cycle log.
 _QUIET_LOGGERS = ("apscheduler.executors", "alembic.runtime.migration")
@@ -33,7 +35,9 @@ def _text_value(value: Any) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """`TIME LEVEL logger: message key=value ...`, exception on following lines."""
+    """`TIME LEVEL logger: message key=value ...`, exception on following lines.
+
+    Messages may quote page text, and this stream is often a terminal."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = (
@@ -42,6 +46,7 @@ class TextFormatter(logging.Formatter):
         extra = " ".join(f"{k}={_text_value(v)}" for k, v in _fields(record).items())
         if extra:
             line = f"{line} {extra}"
+        line = printable(line)
         if record.exc_info:
             line = f"{line}\n{self.formatException(record.exc_info)}"
         return line

@@ -1,53 +1,48 @@
-"""A tiny progress bar on stderr, drawn only when stderr is a terminal."""
+"""Progress of long work, drawn with tqdm only when stderr is a terminal."""
 
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import Self, TextIO, TypeVar
-
-T = TypeVar("T")
-_WIDTH = 30
-_EVERY_SECONDS = 0.1
+from typing import Self, TextIO
 
 
 class Progress:
-    """Counts work done; redraws one line at most ten times a second."""
+    """A bar on a terminal; nothing at all on a pipe or a file (logs stay clean)."""
 
     def __init__(
-        self, total: int | None, label: str = "", stream: TextIO | None = None
+        self,
+        label: str,
+        total: int | None = None,
+        *,
+        unit: str = "page",
+        stream: TextIO | None = None,
     ) -> None:
-        self.total = total
-        self.label = label
-        self.done = 0
-        self._stream = stream if stream is not None else sys.stderr
-        self._enabled = self._stream.isatty()
-        self._drawn_at = 0.0
+        from tqdm import tqdm  # only the commands that draw a bar pay for it
 
-    def update(self, n: int = 1) -> None:
-        self.done += n
-        now = time.monotonic()
-        if self._enabled and now - self._drawn_at >= _EVERY_SECONDS:
-            self._drawn_at = now
-            self._draw()
+        # disable=None is tqdm's "draw only when the stream is a TTY".
+        self._bar = tqdm(
+            total=total,
+            desc=label,
+            unit=unit,
+            file=stream if stream is not None else sys.stderr,
+            disable=None,
+            dynamic_ncols=True,
+        )
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.update(n)
+
+    def report(self, done: int, total: int) -> None:
+        """Set the figures outright (for work that learns its total late)."""
+        if self._bar.disable:
+            return
+        self._bar.total = total
+        self._bar.n = done
+        self._bar.refresh()
 
     def close(self) -> None:
-        if self._enabled:
-            self._draw()
-            self._stream.write("\n")
-            self._stream.flush()
-
-    def _draw(self) -> None:
-        if self.total:
-            filled = min(_WIDTH, _WIDTH * self.done // self.total)
-            bar = "#" * filled + "." * (_WIDTH - filled)
-            line = f"{self.label} [{bar}] {self.done}/{self.total}"
-        else:
-            line = f"{self.label} {self.done}"
-        self._stream.write(f"\r{line}")
-        self._stream.flush()
+        self._bar.close()
 
     def __enter__(self) -> Self:
         return self
@@ -59,19 +54,3 @@ class Progress:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def progress(
-    iterable: Iterable[T],
-    total: int | None = None,
-    label: str = "",
-    *,
-    stream: TextIO | None = None,
-) -> Iterator[T]:
-    """Yield the items of `iterable`, showing a bar while it is consumed."""
-    if total is None and hasattr(iterable, "__len__"):
-        total = len(iterable)  # type: ignore[arg-type]
-    with Progress(total, label, stream) as bar:
-        for item in iterable:
-            yield item
-            bar.update()

@@ -2,38 +2,50 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 
-from monitor.cli.context import Context
+import click
+
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import complain, examples, say
 from monitor.exitcodes import ExitCode
-from storage.db import open_database, unit_of_work
-from storage.prune import prune_snapshots
 
 logger = logging.getLogger(__name__)
 
 
-def cmd_prune(args: argparse.Namespace, ctx: Context) -> int:
-    """Keep the newest N snapshots per URL (--keep-snapshots or [retention])."""
-    settings = ctx.settings()
-    keep = (
-        args.keep_snapshots
-        if args.keep_snapshots is not None
-        else (settings.keep_snapshots)
+@click.command(
+    epilog=examples(
+        "mofawatch prune --keep-snapshots 5 --dry-run",
+        "mofawatch prune   # with [retention] keep_snapshots set",
     )
+)
+@click.option(
+    "--keep-snapshots",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep the newest N snapshots per URL.  [default: [retention] keep_snapshots]",
+)
+@click.option("--dry-run", is_flag=True, help="Count what would go; delete nothing.")
+@pass_context
+def prune(ctx: Context, keep_snapshots: int | None, dry_run: bool) -> int:
+    """Drop raw bodies of old unchanged snapshots.
+
+    The newest N snapshots of each URL keep their bodies; the body each version
+    was extracted from is always kept, so `reextract` still works.
+    """
+    from storage.db import opened_database, require_schema, unit_of_work
+    from storage.prune import prune_snapshots
+
+    settings = ctx.settings()
+    keep = keep_snapshots if keep_snapshots is not None else settings.keep_snapshots
     if keep is None:
-        print(
-            "mofawatch prune: give --keep-snapshots N "
-            "or set [retention] keep_snapshots",
-            file=sys.stderr,
-        )
+        complain("prune", "give --keep-snapshots N or set [retention] keep_snapshots")
         return ExitCode.USAGE
-    if keep < 1:
-        print("mofawatch prune: --keep-snapshots must be at least 1", file=sys.stderr)
-        return ExitCode.USAGE
-    factory = open_database(settings.database_url)
-    with unit_of_work(factory) as session:
-        result = prune_snapshots(session, keep, dry_run=args.dry_run)
-    print(f"prune (keep {keep} per URL): {result.summary()}")
+    require_schema(settings.database_url)
+    with (
+        opened_database(settings.database_url) as factory,
+        unit_of_work(factory) as session,
+    ):
+        result = prune_snapshots(session, keep, dry_run=dry_run)
+    say(f"prune (keep {keep} per URL): {result.summary()}")
     return ExitCode.OK

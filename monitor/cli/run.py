@@ -2,43 +2,75 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from datetime import UTC, datetime
 
-from monitor.cli.context import Context
-from monitor.runner.cycle import CycleOptions, execute_cycle
-from monitor.runner.progress import crawl_progress
-from monitor.runner.signals import StopRequest, stop_on_signals
+import click
+
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import examples, say
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
-    """Run one cycle; print its summary; exit with the cycle's exit code.
+@click.command(
+    epilog=examples(
+        "mofawatch run",
+        "mofawatch run --since 2024-01 --warc backfill.warc.gz",
+        "mofawatch run --dry-run",
+    )
+)
+@click.option(
+    "--since",
+    metavar="YYYY-MM",
+    help="Also crawl the monthly archives back to this month (a backfill, "
+    "recorded silently).  [default: [site] since, on the first run only]",
+)
+@click.option(
+    "--no-alerts", is_flag=True, help="Detect and queue changes, but send nothing."
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Crawl nothing and write nothing: print the messages the outbox would "
+    "send now.",
+)
+@click.option(
+    "--warc",
+    metavar="FILE",
+    help="Also write every response to this WARC file (gzip).  [default: none]",
+)
+@pass_context
+def run(
+    ctx: Context, since: str | None, no_alerts: bool, dry_run: bool, warc: str | None
+) -> int:
+    """One full cycle: crawl, store, detect, dispatch (for cron).
 
-    --dry-run crawls nothing and writes nothing: it prints the messages that a
-    dispatch would send now from the outbox. SIGTERM, SIGINT or SIGHUP stop the
-    cycle (its crawl too); the exit code is then 128 + the signal number.
+    The first run on an empty database, and a --since backfill, record a silent
+    baseline. SIGTERM, SIGINT or SIGHUP stop the cycle and its crawl; the exit code
+    is then 128 + the signal number.
     """
+    from monitor.runner.cycle import CycleOptions, execute_cycle
+    from monitor.runner.progress import crawl_progress
+    from monitor.runner.signals import StopRequest, stop_on_signals
+
     settings = ctx.settings()
     with stop_on_signals(StopRequest()) as stop, crawl_progress() as progress:
         report = execute_cycle(
             settings,
             _now,
-            dry_run=args.dry_run,
+            dry_run=dry_run,
             options=CycleOptions(
-                since=args.since,
-                no_alerts=args.no_alerts,
-                warc_path=args.warc,
+                since=since,
+                no_alerts=no_alerts,
+                warc_path=warc,
                 stop=stop,
                 on_progress=progress,
             ),
         )
     for line in report.lines:
-        print(line)
+        say(line)
     if report.error:
-        print(f"mofawatch: {report.error}", file=sys.stderr)
+        say(f"mofawatch: {report.error}", err=True)
     return report.exit_code

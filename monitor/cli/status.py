@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, inspect, select
-from sqlalchemy.orm import Session
+import click
 
-from monitor.cli.context import Context
-from monitor.config import Settings
+from monitor.cli.context import Context, pass_context
+from monitor.cli.output import emit, examples, say
 from monitor.exitcodes import ExitCode
-from storage.db import opened_database
-from storage.models import AlertStatus, Document, Run, RunStatus, SectionState, Version
-from storage.outbox import alert_counts
-from storage.runs import last_runs
-from storage.sections import section_health
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from storage.status import RunFigures, SectionFigures, StatusFigures
 
 RUNS_SHOWN = 5
 STALE_INTERVALS = 3
@@ -32,89 +29,80 @@ _RUN_STATS = (
 )
 
 
-def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
+@click.command(
+    epilog=examples(
+        "mofawatch status",
+        "mofawatch status --json | jq .problems",
+        "HEALTHCHECK CMD mofawatch -q status   # in a Dockerfile",
+    )
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_context
+def status(ctx: Context, as_json: bool) -> int:
+    """Health: last runs, sections, alerts (exit 1 when unhealthy).
+
+    Exit 0 when healthy; 1 when a section is blocked or failing, an alert is
+    dead, the last run failed, or no run succeeded within three schedule
+    intervals; 2 when the database cannot serve.
+    """
+    from storage.reading import reading
+    from storage.status import status_figures
+
     settings = ctx.settings()
-    with opened_database(settings.database_url) as factory, factory() as session:
-        report = build_status(session, settings, datetime.now(UTC))
-    if args.json:
-        print(json.dumps(report, indent=2, default=str, ensure_ascii=False))
+    with reading(settings.database_url) as session:
+        figures = status_figures(session, RUNS_SHOWN)
+    report = build_status(figures, settings, datetime.now(UTC))
+    if as_json:
+        emit(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     else:
-        print(_text(report))
+        say(_text(report))
     return ExitCode.OK if report["healthy"] else ExitCode.FAILED
 
 
-def build_status(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
+def build_status(
+    figures: StatusFigures, settings: Settings, now: datetime
+) -> dict[str, Any]:
     """Everything `status` shows, as a JSON-ready dict with `healthy` and `problems`."""
-    if not inspect(session.get_bind()).has_table("runs"):
-        return {
-            "healthy": False,
-            "problems": ["database not initialised: run `mofawatch init`"],
-            "runs": [],
-            "sections": [],
-            "documents": {},
-            "versions": 0,
-            "alerts": {},
-        }
-    runs = last_runs(session, RUNS_SHOWN)
-    sections = section_health(session)
-    alerts = {
-        status.value: alert_counts(session).get(status, 0) for status in AlertStatus
-    }
-    documents = {
-        state.value: n
-        for state, n in session.execute(
-            select(Document.state, func.count()).group_by(Document.state)
-        )
-    }
     report: dict[str, Any] = {
         "checked_at": now.isoformat(timespec="seconds"),
-        "runs": [_run(run) for run in runs],
-        "sections": [
-            {
-                "name": s.name,
-                "state": s.state.value,
-                "since": _iso(s.since),
-                "consecutive_failures": s.consecutive_failures,
-                "last_ok_at": _iso(s.last_ok_at),
-                "last_error": s.last_error,
-            }
-            for s in sections
-        ],
-        "documents": {"total": sum(documents.values()), **documents},
-        "versions": session.scalar(select(func.count(Version.id))) or 0,
-        "alerts": alerts,
+        "runs": [_run(run) for run in figures.runs],
+        "sections": [_section(s) for s in figures.sections],
+        "documents": {
+            "total": sum(figures.documents.values()),
+            **figures.documents,
+        },
+        "versions": figures.versions,
+        "alerts": dict(figures.alerts),
     }
-    problems = [
-        f"section {s.name} {s.state.value} since {_iso(s.since)}"
-        for s in sections
-        if s.state != SectionState.OK
-    ]
-    if alerts[AlertStatus.DEAD.value]:
-        problems.append(
-            f"{alerts[AlertStatus.DEAD.value]} dead alerts (never delivered)"
-        )
-    finished = [r for r in runs if r.status != RunStatus.RUNNING]
-    if finished and finished[0].status != RunStatus.OK:
-        problems.append(
-            f"last run {finished[0].id} {finished[0].status.value} "
-            f"(exit {finished[0].exit_code})"
-        )
-    problems += _staleness(session, settings, now)
+    problems = _problems(figures) + _staleness(figures.last_ok_at, settings, now)
     report["problems"] = problems
     report["healthy"] = not problems
     return report
 
 
-def _staleness(session: Session, settings: Settings, now: datetime) -> list[str]:
-    last_ok = session.scalar(
-        select(func.max(Run.finished_at)).where(Run.status == RunStatus.OK)
-    )
+def _problems(figures: StatusFigures) -> list[str]:
+    problems = [
+        f"section {s.name} {s.state} since {_iso(s.since)}"
+        for s in figures.sections
+        if not s.is_ok
+    ]
+    if figures.dead_alerts:
+        problems.append(f"{figures.dead_alerts} dead alerts (never delivered)")
+    finished = [r for r in figures.runs if not r.is_running]
+    if finished and not finished[0].is_ok:
+        problems.append(
+            f"last run {finished[0].id} {finished[0].status} "
+            f"(exit {finished[0].exit_code})"
+        )
+    return problems
+
+
+def _staleness(
+    last_ok: datetime | None, settings: Settings, now: datetime
+) -> list[str]:
     if last_ok is None:
         return ["no successful run yet"]
-    limit = STALE_INTERVALS * _interval(settings)
-    if last_ok.tzinfo is None:
-        last_ok = last_ok.replace(tzinfo=UTC)
-    if now - last_ok > limit:
+    if now - last_ok > STALE_INTERVALS * _interval(settings):
         return [
             f"no successful run since {_iso(last_ok)} (more than "
             f"{STALE_INTERVALS} schedule intervals)"
@@ -137,13 +125,13 @@ def _interval(settings: Settings) -> timedelta:
     return timedelta(seconds=(second - first).total_seconds())
 
 
-def _run(run: Run) -> dict[str, Any]:
-    crawl = (run.stats or {}).get("crawl") or {}
-    cycle = (run.stats or {}).get("cycle") or {}
+def _run(run: RunFigures) -> dict[str, Any]:
+    crawl = run.stats.get("crawl") or {}
+    cycle = run.stats.get("cycle") or {}
     return {
         "id": run.id,
         "kind": run.kind,
-        "status": run.status.value,
+        "status": run.status,
         "exit_code": run.exit_code,
         "pid": run.pid,
         "started_at": _iso(run.started_at),
@@ -154,12 +142,19 @@ def _run(run: Run) -> dict[str, Any]:
     }
 
 
+def _section(section: SectionFigures) -> dict[str, Any]:
+    return {
+        "name": section.name,
+        "state": section.state,
+        "since": _iso(section.since),
+        "consecutive_failures": section.consecutive_failures,
+        "last_ok_at": _iso(section.last_ok_at),
+        "last_error": section.last_error,
+    }
+
+
 def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat(timespec="seconds")
+    return None if moment is None else moment.isoformat(timespec="seconds")
 
 
 def _text(report: dict[str, Any]) -> str:

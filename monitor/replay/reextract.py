@@ -7,7 +7,7 @@ detect sees "same body, new extractor" and records the change silently.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -121,8 +121,11 @@ def reextract(
     now: datetime,
     *,
     dry_run: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ReextractReport:
-    """Re-extract every document's newest version; store changes unless dry_run."""
+    """Re-extract every document's newest version; store changes unless dry_run.
+
+    `on_progress(done, total)` is called after each batch of documents."""
     from monitor.detect.changes import detect_changes
 
     _, extractor_version = current_extractor()
@@ -140,6 +143,8 @@ def reextract(
                 items.append(
                     _reextract_one(session, document, version, now, write=not dry_run)
                 )
+        if on_progress is not None:
+            on_progress(len(items), len(pairs))
     alerts = 0
     if not dry_run and any(i.changed for i in items):
         # Nothing else waits for detection: ours are extractor-only, so silence them

@@ -40,10 +40,11 @@ from storage.cycles import (
 )
 from storage.db import (
     DatabaseUnreachableError,
+    DatabaseUnusableError,
     SessionFactory,
-    current_revision,
     opened_database,
     require_persistent_url,
+    require_schema,
     require_writable,
     unit_of_work,
 )
@@ -255,11 +256,10 @@ def _finish(cycle: _Cycle, status: RunStatus, exit_code: int, stats: Any) -> Non
 
 def _dry_run(settings: Settings, database_url: str, now_fn: NowFn) -> CycleReport:
     """No crawl, no writes: what dispatch would send now from the outbox."""
-    if current_revision(database_url) is None:
-        return CycleReport(
-            ExitCode.USAGE,
-            error="the database is not initialised: run `mofawatch init` first",
-        )
+    try:
+        require_schema(database_url)
+    except DatabaseUnusableError as exc:
+        return CycleReport(ExitCode.USAGE, error=str(exc))
     with opened_database(database_url) as factory:
         with factory() as session:
             undiffed = count_undetected_versions(session)

@@ -203,7 +203,7 @@ def test_dry_run_on_a_database_never_initialised_exits_2(mw):
     result = mw.run("run", "--dry-run")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert "not initialised: run `mofawatch init`" in result.stderr
+    assert "no mofawatch schema: run `mofawatch init` first" in result.stderr
 
 
 def test_a_database_of_a_newer_mofawatch_is_refused_with_exit_2(mw):
@@ -217,7 +217,9 @@ def test_a_database_of_a_newer_mofawatch_is_refused_with_exit_2(mw):
     result = mw.run("run")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert "schema revision f00d, newer than this mofawatch" in result.stderr
+    assert "schema revision f00d, which this version of mofawatch does not know" in (
+        result.stderr
+    )
 
 
 def _read_terminal(master: int) -> str:

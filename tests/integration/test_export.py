@@ -125,7 +125,7 @@ def test_feed_leaves_out_updates_made_by_an_extractor_upgrade_alone(
 
 def test_export_rejects_a_malformed_since_date(cli_db, capsys):
     assert main(["export", "--since", "October"]) == 2
-    assert "--since must be YYYY-MM-DD" in capsys.readouterr().err
+    assert "'--since': must be YYYY-MM-DD, got 'October'" in capsys.readouterr().err
 
 
 def test_feed_of_an_empty_database_is_valid_and_has_no_entries(

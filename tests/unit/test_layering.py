@@ -68,6 +68,15 @@ def test_monitor_never_imports_scrapy_or_twisted():
     assert bad == []
 
 
+def test_commands_build_no_queries_of_their_own():
+    bad = [
+        (f, m)
+        for f, m in _imports("monitor/cli")
+        if _top(m) == "sqlalchemy" or m.startswith("storage.models")
+    ]
+    assert bad == []
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from monitor.cli.logs import configure_logging
-from monitor.cli.progress import Progress, progress
+from monitor.cli.progress import Progress
 
 
 class _Tty(io.StringIO):
@@ -59,20 +59,35 @@ def test_quiet_hides_info_and_verbose_shows_debug(restore_root_logger):
 
 def test_progress_draws_nothing_when_stderr_is_not_a_terminal():
     out = io.StringIO()
-    assert list(progress(range(5), label="replay", stream=out)) == [0, 1, 2, 3, 4]
+    with Progress("replay", 5, stream=out) as bar:
+        for _ in range(5):
+            bar.advance()
+        bar.report(5, 5)
     assert out.getvalue() == ""
 
 
 def test_progress_draws_a_bar_with_counts_on_a_terminal():
     out = _Tty()
-    assert list(progress([1, 2, 3], label="replay", stream=out)) == [1, 2, 3]
+    with Progress("replay", 3, stream=out) as bar:
+        for _ in range(3):
+            bar.advance()
     text = out.getvalue()
-    assert text.startswith("\rreplay [")
-    assert text.endswith("3/3\n")
+    assert text.startswith("\rreplay:")
+    assert "3/3" in text
+    assert "100%" in text
+
+
+def test_progress_learns_its_total_late():
+    out = _Tty()
+    with Progress("reextract", stream=out) as bar:
+        bar.report(40, 100)
+        bar.report(100, 100)
+    assert "40/100" in out.getvalue()
+    assert "100/100" in out.getvalue()
 
 
 def test_progress_without_total_shows_a_count():
     out = _Tty()
-    with Progress(None, "backfill", stream=out) as bar:
-        bar.update(4)
-    assert out.getvalue().endswith("backfill 4\n")
+    with Progress("export", unit="doc", stream=out) as bar:
+        bar.advance(4)
+    assert "export: 4doc" in out.getvalue()

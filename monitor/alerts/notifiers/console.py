@@ -6,6 +6,8 @@ import logging
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from monitor.textsafe import printable
+
 if TYPE_CHECKING:
     from monitor.alerts.render.cards import Rendered
 
@@ -23,7 +25,7 @@ class ConsoleNotifier:
 
     def send(self, message: Rendered) -> None:
         stream = self._stream if self._stream is not None else sys.stdout
-        stream.write(f"{SEPARATOR}\n{message.subject}\n\n{message.text}")
+        stream.write(printable(f"{SEPARATOR}\n{message.subject}\n\n{message.text}"))
         if not message.text.endswith("\n"):
             stream.write("\n")
         stream.flush()

@@ -23,6 +23,7 @@ from monitor.alerts.render.facts import (
     document_summary,
 )
 from monitor.detect.diff import FieldChange
+from monitor.textsafe import printable
 
 __all__ = [
     "ChangeView",
@@ -152,7 +153,7 @@ class Card:
     def subject(self) -> str:
         date_text = dict(self.facts).get("Date")
         suffix = f" ({date_text})" if date_text else ""
-        return f"{self.prefix}{self.headline}: {self.title}{suffix}"
+        return printable(f"{self.prefix}{self.headline}: {self.title}{suffix}")
 
 
 def render_change(view: ChangeView) -> Rendered:

@@ -18,6 +18,7 @@ from monitor.detect.diff import (
     excerpt,
     format_value,
 )
+from monitor.textsafe import printable
 
 if TYPE_CHECKING:
     from monitor.alerts.render.cards import Card
@@ -111,12 +112,14 @@ def mrkdwn(text: str, limit: int) -> dict[str, Any]:
 
 
 def escape(text: str) -> str:
-    """The three characters Slack asks to escape in mrkdwn."""
+    """The three characters Slack asks to escape in mrkdwn; control characters go."""
+    text = printable(text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def cut(text: str, limit: int) -> str:
     """`text` at most `limit` characters, ending in '…' when cut."""
+    text = printable(text)
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 

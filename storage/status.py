@@ -1,0 +1,123 @@
+"""The figures `mofawatch status` judges: recent runs, sections, counts, alerts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    AlertStatus,
+    Document,
+    DocumentState,
+    Run,
+    RunStatus,
+    Section,
+    SectionState,
+    Version,
+)
+from storage.outbox import alert_counts
+from storage.runs import last_runs
+from storage.sections import section_health
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RunFigures:
+    id: int
+    kind: str
+    status: str
+    exit_code: int | None
+    pid: int | None
+    started_at: datetime
+    finished_at: datetime | None
+    stats: Mapping[str, Any]
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == RunStatus.RUNNING
+
+    @property
+    def is_ok(self) -> bool:
+        return self.status == RunStatus.OK
+
+
+@dataclass(frozen=True, slots=True)
+class SectionFigures:
+    name: str
+    state: str
+    since: datetime | None
+    consecutive_failures: int
+    last_ok_at: datetime | None
+    last_error: str | None
+
+    @property
+    def is_ok(self) -> bool:
+        return self.state == SectionState.OK
+
+
+@dataclass(frozen=True, slots=True)
+class StatusFigures:
+    """Everything stored that `status` reports on, read in one session."""
+
+    runs: tuple[RunFigures, ...]  # newest first
+    sections: tuple[SectionFigures, ...]
+    documents: Mapping[str, int]  # by state: live, removed, blocked
+    versions: int
+    alerts: Mapping[str, int]  # by status, every status present
+    last_ok_at: datetime | None  # when the newest successful run finished
+
+    @property
+    def dead_alerts(self) -> int:
+        return self.alerts.get(AlertStatus.DEAD, 0)
+
+
+def status_figures(session: Session, runs_shown: int) -> StatusFigures:
+    """The newest `runs_shown` runs and every other figure `status` shows."""
+    documents = {
+        DocumentState(state).value: int(n)
+        for state, n in session.execute(
+            select(Document.state, func.count()).group_by(Document.state)
+        )
+    }
+    last_ok = session.scalar(
+        select(func.max(Run.finished_at)).where(Run.status == RunStatus.OK)
+    )
+    return StatusFigures(
+        runs=tuple(_run(run) for run in last_runs(session, runs_shown)),
+        sections=tuple(_section(s) for s in section_health(session)),
+        documents=documents,
+        versions=session.scalar(select(func.count(Version.id))) or 0,
+        alerts={s.value: n for s, n in alert_counts(session).items()},
+        last_ok_at=last_ok,
+    )
+
+
+def _run(run: Run) -> RunFigures:
+    return RunFigures(
+        id=run.id,
+        kind=run.kind,
+        status=run.status.value,
+        exit_code=run.exit_code,
+        pid=run.pid,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        stats=dict(run.stats or {}),
+    )
+
+
+def _section(section: Section) -> SectionFigures:
+    return SectionFigures(
+        name=section.name,
+        state=section.state.value,
+        since=section.since,
+        consecutive_failures=section.consecutive_failures or 0,
+        last_ok_at=section.last_ok_at,
+        last_error=section.last_error,
+    )
