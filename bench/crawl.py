@@ -19,9 +19,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from crawler import plan
+from crawler.contract import LogLevel
 from crawler.revisit import RevisitPolicy
 from monitor.config import Settings, SiteSettings
-from monitor.runner.crawl import CrawlResult, run_crawl
+from monitor.runner.crawl import CrawlResult, run_config_for, run_crawl
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.runs import start_run
 from tests.sitegen import generate_site
@@ -37,23 +38,17 @@ SECOND_NOW = FIRST_NOW + timedelta(minutes=30)  # the next cycle of a 30-minute 
 def _crawl(settings: Settings, now: datetime) -> tuple[CrawlResult, float, float]:
     with unit_of_work(open_database(settings.database_url)) as session:
         run_id = start_run(session, datetime.now(UTC))
+    run = run_config_for(
+        settings, database_url=settings.database_url, run_id=run_id, now=now
+    ).model_copy(update={"log_level": LogLevel.WARNING})
     started = time.perf_counter()
     cpu_before = _child_cpu()
-    result = run_crawl(
-        settings,
-        run_id=run_id,
-        timeout=900,
-        extra={
-            "AUTOTHROTTLE_START_DELAY": "0",
-            "CRAWL_NOW": now.isoformat(),
-            "LOG_LEVEL": "WARNING",
-        },
-    )
+    result = run_crawl(run, timeout=900)
     elapsed = time.perf_counter() - started
     cpu = _child_cpu() - cpu_before
-    if result.returncode != 0 or not result.stats:
-        sys.stderr.write(result.stderr_tail)
-        raise SystemExit(f"crawl failed with exit code {result.returncode}")
+    if not result.ok:
+        sys.stderr.write(result.tail)
+        raise SystemExit(result.describe())
     return result, elapsed, cpu
 
 
@@ -119,8 +114,8 @@ def _report_first(
     stats = result.stats
     print(f"generated site: {len(details)} documents")
     print(
-        f"first crawl: {pages} requests ({stats['index_pages']} index pages, "
-        f"{stats['new_documents']} new documents, {stats['extract_errors']} extract "
+        f"first crawl: {pages} requests ({stats.index_pages} index pages, "
+        f"{stats.new_documents} new documents, {stats.extract_errors} extract "
         f"errors) in {wall:.1f} s wall = {pages / wall:.0f} pages/s"
     )
 
@@ -147,14 +142,14 @@ def _report_second(
     )
     print(
         f"  bytes received: {bytes_sent} body bytes sent by the site; "
-        f"{stats['bytes']} response bytes counted by Scrapy (headers included)"
+        f"{stats.bytes} response bytes counted by Scrapy (headers included)"
     )
     print(
         f"  wall time incl. subprocess start: {wall:.2f} s "
         f"({'OK' if wall < 5 else 'OVER 5 s'}); crawl process CPU {cpu:.2f} s; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
-    print(f"  new versions: {stats['new_versions']}, sections: {stats['sections']}")
+    print(f"  new versions: {stats.new_versions}, sections: {stats.sections}")
 
 
 def _report_due(planned: plan.CrawlPlan, dates: dict[str, date], base: str) -> None:

@@ -1,16 +1,36 @@
-"""What the parent tells the crawl subprocess: the values both sides must agree on.
+"""What the parent and the crawl process exchange: a run configuration, a record back.
 
-Pure (no Scrapy): `monitor` imports this module and nothing else of the crawler but the
-extractor.
+Pure (no Scrapy, no I/O), so `monitor` may import it. The parent writes the RunConfig
+as JSON to the crawl's standard input and closes it: nothing of it, the database
+password least of all, is on the command line or in the environment. The crawl writes
+CrawlEvent lines (JSON, one per line) to its standard output: its log records,
+progress counts, and at the end the CrawlStats record.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter, field_validator
 from pydantic.dataclasses import dataclass
+
+from storage.models import SectionState
+
+__all__ = [
+    "CrawlStats",
+    "Language",
+    "Progress",
+    "RevisitPolicy",
+    "RunConfig",
+    "Section",
+]
+
+# Where the crawl reads its RunConfig from inside Scrapy (a settings key).
+RUN_SETTING = "MOFAWATCH_RUN"
+
 
 Days = Annotated[float, Strict(), Field(ge=0)]
 
@@ -41,3 +61,208 @@ class RevisitPolicy:
     daily_until_days: Days = 30.0
     weekly_until_days: Days = 365.0
     monthly_after: Annotated[bool, Strict()] = True
+
+
+class LogLevel(enum.StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RunConfig(_Frozen):
+    """Everything one crawl needs; paths are absolute (the parent resolved them)."""
+
+    database_url: str = Field(repr=False)  # may hold a password
+    base_url: str
+    sections: tuple[Section, ...]
+    languages: tuple[Language, ...] = (Language.EN,)
+    since: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    user_agent: str
+    download_delay: float = Field(ge=0)
+    timeout_seconds: float = Field(gt=0)
+    retry_times: int = Field(ge=0)
+    retry_backoff_seconds: float = Field(default=2.0, ge=0)
+    archive_recheck_days: float = Field(default=7.0, ge=0)
+    revisit: RevisitPolicy = RevisitPolicy()
+    run_id: int | None = None
+    warc_path: str | None = None
+    now: datetime | None = None  # a fixed clock (tests, benchmarks); None: real time
+    log_level: LogLevel = LogLevel.INFO
+    parent_pid: int | None = None  # the crawl stops when this process is gone
+    progress_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("warc_path")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("the WARC path must be absolute (resolved by the parent)")
+        return value
+
+    @property
+    def since_month(self) -> tuple[int, int]:
+        year, month = self.since.split("-")
+        return int(year), int(month)
+
+    def clock(self) -> datetime:
+        """The crawl's clock: the fixed `now` when given, else the real time (UTC)."""
+        if self.now is None:
+            return datetime.now(UTC)
+        return self.now if self.now.tzinfo else self.now.replace(tzinfo=UTC)
+
+
+class IndexResult(enum.StrEnum):
+    """What one index page fetch said about its section."""
+
+    OK = "ok"
+    MISSING = "missing"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    DISALLOWED = "disallowed"
+
+
+class Progress(_Frozen):
+    """Running counts, sent while the crawl goes on."""
+
+    requests: int = 0
+    not_modified: int = 0  # answered 304
+    new_documents: int = 0
+    changed_documents: int = 0  # a new version of a document already known
+    failed: int = 0  # fetches that gave no content, detail and index pages
+    blocked: int = 0
+
+    def describe(self) -> str:
+        return (
+            f"{self.requests} requests, {self.not_modified} answered 304, "
+            f"{self.new_documents} new, {self.changed_documents} changed, "
+            f"{self.failed} failed, {self.blocked} blocked"
+        )
+
+
+class ExtractErrorUrl(_Frozen):
+    url: str
+    error: str
+
+
+class CrawlStats(BaseModel):
+    """What a crawl did; stored as runs.stats["crawl"] and read back by from_run."""
+
+    # Stored rows are read back by newer code: keys it no longer knows are dropped.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    requests: int = 0
+    responses: int = 0
+    not_modified: int = 0
+    bytes: int = 0
+    index_pages: int = 0
+    index_blocked: int = 0
+    index_failed: int = 0
+    index_missing: int = 0
+    detail_fetches: int = 0
+    new_documents: int = 0
+    changed_documents: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    extract_errors: int = 0
+    extract_error_urls: tuple[ExtractErrorUrl, ...] = ()
+    missing: int = 0
+    removed: int = 0
+    blocked: int = 0  # detail pages
+    failed: int = 0  # detail pages
+    retries: int = 0
+    refused_redirects: int = 0
+    robots_forbidden: int = 0
+    robots_status: int = 0
+    sections: dict[str, SectionState] = {}
+    section_errors: dict[str, str] = {}
+    finish_reason: str = ""
+
+    @field_validator("sections", mode="before")
+    @classmethod
+    def _older_rows(cls, value: Any) -> Any:
+        # Rows written before one vocabulary said "failed" for a failing section.
+        if isinstance(value, Mapping):
+            return {k: "failing" if v == "failed" else v for k, v in value.items()}
+        return value
+
+    @property
+    def all_index_blocked(self) -> bool:
+        """Every section blocked (403/429/challenge): exit code 4."""
+        states = self.sections.values()
+        return bool(states) and all(s is SectionState.BLOCKED for s in states)
+
+    @property
+    def fetch_problems(self) -> dict[str, int]:
+        """Counts of fetch problems by name; any of them makes the exit code 1."""
+        named = {
+            "failed": self.failed,
+            "index_failed": self.index_failed,
+            "blocked": self.blocked,
+            "index_blocked": self.index_blocked,
+        }
+        return {name: n for name, n in named.items() if n}
+
+    @property
+    def progress(self) -> Progress:
+        return Progress(
+            requests=self.requests,
+            not_modified=self.not_modified,
+            new_documents=self.new_documents,
+            changed_documents=self.changed_documents,
+            failed=self.failed + self.index_failed,
+            blocked=self.blocked + self.index_blocked,
+        )
+
+    def to_run_stats(self) -> dict[str, Any]:
+        return {"crawl": self.model_dump(mode="json")}
+
+    @classmethod
+    def from_run(cls, stats: Mapping[str, Any] | None) -> CrawlStats | None:
+        """The record stored in a run's statistics; None if the crawl left none."""
+        crawl = (stats or {}).get("crawl")
+        if not isinstance(crawl, Mapping) or not crawl:
+            return None
+        return cls.model_validate(crawl)
+
+
+class LogEvent(_Frozen):
+    event: Literal["log"] = "log"
+    level: LogLevel
+    logger: str
+    message: str
+
+
+class ProgressEvent(_Frozen):
+    event: Literal["progress"] = "progress"
+    progress: Progress
+
+
+class StatsEvent(_Frozen):
+    event: Literal["stats"] = "stats"
+    stats: CrawlStats
+
+
+CrawlEvent = Annotated[
+    LogEvent | ProgressEvent | StatsEvent, Field(discriminator="event")
+]
+CRAWL_EVENT: TypeAdapter[LogEvent | ProgressEvent | StatsEvent] = TypeAdapter(
+    CrawlEvent
+)
+
+
+def encode_event(event: LogEvent | ProgressEvent | StatsEvent) -> str:
+    return event.model_dump_json() + "\n"
+
+
+def decode_event(line: str) -> LogEvent | ProgressEvent | StatsEvent | None:
+    """The event on one output line of the crawl; None for anything else."""
+    if not line.startswith("{"):
+        return None
+    try:
+        return CRAWL_EVENT.validate_json(line)
+    except ValueError:
+        return None

@@ -1,38 +1,27 @@
-"""Scrapy settings for the mofa crawl: polite defaults; per-run values come with -s.
+"""Scrapy settings for the mofa crawl: polite defaults, and per_run() for one crawl.
 
-The environment is read once, here, for the two defaults DESIGN.md names.
+Every per-run value (site, database, clock, delays, time-outs) comes from the
+RunConfig the parent hands over (crawler.contract); nothing is read from the
+environment here.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+    from crawler.contract import RunConfig
 
 logger = logging.getLogger(__name__)
-
-_ENV = os.environ
 
 BOT_NAME = "mofawatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# What the spider is told (all overridable with `scrapy crawl mofa -s NAME=value`).
-DATABASE_URL = _ENV.get("MOFAWATCH_DATABASE_URL", "sqlite:///mofawatch.db")
-SITE_BASE_URL = _ENV.get("MOFAWATCH_BASE_URL", "https://www.mofa.go.jp")
-SITE_SECTIONS = "press_releases,press_conferences,statements,japan_us"
-SITE_SINCE = "2022-01"
-RUN_ID = 0
-WARC_PATH = ""
-CRAWL_NOW = ""
-REVISIT_EVERY_CYCLE_DAYS = 3.0
-REVISIT_DAILY_UNTIL_DAYS = 30.0
-REVISIT_WEEKLY_UNTIL_DAYS = 365.0
-REVISIT_MONTHLY_AFTER = True
-ARCHIVE_RECHECK_DAYS = 7.0
-
 # Politeness: one request at a time, a delay that AutoThrottle can only lengthen.
-USER_AGENT = "mofawatch/0.1 (+https://github.com/mofawatch/mofawatch)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -45,7 +34,9 @@ DOWNLOAD_TIMEOUT = 30
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port inside a scheduled crawl
-LOG_LEVEL = "INFO"
+# Our own handler (crawler.logevents) sends log records to the parent as events.
+LOG_INSTALL_ROOT_HANDLER = False
+LOGSTATS_INTERVAL = 0.0  # progress events replace the "Crawled N pages" line
 
 # Retries only for server errors, time-outs and resets, with growing pauses; 403/404
 # are answers, and 429 is handled on its own (Retry-After) by the middleware below.
@@ -73,10 +64,40 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StoreFetchPipeline": 300,
 }
 
-# WARC output (crawler/extensions/warc.py); it does nothing while WARC_PATH is empty.
-EXTENSIONS: dict[str, int] = {}
-if importlib.util.find_spec("crawler.extensions.warc") is not None:
-    EXTENSIONS["crawler.extensions.warc.WarcWriterExtension"] = 500
+EXTENSIONS = {
+    "crawler.extensions.lifeline.ParentWatch": 100,
+    "crawler.extensions.stats.CrawlReporter": 400,
+    "crawler.extensions.warc.WarcWriterExtension": 500,  # only with a WARC path
+}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+
+def per_run(run: RunConfig) -> dict[str, Any]:
+    """The Scrapy settings that depend on this crawl's RunConfig."""
+    from crawler.contract import RUN_SETTING
+
+    return {
+        RUN_SETTING: run,
+        "USER_AGENT": run.user_agent,
+        "DOWNLOAD_DELAY": run.download_delay,
+        "AUTOTHROTTLE_START_DELAY": run.download_delay,
+        "DOWNLOAD_TIMEOUT": run.timeout_seconds,
+        "RETRY_TIMES": run.retry_times,
+        "RETRY_BACKOFF_BASE": run.retry_backoff_seconds,
+        "LOG_LEVEL": run.log_level.value,
+    }
+
+
+def run_of(settings: BaseSettings) -> RunConfig:
+    """The RunConfig of this crawl (set by per_run)."""
+    from crawler.contract import RUN_SETTING, RunConfig
+
+    run = settings.get(RUN_SETTING)
+    if not isinstance(run, RunConfig):
+        raise RuntimeError(
+            "no run configuration: start the crawl with `python -m crawler`, which "
+            "reads it on standard input (`mofawatch run` does this)"
+        )
+    return run

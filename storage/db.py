@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
@@ -23,6 +24,8 @@ logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+SessionFactory: TypeAlias = sessionmaker[Session]
 
 
 class StorageError(Exception):
@@ -60,6 +63,62 @@ def normalize_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return normalize_url(url).startswith("sqlite")
+
+
+def _sqlite_file(url: URL) -> str | None:
+    """The SQLite database file a URL names; None when it is in memory."""
+    database = url.database or ""
+    if database in ("", ":memory:") or "mode=memory" in str(url.query.get("mode", "")):
+        return None
+    if database.startswith("file:") and database[5:].startswith(":memory:"):
+        return None
+    return database
+
+
+def require_persistent_url(url: str) -> str:
+    """The URL, a relative SQLite path made absolute (it means the working folder).
+
+    Refuses what cannot keep an archive between two commands: an in-memory SQLite
+    database, or something that is not a database URL at all.
+    """
+    try:
+        parsed = make_url(normalize_url(url))
+    except ArgumentError as exc:
+        raise DatabaseUnreachableError(
+            f"not a database URL: {mask_url(url)} (use sqlite:///FILE or "
+            "postgresql+psycopg://USER@HOST/DB)"
+        ) from exc
+    if not parsed.get_backend_name().startswith("sqlite"):
+        return url
+    database = _sqlite_file(parsed)
+    if database is None:
+        raise DatabaseUnreachableError(
+            f"{mask_url(url)} is an in-memory database, gone when the command ends: "
+            "use a file (sqlite:///mofawatch.db) or PostgreSQL"
+        )
+    if database.startswith("file:") or os.path.isabs(database):
+        return url
+    absolute = parsed.set(database=os.path.abspath(database))
+    return absolute.render_as_string(hide_password=False)
+
+
+def require_writable(url: str) -> None:
+    """A SQLite file (or the folder it would be created in) that we may write."""
+    parsed = make_url(normalize_url(url))
+    database = _sqlite_file(parsed) if is_sqlite(url) else None
+    if database is None or database.startswith("file:"):
+        return
+    path = Path(database)
+    folder = path.parent
+    if not folder.is_dir():
+        problem = f"the folder {folder} does not exist"
+    elif path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        problem = f"{path} is not writable"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = f"the folder {folder} is not writable (SQLite writes beside the file)"
+    else:
+        return
+    raise DatabaseUnreachableError(f"cannot use database {mask_url(url)}: {problem}")
 
 
 def _json_dumps(value: Any) -> str:

@@ -116,6 +116,7 @@ class RunStatus(enum.StrEnum):
     OK = "ok"
     FAILED = "failed"
     BLOCKED = "blocked"
+    INTERRUPTED = "interrupted"  # stopped by a signal (SIGTERM, SIGINT, SIGHUP)
 
 
 class SectionState(enum.StrEnum):
@@ -297,6 +298,20 @@ class Run(Base):
     exit_code: Mapped[int | None] = mapped_column(Integer)
     pid: Mapped[int | None] = mapped_column(Integer)
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Baseline(Base):
+    """A silent cycle recording what is already published: the first crawl of an
+    empty archive, or a --since backfill. Open until a cycle of it completes."""
+
+    __tablename__ = "baselines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    since: Mapped[str | None] = mapped_column(String(7))  # None: [site] since
+    started_at: Mapped[datetime]
+    started_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(index=True)
+    completed_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
 
 
 class Section(Base):

@@ -12,24 +12,20 @@ from storage.models import Section, SectionState
 
 logger = logging.getLogger(__name__)
 
-_STATES = {
-    "ok": SectionState.OK,
-    "failed": SectionState.FAILING,
-    "blocked": SectionState.BLOCKED,
-}
-
 
 def record_section_outcome(
-    session: Session, name: str, outcome: str, now: datetime, error: str | None = None
+    session: Session,
+    name: str,
+    state: SectionState,
+    now: datetime,
+    error: str | None = None,
 ) -> Section:
-    """Record "ok", "failed" or "blocked" for the section; returns its updated row."""
-    if outcome not in _STATES:
-        raise ValueError(f"section outcome must be ok, failed or blocked: {outcome!r}")
+    """Record this cycle's state of the section; returns its updated row."""
+    state = SectionState(state)  # a stray string is refused here, not stored
     section = session.get(Section, name)
     if section is None:
         section = Section(name=name, state=SectionState.OK, consecutive_failures=0)
         session.add(section)
-    state = _STATES[outcome]
     if section.state != state or section.since is None:
         section.since = now
     section.state = state

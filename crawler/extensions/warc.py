@@ -1,11 +1,12 @@
 """Scrapy extension that records every response of a crawl into a gzip WARC file.
 
-Enabled by the WARC_PATH setting (empty: off). Replay (monitor/replay/) reads it back.
+Enabled by the run's warc_path (None: off). Replay (monitor/replay/) reads it back.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -20,7 +21,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from crawler.plan import crawl_now
+from crawler.settings import run_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -58,9 +59,9 @@ def is_robots_url(url: str) -> bool:
 class WarcWriterExtension:
     """Writes a request and a response record per response, until spider_closed."""
 
-    def __init__(self, path: str, crawl_now: str | None = None) -> None:
+    def __init__(self, path: str, clock: Callable[[], datetime]) -> None:
         self.path = Path(path)
-        self.crawl_now = crawl_now or None
+        self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: IO[bytes] | None = self.path.open("ab")
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="WARC/1.1")
@@ -68,10 +69,10 @@ class WarcWriterExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        path = crawler.settings.get("WARC_PATH") or ""
-        if not path:
-            raise NotConfigured("WARC_PATH is empty")
-        extension = cls(str(path), crawler.settings.get("CRAWL_NOW"))
+        run = run_of(crawler.settings)
+        if not run.warc_path:
+            raise NotConfigured  # no WARC asked for: off, silently
+        extension = cls(run.warc_path, run.clock)
         crawler.signals.connect(
             extension.response_received, signal=signals.response_received
         )
@@ -82,9 +83,9 @@ class WarcWriterExtension:
     def response_received(self, response: Response, request: Request) -> None:
         if self._fh is None or is_robots_url(response.url):
             return
-        # The crawl's own clock (CRAWL_NOW in tests), so WARC-Date and the stored
+        # The crawl's own clock (fixed in tests), so WARC-Date and the stored
         # snapshot agree; the spider may take this exact instant from the meta.
-        fetched_at = crawl_now(self.crawl_now)
+        fetched_at = self.clock()
         request.meta.setdefault("fetched_at", fetched_at)
         self.write(response, request, fetched_at)
 

@@ -21,6 +21,7 @@ from scrapy.http.request import NO_CALLBACK
 from sqlalchemy import select
 
 from crawler.middlewares import crawl_stats
+from crawler.settings import run_of
 from storage.db import open_database, unit_of_work
 from storage.models import Snapshot
 from storage.snapshots import FetchRecord, load_body, store_snapshot
@@ -50,7 +51,7 @@ class RobotsPolicyMiddleware:
         self.crawler = crawler
         self.user_agent: str = crawler.settings.get("USER_AGENT", "*")
         self._rules: dict[str, asyncio.Future[tuple[Protego, bool]]] = {}
-        self._cache = RobotsCache(crawler.settings.get("DATABASE_URL"))
+        self._cache = RobotsCache(run_of(crawler.settings).database_url)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

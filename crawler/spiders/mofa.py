@@ -19,7 +19,7 @@ from crawler import plan
 from crawler.extract import listing
 from crawler.items import FetchedPage, FetchProblem, PageRole
 from crawler.middlewares.robots import RobotsDisallowedError, RobotsUnavailableError
-from crawler.revisit import RevisitPolicy
+from crawler.settings import run_of
 from storage.db import open_database
 
 if TYPE_CHECKING:
@@ -33,9 +33,9 @@ class MofaSpider(scrapy.Spider):
 
     Each cycle requests, with If-None-Match / If-Modified-Since when known:
     - each section's entry page (release/kaiken index, statement lists, U.S. index);
-    - monthly archives (YYYYMM_index.html, pc_YYYYMM_index.html) back to SITE_SINCE,
+    - monthly archives (YYYYMM_index.html, pc_YYYYMM_index.html) back to `since`,
       found in the entry page's Archives list: fetched when never seen, every cycle for
-      the current and previous month, and otherwise once every ARCHIVE_RECHECK_DAYS;
+      the current and previous month, and otherwise once every `archive_recheck_days`;
     - documents listed there that the database does not know yet;
     - known documents due per crawler.revisit (placeholders every cycle).
     A 304 index page costs no body. Its stored copy is read locally, and only links
@@ -54,28 +54,21 @@ class MofaSpider(scrapy.Spider):
 
     @property
     def now(self) -> datetime:
-        return plan.crawl_now(self.settings.get("CRAWL_NOW"))
+        return run_of(self.settings).clock()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        settings = self.settings
-        self.base_url = settings.get("SITE_BASE_URL").rstrip("/")
-        year, month = settings.get("SITE_SINCE", "2022-01").split("-")
-        self.since = (int(year), int(month))
-        self.factory = open_database(settings.get("DATABASE_URL"))
+        run = run_of(self.settings)
+        self.base_url = run.base_url.rstrip("/")
+        self.since = run.since_month
+        self.factory = open_database(run.database_url)
         self.plan = plan.load_plan(
             self.factory,
             base_url=self.base_url,
-            sections=[s.strip() for s in settings.get("SITE_SECTIONS").split(",")],
+            sections=list(run.sections),
             now=self.now,
-            revisit=RevisitPolicy(
-                every_cycle_days=settings.getfloat("REVISIT_EVERY_CYCLE_DAYS"),
-                daily_until_days=settings.getfloat("REVISIT_DAILY_UNTIL_DAYS"),
-                weekly_until_days=settings.getfloat("REVISIT_WEEKLY_UNTIL_DAYS"),
-                monthly_after=settings.getbool("REVISIT_MONTHLY_AFTER", True),
-            ),
+            revisit=run.revisit,
             archives=plan.ArchivePolicy(
-                since=self.since,
-                recheck=timedelta(days=settings.getfloat("ARCHIVE_RECHECK_DAYS", 7)),
+                since=self.since, recheck=timedelta(days=run.archive_recheck_days)
             ),
         )
         logger.info(

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from monitor.cli.context import Context, pass_context
 from monitor.cli.output import examples
 from monitor.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from monitor.runner.signals import StopRequest
 
 logger = logging.getLogger(__name__)
 
@@ -27,30 +29,28 @@ def daemon(ctx: Context) -> int:
     """The cycle on the configured schedule, until SIGTERM or SIGINT.
 
     Cycles follow [schedule] (cron or interval, jitter_seconds, timezone), never
-    overlap, and survive a restart. On SIGTERM or SIGINT the step in progress
-    finishes, then the daemon exits 0.
+    overlap, and survive a restart. On SIGTERM or SIGINT the cycle in progress
+    stops (its crawl too), then the daemon exits 0.
     """
+    from monitor.runner.signals import StopRequest, stop_on_signals
+    from storage.db import require_persistent_url, upgrade_database
+
+    settings = ctx.settings()
+    upgrade_database(require_persistent_url(settings.database_url))
+    with stop_on_signals(StopRequest()) as stop:
+        _serve(settings, stop)
+    logger.info("daemon stopped")
+    return ExitCode.OK
+
+
+def _serve(settings: Settings, stop: StopRequest) -> None:
     from monitor.runner.scheduler import (
         build_scheduler,
         schedule_cycle,
         set_job_context,
         wait_until_idle,
     )
-    from storage.db import upgrade_database
 
-    settings = ctx.settings()
-    upgrade_database(settings.database_url)
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info(
-            "%s received: finishing the step in progress", signal.Signals(signum).name
-        )
-        stop.set()
-
-    previous = {
-        sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
-    }
     set_job_context(settings, stop)
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
@@ -67,7 +67,3 @@ def daemon(ctx: Context) -> int:
         # shutdown, and a run left due in the job store is taken up after a restart.
         scheduler.pause()
         wait_until_idle()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    logger.info("daemon stopped")
-    return ExitCode.OK

@@ -32,10 +32,16 @@ def init(ctx: Context, no_config_file: bool) -> int:
     commented mofawatch.toml is written in this folder unless one exists or
     --config names another.
     """
-    from storage.db import current_revision, head_revision, mask_url, upgrade_database
+    from storage.db import (
+        current_revision,
+        head_revision,
+        mask_url,
+        require_persistent_url,
+        upgrade_database,
+    )
 
     settings = ctx.settings()
-    url = settings.database_url
+    url = require_persistent_url(settings.database_url)
     before = current_revision(url)
     upgrade_database(url)
     head = head_revision()

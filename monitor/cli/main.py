@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 EPILOG = """\b
 Exit codes: 0 ok; 1 the cycle ran but something failed; 2 bad usage or
 configuration, or a database that cannot serve; 3 another cycle holds the lock;
-4 the site blocked us on every index page.
+4 the site blocked us on every index page; 128+N `run` stopped by signal N
+(143 SIGTERM, 130 SIGINT).
 
 \b
 Configuration: mofawatch.toml (--config or MOFAWATCH_CONFIG); environment

@@ -54,8 +54,8 @@ def replay(
     from monitor.replay.replayer import check_sources, collect
     from monitor.replay.replayer import replay as replay_captures
     from monitor.replay.sources import SourceError
-    from monitor.runner.lock import LockHeldError
     from storage.db import require_schema
+    from storage.locks import LockHeldError
 
     try:
         checked = check_sources(sources)
@@ -102,7 +102,7 @@ def _lock(
     database_url: str, now: datetime, dry_run: bool
 ) -> AbstractContextManager[object]:
     """The cycle lock: replay never interleaves with a cycle (a dry run only reads)."""
-    from monitor.runner.lock import cycle_lock
+    from storage.locks import cycle_lock
 
     return nullcontext() if dry_run else cycle_lock(database_url, now)
 
@@ -155,8 +155,8 @@ def reextract(ctx: Context, dry_run: bool) -> int:
     """
     from monitor.cli.progress import Progress
     from monitor.replay.reextract import reextract as reextract_pages
-    from monitor.runner.lock import LockHeldError
     from storage.db import opened_database, require_schema
+    from storage.locks import LockHeldError
 
     settings = ctx.settings()
     require_schema(settings.database_url)

@@ -48,23 +48,27 @@ def run(
     """One full cycle: crawl, store, detect, dispatch (for cron).
 
     The first run on an empty database, and a --since backfill, record a silent
-    baseline.
+    baseline. SIGTERM, SIGINT or SIGHUP stop the cycle and its crawl; the exit code
+    is then 128 + the signal number.
     """
-    from monitor.runner.cycle import execute_cycle
+    from monitor.runner.cycle import CycleOptions, execute_cycle
+    from monitor.runner.progress import crawl_progress
+    from monitor.runner.signals import StopRequest, stop_on_signals
 
     settings = ctx.settings()
-    if dry_run:
-        from storage.db import require_schema
-
-        require_schema(settings.database_url)
-    report = execute_cycle(
-        settings,
-        _now,
-        since=since,
-        no_alerts=no_alerts,
-        dry_run=dry_run,
-        warc_path=warc,
-    )
+    with stop_on_signals(StopRequest()) as stop, crawl_progress() as progress:
+        report = execute_cycle(
+            settings,
+            _now,
+            dry_run=dry_run,
+            options=CycleOptions(
+                since=since,
+                no_alerts=no_alerts,
+                warc_path=warc,
+                stop=stop,
+                on_progress=progress,
+            ),
+        )
     for line in report.lines:
         say(line)
     if report.error:

@@ -14,10 +14,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.contract import CrawlStats
 from monitor.alerts.rules import ops_channels
 from monitor.config import Settings
 from storage.db import unit_of_work
-from storage.models import Document, OpsCondition, OpsEvent, Snapshot, Version
+from storage.models import (
+    Document,
+    OpsCondition,
+    OpsEvent,
+    SectionState,
+    Snapshot,
+    Version,
+)
 from storage.outbox import enqueue_alert
 from storage.runs import get_run
 from storage.sections import section_health
@@ -27,7 +35,6 @@ logger = logging.getLogger(__name__)
 SITE = "site"
 REQUIRED_FIELDS = ("title", "date", "body")
 MIN_DRIFT_SAMPLE = 3  # fewer extracted pages than this say nothing about the layout
-_SECTION_OUTCOMES = {"ok": "ok", "failing": "failed", "blocked": "blocked"}
 
 
 def evaluate_ops(
@@ -38,7 +45,7 @@ def evaluate_ops(
     with unit_of_work(factory) as session:
         run = get_run(session, run_id)
         started_at = run.started_at if run else now
-        crawl: Mapping[str, Any] = ((run.stats or {}) if run else {}).get("crawl") or {}
+        crawl = (CrawlStats.from_run(run.stats) if run else None) or CrawlStats()
         sections = _section_outcomes(session, crawl, started_at)
         for subject, active in _blocked(crawl, sections).items():
             events += _apply(
@@ -65,14 +72,13 @@ def evaluate_ops(
 
 
 def _section_outcomes(
-    session: Session, crawl: Mapping[str, Any], started_at: datetime
-) -> dict[str, str]:
-    """Section -> ok|failed|blocked for this run (crawl stats, else section health)."""
-    reported = crawl.get("sections")
-    if isinstance(reported, Mapping) and reported:
-        return {str(k): str(v) for k, v in reported.items()}
+    session: Session, crawl: CrawlStats, started_at: datetime
+) -> dict[str, SectionState]:
+    """Each section's state in this run (crawl stats, else section health)."""
+    if crawl.sections:
+        return dict(crawl.sections)
     return {
-        s.name: _SECTION_OUTCOMES.get(s.state.value, "failed")
+        s.name: s.state
         for s in section_health(session)
         if s.last_checked_at is not None
         and _aware(s.last_checked_at) >= _aware(started_at)
@@ -80,21 +86,22 @@ def _section_outcomes(
 
 
 def _blocked(
-    crawl: Mapping[str, Any], sections: Mapping[str, str]
+    crawl: CrawlStats, sections: Mapping[str, SectionState]
 ) -> dict[str, bool | None]:
     """Blocked everywhere is one site-wide condition; otherwise one per section."""
     states: dict[str, bool | None] = {}
-    index_pages = int(crawl.get("index_pages") or 0)
-    all_index_blocked = bool(crawl.get("all_index_blocked")) or (
-        index_pages > 0 and int(crawl.get("index_blocked") or 0) >= index_pages
+    index_pages = crawl.index_pages
+    all_index_blocked = crawl.all_index_blocked or (
+        index_pages > 0 and crawl.index_blocked >= index_pages
     )
+    blocked, failing = SectionState.BLOCKED, SectionState.FAILING
     if sections:
-        everywhere = all(v == "blocked" for v in sections.values()) or all_index_blocked
+        everywhere = all(v is blocked for v in sections.values()) or all_index_blocked
         states[SITE] = everywhere
         for name, outcome in sections.items():
             # While the whole site is blocked, per-section conditions stay as they were.
             states[name] = (
-                None if everywhere or outcome == "failed" else outcome == "blocked"
+                None if everywhere or outcome is failing else outcome is blocked
             )
     elif index_pages:
         states[SITE] = all_index_blocked
@@ -104,16 +111,17 @@ def _blocked(
 def _failing(
     session: Session,
     settings: Settings,
-    sections: Mapping[str, str],
+    sections: Mapping[str, SectionState],
     now: datetime,
     run_id: int,
 ) -> list[OpsEvent]:
     events: list[OpsEvent] = []
     for name, outcome in sections.items():
-        if outcome == "blocked":
+        if outcome is SectionState.BLOCKED:
             continue  # blocked is its own condition: neither adds to nor ends failing
         condition = _condition(session, "failing", name, now)
-        condition.streak = condition.streak + 1 if outcome == "failed" else 0
+        failing = outcome is SectionState.FAILING
+        condition.streak = condition.streak + 1 if failing else 0
         active = condition.streak >= settings.ops.failing_cycles
         events += _apply(
             session,
@@ -127,19 +135,10 @@ def _failing(
 
 
 def _drift(
-    session: Session, settings: Settings, crawl: Mapping[str, Any], run_id: int
+    session: Session, settings: Settings, crawl: CrawlStats, run_id: int
 ) -> tuple[bool | None, dict[str, Any]]:
-    errors = int(crawl.get("extract_errors") or 0)
-    if "new_versions" in crawl or "unchanged" in crawl:
-        extracted = int(crawl.get("new_versions") or 0) + int(
-            crawl.get("unchanged") or 0
-        )
-        extracted += errors
-    else:
-        extracted = int(crawl.get("responses") or 0) - int(
-            crawl.get("index_pages") or 0
-        )
-        extracted -= int(crawl.get("not_modified") or 0)
+    errors = crawl.extract_errors
+    extracted = crawl.new_versions + crawl.unchanged + errors
     missing = _fields_lost(session, run_id)
     share = errors / extracted if extracted > 0 else 0.0
     detail = {

@@ -1,6 +1,8 @@
 """One cycle under the lock: crawl, store, detect, ops, dispatch, and the run's record.
 
-Shared by `mofawatch run` and each tick of `mofawatch daemon`.
+Shared by `mofawatch run` and each tick of `mofawatch daemon`. A stop request (a
+signal) ends the crawl and skips the steps not begun; the run is then recorded as
+interrupted. A baseline is silent, and stays open until a cycle of it completes.
 """
 
 from __future__ import annotations
@@ -12,295 +14,256 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session, sessionmaker
-
-from monitor.alerts.dispatch import DispatchResult, Planned, dispatch_due
+from crawler.contract import Progress
+from monitor.alerts.dispatch import DispatchResult, dispatch_due
 from monitor.config import Settings
 from monitor.detect.changes import detect_changes
 from monitor.detect.ops import evaluate_ops
 from monitor.exitcodes import ExitCode
-from monitor.runner.crawl import CrawlResult, run_crawl
-from monitor.runner.lock import LockHeldError, cycle_lock
+from monitor.runner.crawl import CrawlEnd, CrawlResult, run_config_for, run_crawl
+from monitor.runner.report import (
+    CycleReport,
+    crawl_fields,
+    interrupted_lines,
+    summary,
+    verdict,
+)
+from monitor.runner.signals import StopRequest
+from storage.cycles import (
+    BaselinePlan,
+    close_abandoned_runs,
+    complete_baseline,
+    count_documents,
+    count_undetected_versions,
+    has_versions,
+    open_baseline,
+)
 from storage.db import (
     DatabaseUnreachableError,
-    mask_url,
+    DatabaseUnusableError,
+    SessionFactory,
     opened_database,
+    require_persistent_url,
+    require_schema,
+    require_writable,
     unit_of_work,
 )
-from storage.models import Document, Run, RunStatus, Version
+from storage.locks import HeldLock, LockHeldError, cycle_lock
+from storage.models import RunStatus
 from storage.runs import finish_run, start_run
 
 logger = logging.getLogger(__name__)
 
 NowFn = Callable[[], datetime]
-# Crawl statistics that count fetch problems: any of them makes the exit code 1.
-FETCH_ERROR_STATS = ("failed", "index_failed", "blocked", "index_blocked")
+# Kept in the run's record, but not in the cycle line under these names: "failed"
+# there is the crawl's failed fetches; the alerts' counts are logged as alerts_*.
+_NOT_LOGGED = frozenset({"problems", "sent", "failed", "dead"})
 
 
-@dataclass(frozen=True, slots=True)
-class CycleReport:
-    """What a cycle did: its exit code, lines for the user, a dry run's plan."""
+@dataclass(frozen=True)
+class CycleOptions:
+    since: str | None = None
+    no_alerts: bool = False
+    warc_path: str | None = None
+    kind: str = "run"
+    stop: StopRequest = field(default_factory=StopRequest)
+    on_progress: Callable[[Progress], None] | None = None
+    upgrade: bool = True  # the daemon upgrades once, at start
 
-    exit_code: int
-    lines: tuple[str, ...] = ()
-    error: str | None = None
-    run_id: int | None = None
-    planned: tuple[Planned, ...] = field(default_factory=tuple)
 
-
-def run_cycle(
-    settings: Settings,
-    now_fn: NowFn,
-    *,
-    since: str | None = None,
-    no_alerts: bool = False,
-    dry_run: bool = False,
-    warc_path: str | None = None,
-) -> int:
-    """One full cycle; returns its exit code (DESIGN.md "CLI")."""
-    report = execute_cycle(
-        settings,
-        now_fn,
-        since=since,
-        no_alerts=no_alerts,
-        dry_run=dry_run,
-        warc_path=warc_path,
-    )
-    for line in report.lines:
-        logger.info("%s", line)
-    if report.error:
-        logger.error("%s", report.error)
-    return report.exit_code
+@dataclass(frozen=True)
+class _Cycle:
+    factory: SessionFactory
+    settings: Settings
+    database_url: str
+    now_fn: NowFn
+    lock: HeldLock
+    options: CycleOptions
+    run_id: int
+    baseline: BaselinePlan | None
 
 
 def execute_cycle(
     settings: Settings,
     now_fn: NowFn,
     *,
-    since: str | None = None,
-    no_alerts: bool = False,
     dry_run: bool = False,
-    warc_path: str | None = None,
-    kind: str = "run",
-    should_stop: Callable[[], bool] = lambda: False,
+    options: CycleOptions | None = None,
 ) -> CycleReport:
-    """Like run_cycle, returning the report; `should_stop` is asked between steps."""
-    if dry_run:
-        return _dry_run(settings, now_fn)
+    """One full cycle (or a dry run); its exit code per DESIGN.md "CLI"."""
+    options = options or CycleOptions()
     try:
+        database_url = require_persistent_url(settings.database_url)
+        if dry_run:
+            return _dry_run(settings, database_url, now_fn)
+        require_writable(database_url)
         with (
-            cycle_lock(settings.database_url, now_fn()),
-            opened_database(settings.database_url, upgrade=True) as factory,
+            cycle_lock(database_url, now_fn()) as lock,
+            opened_database(database_url, upgrade=options.upgrade) as factory,
         ):
-            return _locked_cycle(
-                factory,
-                settings,
-                now_fn,
-                since,
-                no_alerts,
-                warc_path,
-                kind,
-                should_stop,
-            )
+            return _locked_cycle(factory, settings, database_url, now_fn, lock, options)
     except LockHeldError as exc:
         return CycleReport(ExitCode.LOCKED, error=str(exc))
     except DatabaseUnreachableError as exc:
         return CycleReport(ExitCode.USAGE, error=str(exc))
-    except ArgumentError as exc:
-        return CycleReport(
-            ExitCode.USAGE,
-            error=f"MOFAWATCH_DATABASE_URL / [database] url: not a database URL: "
-            f"{mask_url(settings.database_url)} ({exc})",
-        )
 
 
 def _locked_cycle(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     settings: Settings,
+    database_url: str,
     now_fn: NowFn,
-    since: str | None,
-    no_alerts: bool,
-    warc_path: str | None,
-    kind: str,
-    should_stop: Callable[[], bool],
+    lock: HeldLock,
+    options: CycleOptions,
 ) -> CycleReport:
     with unit_of_work(factory) as session:
-        _close_abandoned_runs(session, now_fn())
-        baseline = (
-            since is not None or session.scalar(select(Version.id).limit(1)) is None
+        for run_id, pid in close_abandoned_runs(session, now_fn()):
+            logger.warning("run %s (pid %s) was abandoned; marked failed", run_id, pid)
+        run_id = start_run(session, now_fn(), kind=options.kind, pid=os.getpid())
+        baseline = open_baseline(
+            session,
+            since=options.since,
+            site_since=settings.site.since,
+            run_id=run_id,
+            now=now_fn(),
         )
-        run_id = start_run(session, now_fn(), kind=kind, pid=os.getpid())
-    logger.info("cycle starting", extra={"run_id": run_id, "baseline": baseline})
+    if baseline is not None and baseline.continued_from_run is not None:
+        logger.info(
+            "continuing the baseline begun by run %s", baseline.continued_from_run
+        )
+    logger.info("cycle starting", extra={"run_id": run_id, "baseline": bool(baseline)})
+    cycle = _Cycle(
+        factory, settings, database_url, now_fn, lock, options, run_id, baseline
+    )
     try:
-        return _steps(
-            factory,
-            settings,
-            now_fn,
-            run_id,
-            baseline,
-            since,
-            no_alerts,
-            warc_path,
-            should_stop,
-        )
+        return _steps(cycle)
     except BaseException as exc:
-        with unit_of_work(factory) as session:
-            finish_run(
-                session,
-                run_id,
-                now_fn(),
-                status=RunStatus.FAILED,
-                exit_code=ExitCode.FAILED,
-                stats={"cycle": {"error": f"{type(exc).__name__}: {exc}"}},
-            )
+        _finish(cycle, RunStatus.FAILED, ExitCode.FAILED, {"error": repr(exc)})
         raise
 
 
-def _close_abandoned_runs(session: Session, now: datetime) -> None:
-    # We hold the lock, so a run still marked running was left by a killed process.
-    stmt = select(Run).where(Run.status == RunStatus.RUNNING)
-    for run in session.scalars(stmt):
-        logger.warning(
-            "run %s (pid %s) was abandoned; marking it failed", run.id, run.pid
-        )
-        finish_run(
-            session,
-            run.id,
-            now,
-            status=RunStatus.FAILED,
-            exit_code=ExitCode.FAILED,
-            stats={"cycle": {"error": "abandoned"}},
-        )
-
-
-def _steps(
-    factory: sessionmaker[Session],
-    settings: Settings,
-    now_fn: NowFn,
-    run_id: int,
-    baseline: bool,
-    since: str | None,
-    no_alerts: bool,
-    warc_path: str | None,
-    should_stop: Callable[[], bool],
-) -> CycleReport:
+def _steps(cycle: _Cycle) -> CycleReport:
+    options = cycle.options
+    if options.stop.is_set():
+        return _interrupted(cycle, "start", None)
     crawl = run_crawl(
-        settings,
-        run_id=run_id,
-        since=since,
-        warc_path=warc_path,
-        timeout=settings.schedule.crawl_timeout_seconds,
+        run_config_for(
+            cycle.settings,
+            database_url=cycle.database_url,
+            run_id=cycle.run_id,
+            since=options.since or (cycle.baseline.since if cycle.baseline else None),
+            warc_path=options.warc_path,
+        ),
+        timeout=cycle.settings.schedule.crawl_timeout_seconds,
+        stop=options.stop,
+        lock=cycle.lock,
+        on_progress=options.on_progress,
     )
-    cycle: dict[str, Any] = {"baseline": baseline}
-    dispatched: DispatchResult | None = None
-    if should_stop():
-        cycle["stopped_after"] = "crawl"
-    else:
-        detected = detect_changes(factory, settings, now_fn(), silent=baseline)
-        cycle.update(
-            changes=detected.changes,
-            silent=detected.silent,
-            alerts_queued=detected.alerts,
-        )
-        cycle["ops_events"] = len(
-            evaluate_ops(factory, settings, now_fn(), run_id=run_id)
-        )
-        if no_alerts:
-            cycle["dispatch"] = "skipped (--no-alerts)"
-        elif should_stop():
-            cycle["stopped_after"] = "detect"
-        else:
-            dispatched = dispatch_due(factory, settings, now_fn())
-            cycle.update(
-                sent=dispatched.sent, failed=dispatched.failed, dead=dispatched.dead
-            )
-    exit_code, status, problems = _verdict(crawl, dispatched)
-    cycle["problems"] = problems
-    with unit_of_work(factory) as session:
-        finish_run(
-            session,
-            run_id,
-            now_fn(),
-            status=status,
-            exit_code=exit_code,
-            stats={"cycle": cycle},
-        )
-        documents = session.scalar(select(func.count(Document.id))) or 0
+    if crawl.end is CrawlEnd.INTERRUPTED or options.stop.is_set():
+        return _interrupted(cycle, "crawl", crawl)
+    stats = _detect(cycle)
+    dispatched = _dispatch(cycle, stats)
+    if dispatched is None and options.stop.is_set():
+        return _interrupted(cycle, "detection", crawl)
+    return _done(cycle, crawl, stats, dispatched)
+
+
+def _detect(cycle: _Cycle) -> dict[str, Any]:
+    now = cycle.now_fn()
+    detected = detect_changes(
+        cycle.factory, cycle.settings, now, silent=cycle.baseline is not None
+    )
+    events = evaluate_ops(cycle.factory, cycle.settings, now, run_id=cycle.run_id)
+    return {
+        "baseline": cycle.baseline is not None,
+        "changes": detected.changes,
+        "silent": detected.silent,
+        "alerts_queued": detected.alerts,
+        "ops_events": len(events),
+    }
+
+
+def _dispatch(cycle: _Cycle, stats: dict[str, Any]) -> DispatchResult | None:
+    if cycle.options.no_alerts:
+        stats["dispatch"] = "skipped (--no-alerts)"
+        return None
+    if cycle.options.stop.is_set():
+        return None
+    dispatched = dispatch_due(cycle.factory, cycle.settings, cycle.now_fn())
+    stats.update(sent=dispatched.sent, failed=dispatched.failed, dead=dispatched.dead)
+    return dispatched
+
+
+def _done(
+    cycle: _Cycle,
+    crawl: CrawlResult,
+    stats: dict[str, Any],
+    dispatched: DispatchResult | None,
+) -> CycleReport:
+    exit_code, status, problems = verdict(crawl, dispatched)
+    stats["problems"] = problems
+    with unit_of_work(cycle.factory) as session:
+        if cycle.baseline is not None and crawl.ok and has_versions(session):
+            complete_baseline(session, cycle.baseline.id, cycle.run_id, cycle.now_fn())
+            stats["baseline_completed"] = True
+        documents = count_documents(session)
+    _finish(cycle, status, exit_code, stats)
+    alerts = {f"alerts_{k}": stats[k] for k in ("sent", "failed", "dead") if k in stats}
     logger.info(
         "cycle finished",
         extra={
-            "run_id": run_id,
+            "run_id": cycle.run_id,
             "exit_code": exit_code,
-            **{k: v for k, v in cycle.items() if k != "problems"},
+            **crawl_fields(crawl),
+            **{k: v for k, v in stats.items() if k not in _NOT_LOGGED},
+            **alerts,
         },
     )
-    return CycleReport(exit_code, _summary(cycle, documents, problems), None, run_id)
+    return CycleReport(
+        exit_code, summary(stats, documents, problems), None, cycle.run_id
+    )
 
 
-def _verdict(
-    crawl: CrawlResult, dispatched: DispatchResult | None
-) -> tuple[int, RunStatus, list[str]]:
-    if crawl.all_index_blocked:
-        return (
-            ExitCode.BLOCKED,
-            RunStatus.BLOCKED,
-            ["the site blocked every index page"],
+def _interrupted(cycle: _Cycle, step: str, crawl: CrawlResult | None) -> CycleReport:
+    stop = cycle.options.stop
+    with cycle.factory() as session:
+        documents = count_documents(session)
+    _finish(
+        cycle,
+        RunStatus.INTERRUPTED,
+        stop.exit_code,
+        {"baseline": cycle.baseline is not None, "interrupted": f"{stop.name}, {step}"},
+    )
+    logger.warning(
+        "cycle interrupted",
+        extra={"run_id": cycle.run_id, "signal": stop.name, "step": step},
+    )
+    lines = interrupted_lines(stop.name, step, documents, cycle.baseline is not None)
+    return CycleReport(stop.exit_code, lines, None, cycle.run_id)
+
+
+def _finish(cycle: _Cycle, status: RunStatus, exit_code: int, stats: Any) -> None:
+    with unit_of_work(cycle.factory) as session:
+        finish_run(
+            session,
+            cycle.run_id,
+            cycle.now_fn(),
+            status=status,
+            exit_code=exit_code,
+            stats={"cycle": stats},
         )
-    problems = []
-    if crawl.timed_out:
-        problems.append("the crawl timed out and was stopped")
-    elif crawl.returncode != 0 or not crawl.stats:
-        problems.append(f"the crawl failed (exit {crawl.returncode})")
-    problems += [
-        f"{name}: {crawl.stats[name]}"
-        for name in FETCH_ERROR_STATS
-        if crawl.stats.get(name)
-    ]
-    if dispatched is not None and (dispatched.failed or dispatched.dead):
-        problems.append(
-            f"alerts not delivered: {dispatched.failed} failed, {dispatched.dead} dead"
-        )
-    if problems:
-        return ExitCode.FAILED, RunStatus.FAILED, problems
-    return ExitCode.OK, RunStatus.OK, []
 
 
-def _summary(
-    cycle: dict[str, Any], documents: int, problems: list[str]
-) -> tuple[str, ...]:
-    sent = cycle.get("sent", 0)
-    if cycle["baseline"]:
-        tail = "no alerts sent" if not sent else f"{sent} operational alerts sent"
-        lines = [f"baseline recorded: {documents} documents, {tail}"]
-    else:
-        lines = [
-            f"cycle done: {cycle.get('changes', 0)} changes, "
-            f"{cycle.get('alerts_queued', 0)} alerts queued, {sent} sent"
-        ]
-    if "stopped_after" in cycle:
-        lines.append(f"stopped after {cycle['stopped_after']} (shutdown requested)")
-    lines += [f"problem: {p}" for p in problems]
-    return tuple(lines)
-
-
-def _dry_run(settings: Settings, now_fn: NowFn) -> CycleReport:
+def _dry_run(settings: Settings, database_url: str, now_fn: NowFn) -> CycleReport:
     """No crawl, no writes: what dispatch would send now from the outbox."""
     try:
-        with opened_database(settings.database_url) as factory:
-            with factory() as session:
-                undiffed = (
-                    session.scalar(
-                        select(func.count(Version.id)).where(
-                            Version.detected_at.is_(None)
-                        )
-                    )
-                    or 0
-                )
-            planned = dispatch_due(factory, settings, now_fn(), dry_run=True).planned
-    except DatabaseUnreachableError as exc:
+        require_schema(database_url)
+    except DatabaseUnusableError as exc:
         return CycleReport(ExitCode.USAGE, error=str(exc))
+    with opened_database(database_url) as factory:
+        with factory() as session:
+            undiffed = count_undetected_versions(session)
+        planned = dispatch_due(factory, settings, now_fn(), dry_run=True).planned
     lines = [
         f"dry run: no crawl, nothing written; {len(planned)} messages would be "
         f"sent; {undiffed} stored versions not yet compared"

@@ -23,21 +23,21 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.config import Settings
 from monitor.exitcodes import ExitCode
-from monitor.runner.cycle import execute_cycle
+from monitor.runner.cycle import CycleOptions, execute_cycle
+from monitor.runner.signals import StopRequest
+from storage.cycles import JOBS_TABLE
 from monitor.schedule import build_trigger
 from storage.db import make_engine
-from storage.models import SCHEDULER_JOBS_TABLE
 
 logger = logging.getLogger(__name__)
 
 JOB_ID = "mofawatch-cycle"
-JOBS_TABLE = SCHEDULER_JOBS_TABLE
 
 
 @dataclass(frozen=True, slots=True)
 class JobContext:
     settings: Settings
-    stop: threading.Event
+    stop: StopRequest
 
 
 _context: JobContext | None = None
@@ -50,7 +50,7 @@ def wait_until_idle() -> None:
         pass
 
 
-def set_job_context(settings: Settings, stop: threading.Event) -> None:
+def set_job_context(settings: Settings, stop: StopRequest) -> None:
     """Register what the scheduled job runs with (called once by the daemon)."""
     global _context
     _context = JobContext(settings, stop)
@@ -81,8 +81,7 @@ def scheduled_cycle() -> None:
             report = execute_cycle(
                 context.settings,
                 lambda: datetime.now(UTC),
-                kind="daemon",
-                should_stop=context.stop.is_set,
+                options=CycleOptions(kind="daemon", stop=context.stop, upgrade=False),
             )
     except Exception:
         logger.exception("cycle crashed; the next one runs on schedule")

@@ -18,7 +18,7 @@ from monitor.alerts.dispatch import dispatch_due
 from monitor.config import ChannelSettings, RevisitPolicy, Settings, SiteSettings
 from monitor.detect.changes import detect_changes
 from monitor.detect.ops import evaluate_ops
-from monitor.runner.crawl import run_crawl
+from monitor.runner.crawl import run_config_for, run_crawl
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.models import AlertStatus, Change, ChangeKind, Version
 from storage.outbox import alert_counts
@@ -92,13 +92,14 @@ class Watch:
         with unit_of_work(self.factory) as session:
             baseline = session.scalar(select(func.count(Version.id))) == 0
             run_id = start_run(session, now)
-        crawl = run_crawl(
+        run = run_config_for(
             self.settings,
+            database_url=self.settings.database_url,
             run_id=run_id,
-            timeout=90,
-            extra={"CRAWL_NOW": now.isoformat()},
+            now=now,
         )
-        assert crawl.returncode == 0, crawl.stderr_tail
+        crawl = run_crawl(run, timeout=90)
+        assert crawl.ok, crawl.tail
         detect_changes(self.factory, self.settings, now, silent=baseline)
         evaluate_ops(self.factory, self.settings, now, run_id=run_id)
         dispatch_due(self.factory, self.settings, datetime.now(UTC))

@@ -169,3 +169,19 @@ def test_prune_command_needs_a_number_then_prints_a_summary(tmp_path):
     configured = mofawatch(tmp_path, "prune")
     assert configured.returncode == 0, configured.stderr
     assert "dropped the bodies of 0 snapshots" in configured.stdout
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_init_refuses_an_in_memory_database(tmp_path, url):
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "init", "--no-config-file"],
+        cwd=tmp_path,
+        env={**os.environ, "MOFAWATCH_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "in-memory database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "created the database" not in result.stdout

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
 import re
 import signal
+import struct
+import subprocess
+import termios
 import time
 
 import psutil
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from storage.db import open_database
 from storage.models import Alert, AlertStatus, Run, RunStatus
@@ -101,12 +107,13 @@ def test_unreachable_database_exits_2_with_masked_url(mw):
 
 
 def _started(mw):
-    # Slow every index page so the first run surely holds the lock for a while.
-    mw.site.set_fault("/press/release/index.html", Fault.slow(5, times=1))
+    """A first run, inside its crawl: it holds the lock for half a minute at least."""
+    # Slow, but within the 30 s download time-out.
+    mw.site.set_fault("/press/release/index.html", Fault.slow(20, times=1))
     first = mw.popen("run")
-    deadline = time.monotonic() + 30
-    while not mw.site.requests_for("/press/release/index.html"):
-        assert time.monotonic() < deadline, "the first run never reached the site"
+    deadline = time.monotonic() + 120
+    while not psutil.Process(first.pid).children():
+        assert time.monotonic() < deadline, "the first run never started its crawl"
         assert first.poll() is None, first.communicate()
         time.sleep(0.05)
     return first
@@ -115,33 +122,131 @@ def _started(mw):
 def test_second_run_exits_3_at_once_naming_the_holder(mw):
     first = _started(mw)
     try:
-        began = time.monotonic()
         second = mw.run("run")
-        took = time.monotonic() - began
         first_still_running = first.poll() is None
     finally:
-        _out, err = first.communicate(timeout=120)
+        _out, err = first.communicate(timeout=180)
     assert second.returncode == 3
     assert f"pid {first.pid}" in second.stderr
     assert re.search(r"started \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", second.stderr)
     # At once: it did not wait for the holder, which was still crawling.
     assert first_still_running
-    assert took < 10
     assert first.returncode == 0, err
 
 
-def test_lock_left_by_a_sigkilled_run_is_recovered(mw):
+def test_lock_left_by_a_sigkilled_run_is_recovered_and_its_crawl_ends_itself(mw):
     first = _started(mw)
     crawl = psutil.Process(first.pid).children(recursive=True)
+    assert crawl, "the crawl process was not found"
     first.send_signal(signal.SIGKILL)
     first.communicate(timeout=30)
-    for child in crawl:  # the crawl runs in its own session and outlives its parent
-        child.kill()
-    psutil.wait_procs(crawl, timeout=10)
+    # Nobody kills the crawl: it notices that its parent is gone.
+    _gone, alive = psutil.wait_procs(crawl, timeout=60)
+    assert alive == []
     assert (mw.folder / "mofawatch.db.lock").read_text() != ""
-    result = mw.run("run")
+    mw.site.clear_faults()
+    result = mw.run("run", timeout=300)
     assert result.returncode == 0, result.stderr
     assert f"recovered stale lock from pid {first.pid}" in result.stderr
     assert "baseline recorded" in result.stdout
     statuses = [r.status for r in _runs(mw.db_url)]
     assert statuses == [RunStatus.FAILED, RunStatus.OK]
+
+
+def test_cycle_log_line_carries_the_crawl_figures(mw):
+    result = mw.run("run")
+    assert result.returncode == 0, result.stderr
+    assert re.search(
+        r"the crawl finished in [\d.]+ s: \d+ requests, \d+ answered 304, \d+ new, "
+        r"\d+ changed, 0 failed",
+        result.stderr,
+    )
+    assert re.search(
+        r"cycle finished .*requests=\d+ not_modified=\d+ new=[1-9]\d* changed=0 "
+        r"failed=0",
+        result.stderr,
+    )
+    assert "\r" not in result.stderr  # no progress bar when nobody watches
+
+
+def test_relative_database_and_warc_paths_mean_the_working_folder(mw):
+    mw.env["MOFAWATCH_DATABASE_URL"] = "sqlite:///here.db"
+    result = mw.run("run", "--warc", "here.warc.gz")
+    assert result.returncode == 0, result.stderr
+    assert re.match(r"baseline recorded: [1-9]\d* documents", result.stdout)
+    assert (mw.folder / "here.db").is_file()
+    assert (mw.folder / "here.warc.gz").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("sqlite://", "in-memory database"),
+        ("sqlite:///:memory:", "in-memory database"),
+        ("sqlite:///blocker/mofawatch.db", "does not exist"),
+        ("sqlite:////proc/mofawatch.db", "cannot create the lock file"),
+        ("nonsense", "not a database URL"),
+    ],
+)
+def test_a_database_that_cannot_serve_gives_one_line_and_exit_2(mw, url, says):
+    (mw.folder / "blocker").write_text("a file, not a folder")
+    mw.env["MOFAWATCH_DATABASE_URL"] = url
+    result = mw.run("run")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("mofawatch")]
+    assert says in line
+    assert mw.site.requests == []
+
+
+def test_dry_run_on_a_database_never_initialised_exits_2(mw):
+    result = mw.run("run", "--dry-run")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "no mofawatch schema: run `mofawatch init` first" in result.stderr
+
+
+def test_a_database_of_a_newer_mofawatch_is_refused_with_exit_2(mw):
+    assert mw.run("run").returncode == 0
+    factory = open_database(mw.db_url)
+    try:
+        with factory.begin() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+    finally:
+        factory.kw["bind"].dispose()
+    result = mw.run("run")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "schema revision f00d, which this version of mofawatch does not know" in (
+        result.stderr
+    )
+
+
+def _read_terminal(master: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the other side closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_long_crawl_shows_progress_on_a_terminal(mw):
+    mw.site.set_fault("/*", Fault.slow(0.3))  # a crawl longer than the bar's delay
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        proc = mw.popen("run", stdout=subprocess.PIPE, stderr=terminal)
+        os.close(terminal)
+        shown = _read_terminal(master)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0, shown
+    assert out.startswith("baseline recorded: ")
+    assert re.search(r"crawl: \d+ requests .*304: \d+, new: \d+", shown), shown
+    assert "\r" in shown  # redrawn in place

@@ -1,4 +1,4 @@
-"""Recording with WARC_PATH, then replaying the WARC into an empty database."""
+"""Recording a WARC file during the crawl, then replaying it into an empty database."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.contract import LogLevel, RunConfig
 from monitor.config import Settings, SiteSettings
 from monitor.replay.replayer import check_sources, collect, replay
 from storage.db import open_database, unit_of_work, upgrade_database
@@ -18,7 +19,6 @@ from tests.integration.replay_helpers import history
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 EDITED = "/press/release/pressite_000001_00412.html"
 
 
@@ -41,22 +41,31 @@ def _records(path: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-def test_scrapy_crawl_with_warc_path_records_request_and_response_per_page(
-    site, tmp_path
-):
+def test_crawl_given_a_warc_path_records_request_and_response_per_page(site, tmp_path):
     db = f"sqlite:///{tmp_path / 'live.db'}"
     upgrade_database(db)
     warc = tmp_path / "crawl.warc.gz"
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "mofa",
-        "-s", f"SITE_BASE_URL={site.base_url}", "-s", f"DATABASE_URL={db}",
-        "-s", f"WARC_PATH={warc}", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING",
-    ]  # fmt: skip
-    done = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=120
+    run = RunConfig(
+        database_url=db,
+        base_url=site.base_url,
+        sections=("press_releases", "press_conferences", "statements", "japan_us"),
+        since="2022-01",
+        user_agent="mofawatch-test",
+        download_delay=0,
+        timeout_seconds=10,
+        retry_times=0,
+        warc_path=str(warc),
+        log_level=LogLevel.WARNING,
     )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler"],
+        input=run.model_dump_json(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     records = _records(warc)
     responses = [r for r in records if r[0] == "response"]
     requests = [r for r in records if r[0] == "request"]
@@ -67,19 +76,20 @@ def test_scrapy_crawl_with_warc_path_records_request_and_response_per_page(
 
 
 def _crawl(settings: Settings, warc: Path, now: datetime) -> None:
-    from monitor.runner.crawl import run_crawl
+    from monitor.runner.crawl import run_config_for, run_crawl
 
     factory = open_database(settings.database_url)
     with unit_of_work(factory) as session:
         run_id = start_run(session, now)
-    result = run_crawl(
+    run = run_config_for(
         settings,
+        database_url=settings.database_url,
         run_id=run_id,
         warc_path=str(warc),
-        timeout=120,
-        extra={"CRAWL_NOW": now.isoformat()},
+        now=now,
     )
-    assert result.returncode == 0, result.stderr_tail
+    result = run_crawl(run, timeout=120)
+    assert result.ok, result.tail
 
 
 def test_crawl_recorded_with_warc_replays_into_the_same_documents_and_versions(

@@ -12,21 +12,19 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.contract import RevisitPolicy as CrawlRevisit
+from crawler.contract import RunConfig
 from monitor.config import RevisitPolicy, Settings, SiteSettings
-from monitor.runner.crawl import CrawlResult, run_crawl
+from monitor.runner.crawl import CrawlResult, run_config_for, run_crawl
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.models import Document, Version
 from storage.runs import start_run
 from tests.sitesim import SiteSim
 
 # Fast, but with the same code paths: no delay, tiny back-off.
-FAST = {
-    "AUTOTHROTTLE_START_DELAY": "0",
-    "RETRY_BACKOFF_BASE": "0.05",
-    "LOG_LEVEL": "INFO",
-}
+FAST: dict[str, object] = {"retry_backoff_seconds": 0.05}
 # Every known document due every cycle (the fixture documents are years old).
-EVERY_CYCLE = {"REVISIT_EVERY_CYCLE_DAYS": "36500"}
+EVERY_CYCLE: dict[str, object] = {"revisit": CrawlRevisit(every_cycle_days=36500)}
 
 
 @dataclass
@@ -45,13 +43,18 @@ class World:
         values.update(site)
         return Settings(site=SiteSettings(**values), database_url=self.database_url)
 
-    def crawl(self, **extra: str) -> CrawlResult:
+    def run_config(self, **overrides: object) -> RunConfig:
+        """A RunConfig for a new run of this world, with RunConfig fields replaced."""
         with self.session() as session:
             run_id = start_run(session, datetime.now(UTC))
-        result = run_crawl(
-            self.settings(), run_id=run_id, timeout=90, extra={**FAST, **extra}
+        run = run_config_for(
+            self.settings(), database_url=self.database_url, run_id=run_id
         )
-        assert result.stats, result.stderr_tail
+        return run.model_copy(update={**FAST, **overrides})
+
+    def crawl(self, **overrides: object) -> CrawlResult:
+        result = run_crawl(self.run_config(**overrides), timeout=90)
+        assert result.reported, result.tail
         return result
 
     @contextmanager

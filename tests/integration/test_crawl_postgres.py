@@ -19,9 +19,9 @@ def test_crawl_into_postgresql_then_unchanged_cycle_writes_nothing(postgres_url,
     second = world.crawl(**EVERY_CYCLE)
 
     assert first.returncode == 0
-    assert first.stats["new_documents"] >= 10
-    assert first.stats["new_versions"] == first.stats["new_documents"]
-    assert second.stats["new_versions"] == 0
-    assert second.stats["not_modified"] == second.stats["responses"]
+    assert first.stats.new_documents >= 10
+    assert first.stats.new_versions == first.stats.new_documents
+    assert second.stats.new_versions == 0
+    assert second.stats.not_modified == second.stats.responses
     assert all(r.is_conditional for r in site.requests)
     assert all(len(v) == 1 for v in world.versions().values())

@@ -95,7 +95,7 @@ def test_one_blocked_section_is_its_own_condition(session_factory):
 
 def test_failing_is_announced_after_the_configured_cycles_in_a_row(session_factory):
     store(session_factory, document(), later(0))
-    failing = {"press_releases": "failed", "japan_us": "ok"}
+    failing = {"press_releases": "failing", "japan_us": "ok"}
     assert _cycle(session_factory, SETTINGS, 0, _crawl(sections=failing)) == []
     _cycle(session_factory, SETTINGS, 30, _crawl(sections=failing))
     _cycle(session_factory, SETTINGS, 60, _crawl(sections=failing))
@@ -108,7 +108,7 @@ def test_failing_is_announced_after_the_configured_cycles_in_a_row(session_facto
 
 def test_a_single_failed_cycle_between_good_ones_is_not_announced(session_factory):
     store(session_factory, document(), later(0))
-    failing = {"press_releases": "failed", "japan_us": "ok"}
+    failing = {"press_releases": "failing", "japan_us": "ok"}
     for minute, crawl in enumerate([_crawl(sections=failing), _crawl("ok")] * 2):
         _cycle(session_factory, SETTINGS, minute * 30, crawl)
     assert _events(session_factory) == []

@@ -106,7 +106,7 @@ def test_replay_with_alerts_sends_through_the_console_channel_once(cli_db, capsy
 def test_replay_exits_3_while_a_cycle_holds_the_lock(cli_db, capsys):
     from datetime import UTC, datetime
 
-    from monitor.runner.lock import cycle_lock
+    from storage.locks import cycle_lock
 
     with cycle_lock(cli_db, datetime.now(UTC)):
         code = main(["replay", str(FIXTURES / "captures.warc.gz")])

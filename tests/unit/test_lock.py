@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from monitor.runner.lock import LockHeldError, LockHolder, cycle_lock, lock_path_for
+from storage.locks import LockHeldError, LockHolder, cycle_lock, lock_path_for
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -48,7 +48,7 @@ def test_lock_is_free_again_after_release(tmp_path):
     with cycle_lock(url, NOW):
         pass
     with cycle_lock(url, NOW) as holder:
-        assert holder.pid == os.getpid()
+        assert holder.holder.pid == os.getpid()
     assert (tmp_path / "mofawatch.db.lock").read_text() == ""
 
 
@@ -67,11 +67,11 @@ def test_leftover_file_of_a_dead_process_is_recovered_and_logged(tmp_path, caplo
     (tmp_path / "mofawatch.db.lock").write_text(holder.to_json())
     url = _sqlite_url(tmp_path)
     with (
-        caplog.at_level(logging.WARNING, logger="monitor.runner.lock"),
+        caplog.at_level(logging.WARNING, logger="storage.locks"),
         cycle_lock(url, NOW) as me,
     ):
         recorded = json.loads((tmp_path / "mofawatch.db.lock").read_text())
-        assert recorded["pid"] == me.pid
+        assert recorded["pid"] == me.holder.pid
     assert f"recovered stale lock from pid {dead.pid}" in caplog.text
 
 
@@ -79,7 +79,7 @@ HOLD = textwrap.dedent(
     """
     import sys, time
     from datetime import UTC, datetime
-    from monitor.runner.lock import cycle_lock
+    from storage.locks import cycle_lock
     with cycle_lock(sys.argv[1], datetime.now(UTC)):
         print("held", flush=True)
         time.sleep(60)
@@ -107,7 +107,7 @@ def test_lock_of_a_sigkilled_process_is_taken_over(tmp_path, caplog):
     url = _sqlite_url(tmp_path)
     pid = _hold_then_sigkill(url)
     with (
-        caplog.at_level(logging.WARNING, logger="monitor.runner.lock"),
+        caplog.at_level(logging.WARNING, logger="storage.locks"),
         cycle_lock(url, NOW),
     ):
         pass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import scrapy
 from scrapy.http import HtmlResponse, Request
@@ -10,20 +12,23 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawler import plan
+from crawler.contract import IndexResult
+from crawler.extensions.stats import index_result, section_outcome
 from crawler.items import FetchedPage, FetchProblem, PageRole
 from crawler.middlewares.challenge import is_challenge
 from crawler.middlewares.robots import RobotsDisallowedError
-from crawler.pipelines import index_result, section_outcome
 from crawler.spiders.mofa import MofaSpider
 from tests.conftest import fixture_path
+from tests.run_configs import RUN_SETTING, run_config
 
 BASE = "https://www.mofa.go.jp"
-NOW = "2026-11-23T12:00:00+00:00"
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 
 @pytest.fixture
 def spider() -> MofaSpider:
-    crawler = get_crawler(MofaSpider, {"CRAWL_NOW": NOW, "SITE_BASE_URL": BASE})
+    run = run_config(base_url=BASE, now=NOW)
+    crawler = get_crawler(MofaSpider, {RUN_SETTING: run})
     spider = MofaSpider.from_crawler(crawler)
     spider.base_url = BASE
     spider.since = (2022, 1)
@@ -175,7 +180,7 @@ def test_detail_response_keeps_body_and_validators(spider):
     assert item.body == body
     assert (item.etag, item.charset) == ('"abc"', "utf-8")
     assert item.last_modified == "Mon, 23 Nov 2026 10:00:00 GMT"
-    assert item.fetched_at.isoformat() == NOW
+    assert item.fetched_at == NOW
 
 
 def test_detail_404_is_passed_on_for_missing_bookkeeping(spider):
@@ -236,11 +241,11 @@ def test_challenge_detection(status, header, body, expected):
         (["ok", "missing"], "ok"),  # statements: one list page answering is enough
         (["blocked", "blocked"], "blocked"),
         (["blocked", "missing"], "blocked"),
-        (["ok", "failed"], "failed"),
-        (["missing"], "failed"),
-        (["disallowed"], "failed"),
-        ([], "failed"),
+        (["ok", "failed"], "failing"),
+        (["missing"], "failing"),
+        (["disallowed"], "failing"),
+        ([], "failing"),
     ],
 )
 def test_section_outcome(results, outcome):
-    assert section_outcome(results)[0] == outcome
+    assert section_outcome([IndexResult(r) for r in results])[0] == outcome

@@ -11,14 +11,16 @@ from scrapy.settings import Settings
 
 from crawler.extensions.warc import WarcWriterExtension
 from monitor.replay.sources import BodyReader, Capture, read_warc
+from tests.run_configs import RUN_SETTING, run_config
 
 PAGE = b"<!DOCTYPE html><html><body><h1>Title</h1><p>Text.</p></body></html>"
 WHEN = datetime(2026, 10, 1, 3, 4, 5, 678901, tzinfo=UTC)
 
 
 class _Crawler:
-    def __init__(self, warc_path: str, crawl_now: str = "") -> None:
-        self.settings = Settings({"WARC_PATH": warc_path, "CRAWL_NOW": crawl_now})
+    def __init__(self, warc_path: str | None, now: datetime | None = None) -> None:
+        run = run_config(warc_path=warc_path, now=now)
+        self.settings = Settings({RUN_SETTING: run})
         self.signals = _Signals()
 
 
@@ -30,9 +32,9 @@ class _Signals:
         self.connected.append((receiver, signal))
 
 
-def test_extension_is_off_when_warc_path_is_empty():
+def test_extension_is_off_without_a_warc_path():
     with pytest.raises(NotConfigured):
-        WarcWriterExtension.from_crawler(_Crawler(""))  # type: ignore[arg-type]
+        WarcWriterExtension.from_crawler(_Crawler(None))  # type: ignore[arg-type]
 
 
 def test_written_records_replay_with_time_status_role_and_requested_url(tmp_path):
@@ -71,7 +73,7 @@ def test_written_records_replay_with_time_status_role_and_requested_url(tmp_path
 
 def test_warc_date_follows_the_crawl_clock_and_is_shared_with_the_spider(tmp_path):
     path = tmp_path / "out.warc.gz"
-    crawler = _Crawler(str(path), crawl_now="2026-10-01T03:04:05.678901+00:00")
+    crawler = _Crawler(str(path), now=WHEN)
     extension = WarcWriterExtension.from_crawler(crawler)  # type: ignore[arg-type]
     request = Request("https://www.mofa.go.jp/press/release/index.html")
     response = HtmlResponse(request.url, body=PAGE, request=request)
