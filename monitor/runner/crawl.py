@@ -8,7 +8,6 @@ ends it whole; it inherits the cycle lock (storage.locks) and dies with its pare
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import enum
 import logging
 import os
@@ -20,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from crawler.contract import CrawlStats, LogLevel, Progress, RevisitPolicy, RunConfig
+from crawler.contract import CrawlStats, LogLevel, Progress, RunConfig
 from monitor.config import Settings
 from monitor.runner.relay import CrawlOutput
 from monitor.runner.signals import StopRequest
@@ -104,7 +103,7 @@ def run_config_for(
         download_delay=site.download_delay,
         timeout_seconds=site.timeout_seconds,
         retry_times=site.retry_times,
-        revisit=RevisitPolicy(**dataclasses.asdict(site.revisit)),
+        revisit=site.revisit,
         run_id=run_id,
         warc_path=os.path.abspath(warc_path) if warc_path else None,
         now=now,

@@ -25,8 +25,8 @@ from monitor.config import Settings
 from monitor.exitcodes import ExitCode
 from monitor.runner.cycle import CycleOptions, execute_cycle
 from monitor.runner.signals import StopRequest
-from storage.cycles import JOBS_TABLE
 from monitor.schedule import build_trigger
+from storage.cycles import JOBS_TABLE
 from storage.db import make_engine
 
 logger = logging.getLogger(__name__)
