@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter, field_validator
 from pydantic.dataclasses import dataclass
 
-from storage.models import SectionState
+from storage.vocabulary import SectionState
 
 __all__ = [
     "CrawlStats",

@@ -23,6 +23,12 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.vocabulary import AlertStatus as AlertStatus
+from storage.vocabulary import ChangeKind as ChangeKind
+from storage.vocabulary import DocumentState as DocumentState
+from storage.vocabulary import RunStatus as RunStatus
+from storage.vocabulary import SectionState as SectionState
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
@@ -88,41 +94,6 @@ def _enum(cls: type[enum.Enum]) -> SAEnum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
-
-
-class DocumentState(enum.StrEnum):
-    LIVE = "live"
-    REMOVED = "removed"
-    BLOCKED = "blocked"
-
-
-class ChangeKind(enum.StrEnum):
-    NEW = "new"
-    UPDATED = "updated"
-    REMOVED = "removed"
-    RESTORED = "restored"
-
-
-class AlertStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    DEAD = "dead"
-
-
-class RunStatus(enum.StrEnum):
-    RUNNING = "running"
-    OK = "ok"
-    FAILED = "failed"
-    BLOCKED = "blocked"
-    INTERRUPTED = "interrupted"  # stopped by a signal (SIGTERM, SIGINT, SIGHUP)
-
-
-class SectionState(enum.StrEnum):
-    OK = "ok"
-    FAILING = "failing"
-    BLOCKED = "blocked"
 
 
 class Document(Base):

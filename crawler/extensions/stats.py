@@ -27,7 +27,7 @@ from crawler.contract import (
 from crawler.items import FetchedPage, FetchProblem, PageRole
 from crawler.settings import run_of
 from storage.ingest import Outcome
-from storage.models import SectionState
+from storage.vocabulary import SectionState
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

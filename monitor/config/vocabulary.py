@@ -11,7 +11,7 @@ import enum
 
 from crawler.contract import Language, Section
 from crawler.extract.document import DocumentKind
-from storage.models import ChangeKind as EventKind
+from storage.vocabulary import ChangeKind as EventKind
 
 __all__ = [
     "AlertMode",

@@ -49,8 +49,8 @@ from storage.db import (
     unit_of_work,
 )
 from storage.locks import HeldLock, LockHeldError, cycle_lock
-from storage.models import RunStatus
 from storage.runs import finish_run, start_run
+from storage.vocabulary import RunStatus
 
 logger = logging.getLogger(__name__)
 

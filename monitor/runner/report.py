@@ -9,7 +9,7 @@ from typing import Any
 from monitor.alerts.dispatch import DispatchResult, Planned
 from monitor.exitcodes import ExitCode
 from monitor.runner.crawl import CrawlResult
-from storage.models import RunStatus
+from storage.vocabulary import RunStatus
 
 
 @dataclass(frozen=True, slots=True)

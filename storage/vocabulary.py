@@ -1,0 +1,46 @@
+"""The closed sets stored in the database, importable without SQLAlchemy.
+
+The crawl's run contract and the configuration name these values; keeping them here
+lets ``mofawatch --help`` and the crawl's start-up avoid loading the ORM.
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["AlertStatus", "ChangeKind", "DocumentState", "RunStatus", "SectionState"]
+
+
+class DocumentState(enum.StrEnum):
+    LIVE = "live"
+    REMOVED = "removed"
+    BLOCKED = "blocked"
+
+
+class ChangeKind(enum.StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    REMOVED = "removed"
+    RESTORED = "restored"
+
+
+class AlertStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    INTERRUPTED = "interrupted"  # stopped by a signal (SIGTERM, SIGINT, SIGHUP)
+
+
+class SectionState(enum.StrEnum):
+    OK = "ok"
+    FAILING = "failing"
+    BLOCKED = "blocked"
