@@ -95,6 +95,7 @@ def run_config_for(
     site = settings.site
     return RunConfig(
         database_url=database_url,
+        proxy_url=settings.proxy_url,
         base_url=site.base_url,
         sections=tuple(site.sections),
         languages=tuple(site.languages),
