@@ -13,6 +13,8 @@ MONITOR_MAY_USE_FROM_CRAWLER = {
     "crawler.extract.extractor",
     "crawler.extract.document",
     "crawler.contract",  # the typed run configuration and statistics of a crawl
+    "crawler.extract.listing",  # index pages (check)
+    "crawler.blocking",  # is this answer a block or a bot challenge (check)
 }
 
 
