@@ -105,7 +105,8 @@ class PoliteClient:
         if 200 <= answer.status < 300:
             text = answer.body.decode("utf-8", "replace")
             return RobotsRules(answer, Protego.parse(text), True)
-        if 400 <= answer.status < 500 and answer.status != 429:
+        # 407 is the proxy's answer, not the site's: robots.txt was not read.
+        if 400 <= answer.status < 500 and answer.status not in (407, 429):
             return RobotsRules(answer, _ALLOW_ALL, True)
         return RobotsRules(answer, _DISALLOW_ALL, False)
 

@@ -65,6 +65,10 @@ def summary_line(pages: Iterable[PageReport], requests: int) -> str:
         ExitCode.BLOCKED: "the site blocked us",
     }[code]
     return (
-        f"check: {len(pages)} URLs, {requests} requests: {counts or 'nothing'}; "
-        f"{meaning} (exit {int(code)})"
+        f"check: {_count(len(pages), 'URL')}, {_count(requests, 'request')}: "
+        f"{counts or 'nothing'}; {meaning} (exit {int(code)})"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -42,6 +42,7 @@ def check(ctx: Context, details: int) -> int:
     from monitor.check.client import PoliteClient
     from monitor.check.probe import CheckPlan, PageReport, run_check
     from monitor.check.report import exit_code, page_lines, summary_line
+    from monitor.config.proxy import masked_proxy
 
     settings = ctx.settings()
     site = settings.site
@@ -52,6 +53,15 @@ def check(ctx: Context, details: int) -> int:
         today=datetime.now(UTC).date(),
     )
     pages: list[PageReport] = []
+    route = (
+        f"through proxy {masked_proxy(settings.proxy_url)}"
+        if settings.proxy_url
+        else "direct"
+    )
+    say(
+        f"check: {site.base_url} as {site.user_agent!r}, "
+        f"{site.download_delay:g} s between requests, {route}"
+    )
 
     def show(page: PageReport) -> None:
         pages.append(page)

@@ -54,6 +54,10 @@ def test_a_healthy_site_exits_0_with_fields_per_page_and_nothing_stored(
     assert "meeting: working_lunch, 12:15, 60 min, 2 participants" in release
     assert "missing: nothing" in release
     assert "all good (exit 0)" in out
+    assert (
+        out.splitlines()[0]
+        == f"check: {site.base_url} as {AGENT!r}, 0 s between requests, direct"
+    )
     # Polite: the configured User-Agent, robots.txt first, a handful of requests.
     paths = [r.path for r in site.requests]
     assert paths[0] == "/robots.txt"
@@ -153,7 +157,25 @@ def test_check_goes_through_the_proxy_with_credentials_from_the_environment(
     assert forward_proxy.requests
     assert all(r.authorized for r in forward_proxy.requests)
     assert sorted(forward_proxy.paths()) == sorted(r.path for r in site.requests)
+    assert f"through proxy http://***@127.0.0.1:{forward_proxy.port}" in done.stdout
     assert "pr0xy-pass" not in done.stdout + done.stderr
+
+
+def test_a_proxy_refusing_the_credentials_stops_after_robots_txt(
+    site: SiteSim, tmp_path: Path, forward_proxy: ForwardProxy
+) -> None:
+    forward_proxy.require("watcher", "pr0xy-pass")
+    home = _with_agent(site, tmp_path)
+    home.env["MOFAWATCH_PROXY_URL"] = forward_proxy.url_with("watcher", "wrong")
+    done = home.run("check")
+
+    assert done.returncode == 1, done.stdout
+    line = _line(done.stdout, "/robots.txt")
+    assert line.startswith("FAILED     407")
+    assert "the proxy wants credentials" in line
+    assert forward_proxy.paths() == ["/robots.txt"]
+    assert site.requests == []
+    assert "wrong" not in done.stdout + done.stderr
 
 
 def test_the_standard_proxy_variable_is_honoured(

@@ -46,6 +46,7 @@ def test_every_request_of_the_crawl_goes_through_the_proxy(
     # The site saw exactly what the proxy relayed: nothing went around it.
     assert sorted(r.path for r in world.site.requests) == sorted(proxied)
     assert PASSWORD not in result.tail
+    assert "watcher" not in result.tail
 
 
 def test_without_a_proxy_the_crawl_connects_directly(
@@ -64,8 +65,9 @@ def test_a_proxy_refusing_the_credentials_blocks_nothing_silently(
     forward_proxy.require("watcher", PASSWORD)
     result = world.crawl(proxy_url=forward_proxy.url_with("watcher", "wrong"))
 
-    assert forward_proxy.requests, "the crawl did not reach the proxy"
+    assert forward_proxy.paths() == ["/robots.txt"]  # unread robots.txt: nothing more
     assert not any(r.authorized for r in forward_proxy.requests)
+    assert set(result.stats.sections.values()) == {"failing"}
     assert world.site.requests == []
     assert result.stats.new_documents == 0
     assert "wrong" not in result.tail
