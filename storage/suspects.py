@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Document, Snapshot, Version
@@ -21,6 +21,10 @@ from storage.regression import suspect_reason
 __all__ = ["changed_contents", "judge_extraction", "last_content_error"]
 
 _CHUNK = 500
+_NEWEST_CONTENT = select(Document.url, Version.content).join(
+    Version,
+    and_(Version.document_id == Document.id, Version.seq == Document.last_seq),
+)
 
 
 def changed_contents(
@@ -29,23 +33,18 @@ def changed_contents(
     """URL -> newest stored Document, for the URLs whose stored hash is not `digest`
     (an unchanged page has nothing to be judged, and its content is not loaded)."""
     urls = list(digests)
-    found: dict[str, Mapping[str, Any]] = {}
+    changed: list[str] = []
     for start in range(0, len(urls), _CHUNK):
         chunk = urls[start : start + _CHUNK]
-        stmt = (
-            select(Document.url, Document.content_sha256, Version.content)
-            .join(
-                Version,
-                and_(
-                    Version.document_id == Document.id,
-                    Version.seq == Document.last_seq,
-                ),
-            )
-            .where(Document.url.in_(chunk))
+        stmt = select(Document.url, Document.content_sha256).where(
+            Document.url.in_(chunk)
         )
-        for url, stored_hash, content in session.execute(stmt):
-            if stored_hash != digests[url]:
-                found[url] = content
+        changed += [url for url, h in session.execute(stmt) if h != digests[url]]
+    found: dict[str, Mapping[str, Any]] = {}
+    for start in range(0, len(changed), _CHUNK):
+        part = changed[start : start + _CHUNK]
+        rows = session.execute(_NEWEST_CONTENT.where(Document.url.in_(part)))
+        found.update((url, content) for url, content in rows)
     return found
 
 
@@ -53,8 +52,13 @@ def judge_extraction(
     session: Session, url: str, document: Mapping[str, Any]
 ) -> str | None:
     """The suspect reason of this extraction of `url`, or None when it may be stored."""
-    stored = changed_contents(session, {url: content_hash(document)}).get(url)
-    return suspect_reason(stored, document)
+    digest = content_hash(document)
+    stmt = _NEWEST_CONTENT.where(
+        Document.url == url,
+        or_(Document.content_sha256.is_(None), Document.content_sha256 != digest),
+    )
+    row = session.execute(stmt).first()
+    return suspect_reason(row.content if row is not None else None, document)
 
 
 def last_content_error(session: Session, url: str) -> str | None:
