@@ -67,6 +67,7 @@ class PoliteClient:
         self.requests = 0
         self._sleep = sleep
         self._last: float | None = None
+        self._proxied = proxy_url is not None
         # trust_env=False: the proxy is the one the configuration resolved, no other.
         self._http = httpx.Client(
             headers={"User-Agent": user_agent},
@@ -88,7 +89,7 @@ class PoliteClient:
         try:
             response = self._http.get(url)
         except httpx.HTTPError as exc:
-            return Answer(url, 0, error=_reason(exc))
+            return Answer(url, 0, error=_reason(exc, proxied=self._proxied))
         finally:
             self._last = time.monotonic()
         return Answer(
@@ -118,10 +119,13 @@ class PoliteClient:
             self._sleep(remaining)
 
 
-def _reason(exc: httpx.HTTPError) -> str:
+def _reason(exc: httpx.HTTPError, *, proxied: bool) -> str:
+    """One line for a request that got no answer (never the proxy URL itself)."""
     if isinstance(exc, httpx.TimeoutException):
         return "timed out"
     if isinstance(exc, httpx.ProxyError):
         return "the proxy refused the connection"
-    text = str(exc).split("\n")[0]
-    return text or type(exc).__name__
+    text = str(exc).split("\n")[0] or type(exc).__name__
+    if proxied and isinstance(exc, httpx.ConnectError):
+        return f"cannot reach the site through the proxy: {text}"
+    return text

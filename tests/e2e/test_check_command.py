@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,19 @@ def test_details_out_of_range_is_a_usage_error(site: SiteSim, tmp_path: Path) ->
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert site.requests == []
+
+
+def test_the_configured_delay_separates_the_requests(
+    site: SiteSim, tmp_path: Path
+) -> None:
+    home = _with_agent(site, tmp_path)
+    config = home.folder / "mofawatch.toml"
+    text = config.read_text().replace("download_delay = 0\n", "download_delay = 0.3\n")
+    config.write_text(text)
+    done = home.run("check")
+
+    assert done.returncode == 0, done.stdout
+    assert "0.3 s between requests" in done.stdout
+    times = [r.at for r in site.requests]
+    assert len(times) >= 5
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.29
