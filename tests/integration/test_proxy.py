@@ -3,6 +3,7 @@ the credentials of the proxy URL, and the password is never logged."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,8 +31,9 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 
 def test_every_request_of_the_crawl_goes_through_the_proxy(
-    world: World, forward_proxy: ForwardProxy
+    world: World, forward_proxy: ForwardProxy, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # the crawl logs as much as its parent
     forward_proxy.require("watcher", PASSWORD)
     result = world.crawl(proxy_url=forward_proxy.url_with("watcher", PASSWORD))
 
@@ -47,6 +49,10 @@ def test_every_request_of_the_crawl_goes_through_the_proxy(
     assert sorted(r.path for r in world.site.requests) == sorted(proxied)
     assert PASSWORD not in result.tail
     assert "watcher" not in result.tail
+    assert f"through proxy http://***@127.0.0.1:{forward_proxy.port}" in caplog.text
+    assert "crawl.scrapy." in caplog.text  # the crawl's own log came back too
+    assert PASSWORD not in caplog.text
+    assert "watcher" not in caplog.text
 
 
 def test_without_a_proxy_the_crawl_connects_directly(
