@@ -68,14 +68,10 @@ def ingest_fetch(
     stored = fetch if fetch.status == 200 else dataclasses.replace(fetch, body=None)
     snapshot = store_snapshot(session, stored, run_id=run_id)
     outcome = status_outcome(fetch.status)
-    if not is_detail or fetch.status != 200:
-        if not is_detail:
-            return IngestResult(outcome, snapshot.id, None, None)
-        bookkeep(session, fetch, outcome, now)
-        error = not_modified_error(session, fetch.url, outcome)
-        if error is not None:
-            outcome = Outcome.STILL_UNRECOGNIZED
-        return IngestResult(outcome, snapshot.id, None, error)
+    if not is_detail:
+        return IngestResult(outcome, snapshot.id, None, None)
+    if fetch.status != 200:
+        return _answered(session, fetch, snapshot, outcome, now)
     try:
         document = extractor(fetch.body or b"", fetch.url, fetch.charset)
     except ValueError as exc:
@@ -91,6 +87,21 @@ def ingest_fetch(
     note_present(session, fetch.url, now)
     outcome = Outcome.NEW_VERSION if record.is_new_version else Outcome.UNCHANGED
     return IngestResult(outcome, snapshot.id, record, None)
+
+
+def _answered(
+    session: Session,
+    fetch: FetchRecord,
+    snapshot: Snapshot,
+    outcome: Outcome,
+    now: datetime,
+) -> IngestResult:
+    """A detail page's answer without content (304, 404, 403, 5xx): what it means."""
+    bookkeep(session, fetch, outcome, now)
+    error = not_modified_error(session, fetch.url, outcome)
+    if error is not None:
+        outcome = Outcome.STILL_UNRECOGNIZED
+    return IngestResult(outcome, snapshot.id, None, error)
 
 
 def _unusable(

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import httpx
 from protego import Protego
 
+from monitor.config import Settings
+
 # check prints every request itself; httpx would log each one again at INFO.
 for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).setLevel(logging.WARNING)
@@ -129,3 +131,14 @@ def _reason(exc: httpx.HTTPError, *, proxied: bool) -> str:
     if proxied and isinstance(exc, httpx.ConnectError):
         return f"cannot reach the site through the proxy: {text}"
     return text
+
+
+def client_for(settings: Settings) -> PoliteClient:
+    """A client with the manners and the proxy the settings name."""
+    site = settings.site
+    return PoliteClient(
+        user_agent=site.user_agent,
+        delay=site.download_delay,
+        timeout=site.timeout_seconds,
+        proxy_url=settings.proxy_url,
+    )

@@ -7,7 +7,21 @@ from collections.abc import Iterable
 
 from monitor.check.findings import Findings
 from monitor.check.probe import PageReport, Role, Verdict
+from monitor.config import Settings
+from monitor.config.proxy import masked_proxy
 from monitor.exitcodes import ExitCode
+
+
+def header_line(settings: Settings) -> str:
+    """Where check goes, as whom, how fast and by which route (credentials masked)."""
+    site = settings.site
+    route = "direct"
+    if settings.proxy_url:
+        route = f"through proxy {masked_proxy(settings.proxy_url)}"
+    return (
+        f"check: {site.base_url} as {site.user_agent!r}, "
+        f"{site.download_delay:g} s between requests, {route}"
+    )
 
 
 def page_lines(page: PageReport) -> list[str]:

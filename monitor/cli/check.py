@@ -39,41 +39,26 @@ def check(ctx: Context, details: int) -> int:
 
     Exit 0 all good, 1 something missing or failed, 4 the site blocked a request.
     """
-    from monitor.check.client import PoliteClient
+    from monitor.check.client import client_for
     from monitor.check.probe import CheckPlan, PageReport, run_check
-    from monitor.check.report import exit_code, page_lines, summary_line
-    from monitor.config.proxy import masked_proxy
+    from monitor.check.report import exit_code, header_line, page_lines, summary_line
 
     settings = ctx.settings()
-    site = settings.site
     plan = CheckPlan(
-        base_url=site.base_url,
-        sections=tuple(site.sections),
+        base_url=settings.site.base_url,
+        sections=tuple(settings.site.sections),
         details_per_section=details,
         today=datetime.now(UTC).date(),
     )
     pages: list[PageReport] = []
-    route = (
-        f"through proxy {masked_proxy(settings.proxy_url)}"
-        if settings.proxy_url
-        else "direct"
-    )
-    say(
-        f"check: {site.base_url} as {site.user_agent!r}, "
-        f"{site.download_delay:g} s between requests, {route}"
-    )
 
     def show(page: PageReport) -> None:
         pages.append(page)
         for line in page_lines(page):
             say(line)
 
-    with PoliteClient(
-        user_agent=site.user_agent,
-        delay=site.download_delay,
-        timeout=site.timeout_seconds,
-        proxy_url=settings.proxy_url,
-    ) as client:
+    say(header_line(settings))
+    with client_for(settings) as client:
         run_check(client, plan, show)
     say(summary_line(pages, client.requests))
     return exit_code(pages)
