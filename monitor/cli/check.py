@@ -9,7 +9,7 @@ import click
 from monitor.cli.context import Context, pass_context
 from monitor.cli.output import examples, say
 
-MAX_DETAILS = 3
+MAX_DETAILS = 2
 
 
 @click.command(

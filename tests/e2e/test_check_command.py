@@ -194,7 +194,7 @@ def test_the_standard_proxy_variable_is_honoured(
 
 
 def test_details_out_of_range_is_a_usage_error(site: SiteSim, tmp_path: Path) -> None:
-    done = _with_agent(site, tmp_path).run("check", "--details", "9")
+    done = _with_agent(site, tmp_path).run("check", "--details", "3")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert site.requests == []
@@ -214,3 +214,21 @@ def test_the_configured_delay_separates_the_requests(
     times = [r.at for r in site.requests]
     assert len(times) >= 5
     assert min(b - a for a, b in itertools.pairwise(times)) >= 0.29
+
+
+def test_details_2_tries_the_two_newest_pages_of_each_section(
+    site: SiteSim, tmp_path: Path
+) -> None:
+    done = _with_agent(site, tmp_path).run("check", "--details", "2")
+
+    assert done.returncode == 0, done.stdout
+    releases = [
+        line.split()[-2]
+        for line in done.stdout.splitlines()
+        if " press_releases detail " in line
+    ]
+    assert releases == [
+        site.url(NEWEST_RELEASE),
+        site.url("/press/release/pressite_000001_00441.html"),
+    ]
+    assert len(site.requests) <= 16
