@@ -14,6 +14,7 @@ from datetime import date
 import crawler.extract.listing as listing
 from crawler.blocking import BLOCKED_STATUSES, is_challenge
 from crawler.contract import ENTRY_PAGES, OPTIONAL_ENTRY_PAGES
+from crawler.extract.encoding import decode_html
 from crawler.extract.extractor import ExtractionError, extract
 from monitor.check.client import Answer, PoliteClient, RobotsRules
 from monitor.check.findings import Findings, findings_of
@@ -104,7 +105,7 @@ def _check_index_pages(
         if answer.status in (404, 410) and path in OPTIONAL_ENTRY_PAGES:
             verdict, note = Verdict.OK, "not on the site (optional list page)"
         elif verdict is Verdict.OK:
-            html = answer.body.decode(answer.charset or "utf-8", "replace")
+            html, _ = decode_html(answer.body, answer.charset)
             page = listing.parse_index(
                 html, url, base_url=plan.base_url, today=plan.today
             )

@@ -14,6 +14,7 @@ MONITOR_MAY_USE_FROM_CRAWLER = {
     "crawler.extract.document",
     "crawler.contract",  # the typed run configuration and statistics of a crawl
     "crawler.extract.listing",  # index pages (check)
+    "crawler.extract.encoding",  # their text, decoded as the crawl decodes it
     "crawler.blocking",  # is this answer a block or a bot challenge (check)
 }
 
