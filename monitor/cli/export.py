@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
@@ -20,6 +21,8 @@ from monitor.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from monitor.cli.progress import Progress
+    from monitor.config import RuleSettings
+    from monitor.export.feed import FeedFilter
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +92,10 @@ def export(
 
 @click.command(
     epilog=examples(
-        "mofawatch feed --out /var/www/mofawatch.atom",
+        "mofawatch feed --out mofawatch.atom",
         "mofawatch feed --limit 20",
+        "mofawatch feed --kind press_conference --out conferences.atom",
+        "mofawatch feed --rule 2 --self-url https://example.org/us-meetings.atom",
     )
 )
 @click.option("--out", metavar="FILE", help=OUT_HELP)
@@ -99,27 +104,86 @@ def export(
     type=click.IntRange(min=1),
     metavar="N",
     default=50,
+    show_default=True,
     help="How many of the newest changes the feed carries.",
 )
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([kind.value for kind in DocumentKind]),
+    help="Only documents of this kind (repeatable).  [default: every kind]",
+)
+@click.option(
+    "--rule",
+    "rule_number",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Only changes the Nth [[rules]] table of the configuration matches "
+    "(events, kinds, keywords, people, topics, countries).  [default: all changes]",
+)
+@click.option(
+    "--self-url",
+    metavar="URL",
+    help="Where readers fetch this feed (its rel=self link).  [default: the feed's id]",
+)
 @pass_context
-def feed(ctx: Context, out: str | None, limit: int) -> int:
+def feed(
+    ctx: Context,
+    out: str | None,
+    limit: int,
+    kinds: tuple[str, ...],
+    rule_number: int | None,
+    self_url: str | None,
+) -> int:
     """An Atom feed of recent new and updated documents.
 
-    Atom 1.0, newest first; updates due only to a new extractor are left out.
+    Atom 1.0, newest first, with the facts and labels the email shows; updates
+    due only to a new extractor are left out, and documents recorded without
+    an alert (the first crawl's baseline, replays) are marked "Recorded".
+    Entry ids are tag: URIs of the page and version, stable across database
+    moves.
     """
-    from monitor.export.documents import feed_entries, render_feed
-    from storage.history import first_change_at
+    from monitor.export.documents import feed_entries
+    from monitor.export.feed import render_feed
     from storage.reading import reading
 
     settings = ctx.settings()
+    chosen = _feed_filter(settings.rules, kinds, rule_number)
+    if chosen is None or (self_url is not None and not _is_absolute(self_url)):
+        if chosen is not None:
+            complain("feed", f"--self-url must be an absolute URL, got {self_url!r}")
+        return ExitCode.USAGE
     with reading(settings.database_url) as session:
-        entries = feed_entries(session, limit)
-        first = first_change_at(session)
-    now = datetime.now(UTC)
+        entries = feed_entries(session, limit, keep=chosen.keeps)
     xml = render_feed(
-        entries, base_url=settings.site.base_url, now=now, created=first or now
+        entries,
+        base_url=settings.site.base_url,
+        now=datetime.now(UTC),
+        self_url=self_url,
+        feed_filter=chosen,
     )
     return _write_out(out, lambda fh: fh.write(xml))
+
+
+def _feed_filter(
+    rules: Sequence[RuleSettings], kinds: tuple[str, ...], number: int | None
+) -> FeedFilter | None:
+    """The feed's filter; None (after saying why) when --rule names no rule."""
+    from monitor.export.feed import FeedFilter
+
+    if number is None:
+        return FeedFilter(kinds=kinds)
+    if number > len(rules):
+        have = f"only {len(rules)}" if rules else "no"
+        complain("feed", f"--rule {number}: the configuration has {have} [[rules]]")
+        return None
+    return FeedFilter(kinds=kinds, rule=rules[number - 1], rule_number=number)
+
+
+def _is_absolute(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme and (parts.netloc or parts.scheme in ("tag", "urn")))
 
 
 def _advancing(items: Iterable[T], bar: Progress) -> Iterator[T]:
