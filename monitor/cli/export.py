@@ -22,6 +22,7 @@ from monitor.exitcodes import ExitCode
 if TYPE_CHECKING:
     from monitor.cli.progress import Progress
     from monitor.config import RuleSettings
+    from monitor.export.documents import ExportRow
     from monitor.export.feed import FeedFilter
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ OUT_HELP = "Write to FILE (atomically, via FILE.part).  [default: standard outpu
         "mofawatch export > documents.jsonl",
         "mofawatch export --format csv --kind press_release --out releases.csv",
         "mofawatch export --since 2026-01-01 | head -1",
+        "mofawatch export --meetings --format csv --out meetings.csv",
     )
 )
 @click.option(
@@ -56,6 +58,13 @@ OUT_HELP = "Write to FILE (atomically, via FILE.part).  [default: standard outpu
     type=ISO_DATE,
     help="Only documents dated on or after this day.  [default: all]",
 )
+@click.option(
+    "--meetings",
+    is_flag=True,
+    help="The meetings table instead: one row per meeting readout (date, format, "
+    "Japan side, counterpart, country, start local/JST, duration, place, title, "
+    "link), in date order.  [default: every document's fields]",
+)
 @click.option("--out", metavar="FILE", help=OUT_HELP)
 @pass_context
 def export(
@@ -63,18 +72,20 @@ def export(
     fmt: str,
     kinds: tuple[str, ...],
     since: date | None,
+    meetings: bool,
     out: str | None,
 ) -> int:
     """Documents (the newest version of each) as JSONL or CSV.
 
     One line per document in URL order: its Document fields, first_seen_at,
-    last_seen_at, the number of versions and its state.
+    last_seen_at, the number of versions and its state. With --meetings, one
+    line per meeting readout with the facts of the meeting.
     """
     from monitor.cli.progress import Progress
-    from monitor.export.documents import export_rows, write_csv, write_jsonl
+    from monitor.export.documents import export_rows
     from storage.reading import reading
 
-    write = write_csv if fmt == "csv" else write_jsonl
+    write = _writer(fmt, meetings=meetings)
     with (
         reading(ctx.settings().database_url) as session,
         Progress("export", unit="doc") as bar,
@@ -86,7 +97,12 @@ def export(
             bar,
         )
         return _write_out(
-            out, lambda fh: logger.info("exported %d documents", write(rows, fh))
+            out,
+            lambda fh: logger.info(
+                "exported %d %s",
+                write(rows, fh),
+                "meetings" if meetings else "documents",
+            ),
         )
 
 
@@ -184,6 +200,17 @@ def _feed_filter(
 def _is_absolute(url: str) -> bool:
     parts = urlsplit(url)
     return bool(parts.scheme and (parts.netloc or parts.scheme in ("tag", "urn")))
+
+
+def _writer(
+    fmt: str, *, meetings: bool
+) -> Callable[[Iterator[ExportRow], TextIO], int]:
+    from monitor.export import documents
+    from monitor.export import meetings as table
+
+    if meetings:
+        return table.write_meetings_csv if fmt == "csv" else table.write_meetings_jsonl
+    return documents.write_csv if fmt == "csv" else documents.write_jsonl
 
 
 def _advancing(items: Iterable[T], bar: Progress) -> Iterator[T]:

@@ -253,3 +253,48 @@ def test_feed_self_url_must_be_absolute(cli_db, capsys):
     assert main(["feed", "--self-url", "feeds/mofawatch.atom"]) == 2
     err = capsys.readouterr().err
     assert "--self-url must be an absolute URL" in err
+
+
+def test_export_meetings_csv_is_one_row_per_meeting_with_its_facts(
+    cli_db, tmp_path, capsys
+):
+    import shutil
+
+    from monitor.export.meetings import MEETING_COLUMNS
+    from tests.conftest import fixture_path
+    from tests.integration.replay_helpers import BASE_URL
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    shutil.copy(fixture_path("site/na/na1/us/page4e_001274.html"), saved / "m.html")
+    readout = f"{BASE_URL}/na/na1/us/page4e_001274.html"
+    (saved / "urls.csv").write_text(f"path,url\nm.html,{readout}\n", encoding="utf-8")
+    replay_paths(cli_db, str(saved))
+
+    out = _run(capsys, "export", "--meetings", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert tuple(rows[0]) == MEETING_COLUMNS
+    assert [r["link"] for r in rows] == [readout, URL_A]  # date order; B is no meeting
+    washington, call = rows
+    assert washington == {
+        "date": "2022-07-29",
+        "format": "meeting",
+        "japan_side": "HAYASHI Yoshimasa (Minister for Foreign Affairs of Japan)",
+        "counterpart": "Antony Blinken (Secretary of State of the United States of "
+        "America)",
+        "country": "United States of America",
+        "start_local": "13:43",
+        "start_jst": "02:43",
+        "duration_minutes": "55",
+        "place": "Washington D.C.",
+        "title": "Japan-U.S. Foreign Ministers\u2019 Meeting",
+        "link": readout,
+    }
+    assert (call["format"], call["duration_minutes"], call["start_jst"]) == (
+        "telephone_talk",
+        "25",
+        "09:00",
+    )
+    assert call["japan_side"].startswith("KAZAHAYA Tomoki")
+    lines = _run(capsys, "export", "--meetings", "--kind", "press_release")
+    assert [json.loads(x)["link"] for x in lines.splitlines()] == [URL_A]
