@@ -1,8 +1,9 @@
 """Captures made by the tools users already have, replayed against a live crawl.
 
-wget --mirror (from the OS packages) and a plain Scrapy spider with its HTTP cache
-(filesystem and DBM storage) capture the simulated site; replaying each capture into
-an empty database gives the documents a live crawl of the same site stores.
+wget --mirror (from the OS packages), a plain Scrapy spider with its HTTP cache
+(filesystem and DBM storage) and a script recording with warcio's capture_http
+capture the simulated site; replaying each capture into an empty database gives the
+documents a live crawl of the same site stores.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.error
+import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -139,3 +144,54 @@ def test_plain_scrapy_http_cache_replays_into_the_documents_of_a_live_crawl(
 
     assert replayed == expected
     assert _ignored(stdout) >= 1  # robots.txt at least
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def _capture_with_warcio(site, warc: Path) -> None:
+    """What a user's own script does: fetch the lists and what they link to."""
+    from warcio.capture_http import capture_http
+
+    host = urlsplit(site.base_url).netloc
+    queue = [site.url("/robots.txt")] + [site.url(path) for path in START_PATHS]
+    seen = set(queue)
+    with capture_http(str(warc)):
+        while queue:
+            url = queue.pop(0)
+            try:
+                with urllib.request.urlopen(url, timeout=10) as answer:
+                    body = answer.read().decode("utf-8", "replace")
+            except urllib.error.HTTPError:
+                continue  # recorded all the same
+            links = _Links()
+            links.feed(body)
+            for href in links.hrefs:
+                target = urljoin(url, href).split("#", 1)[0]
+                parts = urlsplit(target)
+                if (
+                    parts.netloc == host
+                    and parts.path.startswith(("/press/", "/na/na1/us/"))
+                    and target not in seen
+                ):
+                    seen.add(target)
+                    queue.append(target)
+
+
+def test_warcio_capture_replays_into_the_documents_of_a_live_crawl(site, tmp_path):
+    expected = _live_contents(site, tmp_path)
+    warc = tmp_path / "capture.warc.gz"
+    _capture_with_warcio(site, warc)
+
+    stdout, replayed = _replayed_contents(site, tmp_path, warc)
+
+    assert replayed == expected
+    assert _ignored(stdout) == 1  # robots.txt
