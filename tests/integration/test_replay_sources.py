@@ -243,3 +243,13 @@ def test_a_wget_mirror_folder_names_the_host_of_its_pages(tmp_path, folder, expe
     items = list(read_source(root, SourceKind.HTML, BASE_URL))
     assert [i.url for i in items if isinstance(i, Capture)] == [expected]
     assert [type(i) for i in items].count(Ignored) == 1
+
+
+def test_a_dbm_cache_file_given_by_itself_is_a_source(tmp_path):
+    page = (FIXTURES / "html" / "b.html").read_bytes()
+    root = _dbm_cache(tmp_path / "cache", {"aa": (_cached(URL_B, page), 1790000000)})
+    part = next(root.glob("mofa.db*"))  # dbm.dumb: mofa.db.dat / .dir; gnu: mofa.db
+    assert source_kind(part) is SourceKind.DBM
+    url = fresh_sqlite(tmp_path)
+    replay(settings_for(url), collect(check_sources([str(part)]), BASE_URL), NOW)
+    assert list(history(url)) == [URL_B]
