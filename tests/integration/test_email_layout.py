@@ -19,8 +19,9 @@ from monitor.alerts.render.limits import MAX_SHOWN_CHANGES, PART_LIMIT
 from monitor.detect.diff import diff_documents
 from tests.integration.test_notifiers_email import channel, parts, seed, view
 
-CHROMIUM = os.environ.get("MOFAWATCH_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("MOFAWATCH_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
+# The OS packages' programs (Debian: chromium, chromium-driver), found on PATH.
+CHROMIUM = os.environ.get("MOFAWATCH_TEST_CHROMIUM", "chromium")
+CHROMEDRIVER = os.environ.get("MOFAWATCH_TEST_CHROMEDRIVER", "chromedriver")
 PHONE_WIDTH = 380
 ADDED = 160
 
@@ -95,18 +96,19 @@ def _browser(tmp_path: Path):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+    browser, driver = shutil.which(CHROMIUM), shutil.which(CHROMEDRIVER)
+    if not (browser and driver):
         if os.environ.get("CI") == "true":
             pytest.fail(
                 f"Chromium or chromedriver missing ({CHROMIUM}, {CHROMEDRIVER})"
             )
         pytest.skip("headless Chromium is not installed (apt-get install chromium)")
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
+    options.binary_location = browser
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu"):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    return webdriver.Chrome(options=options, service=Service(driver))
 
 
 def test_html_part_reads_on_a_380_px_phone_screen(smtp_server, tmp_path):
