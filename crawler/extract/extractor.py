@@ -6,25 +6,36 @@ without a title or a content area raises ExtractionError naming what is missing.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
-import unicodedata
 import warnings
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from crawler.extract.dates import parse_date, parse_datetime_attribute
 from crawler.extract.document import Document, DocumentKind, Exchange
 from crawler.extract.encoding import decode_html
 from crawler.extract.meeting import parse_exchanges, parse_meeting
-from crawler.extract.text import HEADINGS, Block, Walk, find_landmarks
+from crawler.extract.report import ExtractionPath, ExtractionReport
+from crawler.extract.structure import find_structure
+from crawler.extract.text import HEADINGS, Block, Walk, find_landmarks, is_link_line
 from crawler.extract.topics import find_topics
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "ExtractionError",
+    "ExtractionPath",
+    "ExtractionReport",
+    "extract",
+    "extract_with_report",
+    "parse_date",
+]
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "1.0"
+EXTRACTOR_VERSION = "2.0"
 # one parser everywhere; html.parser builds different trees from broken markup
 PARSER = "lxml"
 
@@ -33,24 +44,6 @@ _HEADER_WINDOW = 12  # section label, title, date and preamble sit in the first 
 _TITLE_SUFFIX = re.compile(
     r"\s*[|\uff5c]\s*(?:Ministry of Foreign Affairs of Japan|外務省)\s*$", re.I
 )
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august",
-         "september", "october", "november", "december"),
-        start=1,
-    )
-}  # fmt: skip
-_EN_DATE = re.compile(
-    r"\(?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
-    r"(January|February|March|April|May|June|July|August|September|October"
-    r"|November|December)\s+(\d{1,2}),?\s+(\d{4})\b",
-    re.I,
-)
-_JA_DATE = re.compile(
-    r"\(?\s*(?:(令和|平成)\s*(元|\d{1,2})|(\d{4}))年\s*(\d{1,2})月\s*(\d{1,2})日"
-)
-_ERA_START = {"令和": 2018, "平成": 1988}
 _DISCLAIMER = re.compile(r"provisional translation", re.I)
 _VIDEO = re.compile(r"^[(\uff08]\s*(?:Video|動画)\s*[)\uff09]", re.I)
 _JAPANESE_LINK = frozenset({"Japanese", "日本語", "Japanese version"})
@@ -90,6 +83,13 @@ def extract(
     A placeholder page (body only "The text will be coming soon.") gives
     placeholder=True and an empty body; any other page without body text raises.
     """
+    return extract_with_report(html, url, http_charset=http_charset)[0]
+
+
+def extract_with_report(
+    html: bytes | str, url: str, *, http_charset: str | None = None
+) -> tuple[Document, ExtractionReport]:
+    """The Document of one page and how it was found (landmarks or structure)."""
     text = html if isinstance(html, str) else decode_html(html, http_charset)[0]
     if not _has_closing_tag(text):
         raise ExtractionError(f"{url}: page truncated (no </body> or </html>)")
@@ -97,19 +97,56 @@ def extract(
         # bs4 warns about markup that looks like a file name or XML; a page is a page
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(text, PARSER)
-    landmarks = find_landmarks(soup)
-    if landmarks.container is None:
-        raise ExtractionError(
-            f"{url}: content area missing (div.any-area, #maincontents, main)"
-        )
+    root = _root_element(soup)
     try:
-        walk = Walk().run(landmarks.container)
+        walk, report = _content(soup, root, url)
     except RecursionError:
         raise ExtractionError(f"{url}: markup nested too deeply") from None
+    return _document(walk, soup, root, url), report
+
+
+def _content(
+    soup: BeautifulSoup, root: Tag | None, url: str
+) -> tuple[Walk, ExtractionReport]:
+    """Walk the landmark's content area; when there is none, or it holds only
+    links, walk the area the structure pass finds."""
+    landmarks = find_landmarks(soup)
+    rejected = None
+    if landmarks.container is not None:
+        walk = Walk().run(landmarks.container)
+        rejected = _rejection(walk)
+        if rejected is None:
+            path = ExtractionPath.LANDMARKS
+            return walk, ExtractionReport(path, landmarks.container_name)
+        rejected = f"{landmarks.container_name}: {rejected}"
+    found = find_structure(soup, _fallback_title(soup, root))
+    if found is None:
+        if landmarks.container is not None:
+            return walk, ExtractionReport(
+                ExtractionPath.LANDMARKS, landmarks.container_name
+            )
+        raise ExtractionError(
+            f"{url}: content area missing (div.any-area, #maincontents, main, "
+            "or a title heading with paragraph text)"
+        )
+    walk = Walk(structural=True).run(found.container)
+    report = ExtractionReport(ExtractionPath.STRUCTURE, found.container.name, rejected)
+    return walk, report
+
+
+def _rejection(walk: Walk) -> str | None:
+    """Why a landmark's content is not the page's content, or None when it is."""
+    if not walk.blocks:
+        return "no text"
+    if all(is_link_line(b) for b in walk.blocks):
+        return "only links"
+    return None
+
+
+def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Document:
     blocks = walk.blocks
     area_mode = any(b.in_area for b in blocks)
     preamble = _preamble(blocks, area_mode, url)
-    root = _root_element(soup)
     has_h1 = any(b.tag == "h1" for b in blocks[:_HEADER_WINDOW])
     fallback = None if has_h1 else _fallback_title(soup, root)
     header = _header(blocks, preamble.indices, area_mode, fallback, url)
@@ -117,6 +154,7 @@ def extract(
     # (headings of consecutive main-sections); without, the whole content area.
     in_areas = [i for i, b in enumerate(blocks) if b.in_area] or [-1]
     first_area, last_area = in_areas[0], in_areas[-1]
+    captions = set(walk.captions)
     body_blocks = [
         b
         for i, b in enumerate(blocks)
@@ -124,13 +162,14 @@ def extract(
         and i not in header.consumed
         and i not in preamble.indices
         and (not area_mode or first_area <= i <= last_area)
+        and b.text not in captions  # text equal to an image's alt is its caption
     ]
     body = tuple(b.text for b in body_blocks)
     placeholder = len(body) == 1 and body[0].casefold() == PLACEHOLDER_TEXT
     if placeholder:
         body = ()
     elif not body:
-        raise ExtractionError(f"{url}: no body text in {landmarks.container_name}")
+        raise ExtractionError(f"{url}: no body text in the content area")
     path = urlsplit(url).path
     language = _language(path, root)
     kind = _kind(url, path)
@@ -209,7 +248,7 @@ def _header(
             continue
         if b.tag == "h1" and title_i is None:
             title_i = body_from = i + 1
-        elif date_i is None and len(b.text) <= 120 and (found := parse_date(b.text)):
+        elif date_i is None and (found := _block_date(b)):
             date, date_i, body_from = found, i + 1, i + 1
         elif b.is_label and label_i is None:
             label_i = i + 1
@@ -236,6 +275,12 @@ def _header(
         section = blocks[before[-1]].text
     consumed.update(i for i in pending if i < body_from)
     return _Header(title, section, date, body_from, consumed)
+
+
+def _block_date(block: Block) -> str | None:
+    if block.when is not None and (found := parse_datetime_attribute(block.when)):
+        return found
+    return parse_date(block.text) if len(block.text) <= 120 else None
 
 
 def _root_element(soup: BeautifulSoup) -> Tag | None:
@@ -268,32 +313,6 @@ def _fallback_title(soup: BeautifulSoup, root: Tag | None) -> str | None:
         title_text = title_tag.get_text() if isinstance(title_tag, Tag) else ""
     title = _TITLE_SUFFIX.sub("", " ".join(title_text.split()))
     return title or None
-
-
-def parse_date(line: str) -> str | None:
-    """ISO date of a date-shaped line ("July 29, 2022", "令和6年7月28日"), or None."""
-    match = _EN_DATE.match(line)
-    if match is not None:
-        month, day, year = match.groups()
-        return _iso(int(year), _MONTHS[month.lower()], int(day))
-    if line.isascii():
-        return None
-    match = _JA_DATE.match(unicodedata.normalize("NFKC", line))
-    if match is None:
-        return None
-    era, era_year, western, month, day = match.groups()
-    if era:
-        year = _ERA_START[era] + (1 if era_year == "元" else int(era_year))
-    else:
-        year = int(western)
-    return _iso(year, int(month), int(day))
-
-
-def _iso(year: int, month: int, day: int) -> str | None:
-    try:
-        return dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
 
 
 def _language(path: str, root: Tag | None) -> str:

@@ -54,6 +54,13 @@ _NAV_TEXT = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _NUMBERED = re.compile(r"\d+[.)]\s")
+# A line that credits a photo, wherever it sits: "(Photo: ...)", "（写真提供：...）"
+_PHOTO_LINE = re.compile(r"^[(\uff08]\s*(?:Photo|写真)", re.IGNORECASE)
+# Two <br> with only blank text between them end a paragraph (legacy layouts).
+BREAK = "\x1e"
+_PARAGRAPH_BREAK = re.compile(BREAK + r"\s*" + BREAK)
+_SMALL_PHOTO_TEXT = 300  # chars a photo's own container may hold and still be a caption
+_ICON_SIZE = 48  # an <img> this wide or narrower is an icon, not a photo
 
 
 @dataclass(slots=True)
@@ -65,6 +72,7 @@ class Block:
     in_area: bool
     is_label: bool
     href: str | None
+    when: str | None = None  # the datetime of a <time> element in the block
 
 
 @dataclass(slots=True)
@@ -82,14 +90,28 @@ class Walk:
     blocks: list[Block] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     stopped: bool = False
+    # structural mode (no landmark held the content): link-dense runs are dropped
+    structural: bool = False
+    photos: int = 0  # photos (<img> that is no icon) met so far
     _href: str | None = None
+    _when: str | None = None
     _number: int | None = None  # list number waiting for the item's first block
+    _root: Tag | None = None
 
     def run(self, container: Tag) -> Walk:
+        self._root = container
         self._walk(container, _has_class(container, AREA_CLASS))
         return self
 
     def _walk(self, el: Tag, in_area: bool) -> None:
+        first_block, photos = len(self.blocks), self.photos
+        self._walk_children(el, in_area)
+        if self.photos > photos and el is not self._root:
+            self._photo_container(first_block)
+        elif self.structural and len(self.blocks) - first_block > 1:
+            self._drop_link_run(first_block)
+
+    def _walk_children(self, el: Tag, in_area: bool) -> None:
         parts: list[str] = []
         for child in el.contents:
             if self.stopped:
@@ -114,12 +136,36 @@ class Walk:
         if parts and not self.stopped:
             self._emit(el, parts, in_area)
 
+    def _photo_container(self, first_block: int) -> None:
+        """Text sharing a small container with a photo is its caption."""
+        new = self.blocks[first_block:]
+        if len(new) > 3 or sum(len(b.text) for b in new) > _SMALL_PHOTO_TEXT:
+            return
+        if any(b.tag in HEADINGS or b.when for b in new):
+            return
+        del self.blocks[first_block:]
+        for b in new:
+            self._add_caption(b.text)
+
+    def _drop_link_run(self, first_block: int) -> None:
+        """Without landmarks, a run of blocks that are mostly short links is
+        navigation (menus, related links, breadcrumbs), not content."""
+        new = self.blocks[first_block:]
+        links = sum(1 for b in new if is_link_line(b))
+        if links * 5 >= len(new) * 4:
+            del self.blocks[first_block:]
+
     def _block(self, el: Tag, in_area: bool) -> None:
         name = el.name
+        if name == "header" and el.find("h1") is not None:
+            self._walk(el, in_area)  # an article's own header: title and date
+            return
         if name in _SKIP_TAGS or _is_skipped(el):
             return
         if name in ("figure", "figcaption") or _is_photo(el):
+            photos = self.photos  # captions known by markup need no photo rule
             self._collect_captions(el)
+            self.photos = photos
             return
         in_area = in_area or _has_class(el, AREA_CLASS)
         if name == "ol" or name == "ul":
@@ -153,16 +199,21 @@ class Walk:
         if name in _SKIP_TAGS:
             return
         if name == "br":
-            parts.append(" ")
+            parts.append(BREAK)
         elif name == "img":
             alt = tag.attrs.get("alt")
             if isinstance(alt, str) and (photo or not in_link):
                 self._add_caption(alt)
+            if not _is_icon(tag, alt):
+                self.photos += 1
         else:
             if name == "a":
                 href = tag.attrs.get("href")
                 self._href = href if isinstance(href, str) else None
                 in_link = True
+            elif name == "time":
+                when = tag.attrs.get("datetime")
+                self._when = when if isinstance(when, str) else None
             for child in tag.contents:
                 if isinstance(child, NavigableString):
                     if not isinstance(child, PreformattedString):
@@ -171,9 +222,22 @@ class Walk:
                     self._inline_child(child, parts, in_link=in_link, photo=photo)
 
     def _emit(self, el: Tag, parts: list[str], in_area: bool) -> None:
-        text = " ".join("".join(parts).split())
+        raw = "".join(parts)
+        if BREAK in raw:
+            lines = _PARAGRAPH_BREAK.split(raw)
+            for line in lines[:-1]:
+                self._emit_line(el, line.replace(BREAK, " "), in_area)
+            raw = lines[-1].replace(BREAK, " ")
+        self._emit_line(el, raw, in_area)
+
+    def _emit_line(self, el: Tag, raw: str, in_area: bool) -> None:
+        text = " ".join(raw.split())
         href, self._href = self._href, None
+        when, self._when = self._when, None
         if not text:
+            return
+        if _PHOTO_LINE.match(text):
+            self._add_caption(text)
             return
         if text.casefold() in _STOP_TEXTS:
             self.stopped = True
@@ -184,7 +248,7 @@ class Walk:
         if number is not None and not _NUMBERED.match(text):
             text = f"{number}. {text}"
         is_label = _has_any_class(el, LABEL_CLASSES)
-        self.blocks.append(Block(text, el.name, in_area, is_label, href))
+        self.blocks.append(Block(text, el.name, in_area, is_label, href, when))
 
     def _collect_captions(self, el: Tag) -> None:
         parts: list[str] = []
@@ -205,6 +269,22 @@ class Walk:
         text = " ".join(raw.split())
         if text and text.casefold() not in _ICON_ALTS and text not in self.captions:
             self.captions.append(text)
+
+
+def is_link_line(block: Block) -> bool:
+    """A short line that is (or holds) a link: a menu entry, not a paragraph."""
+    return block.href is not None and len(block.text) <= 60
+
+
+def _is_icon(img: Tag, alt: object) -> bool:
+    if isinstance(alt, str) and alt.casefold() in _ICON_ALTS:
+        return True
+    for name in ("width", "height"):
+        size = img.attrs.get(name)
+        if isinstance(size, str) and size.isdigit() and int(size) <= _ICON_SIZE:
+            return True
+    src = img.attrs.get("src")
+    return isinstance(src, str) and "icon" in src.casefold()
 
 
 def _has_class(el: Tag, name: str) -> bool:
