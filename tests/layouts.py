@@ -17,9 +17,11 @@ import html
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
 BASE = "https://www.mofa.go.jp/"
+Readout = dict[str, Any]  # one readout as in readouts_*.json
 
 # Text of the site chrome every template adds; none of it may reach a Document.
 CHROME_TEXT = (
@@ -40,21 +42,21 @@ CHROME_TEXT = (
 )
 
 
-def load_readouts(language: str) -> list[dict[str, object]]:
+def load_readouts(language: str) -> list[Readout]:
     """The readouts of one language ("en" or "ja")."""
     path = LAYOUTS / f"readouts_{language}.json"
-    readouts: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))
+    readouts: list[Readout] = json.loads(path.read_text(encoding="utf-8"))
     return readouts
 
 
-def url_of(readout: dict[str, object]) -> str:
+def url_of(readout: Readout) -> str:
     return BASE + str(readout["path"])
 
 
-def expected_captions(readout: dict[str, object]) -> list[str]:
+def expected_captions(readout: Readout) -> list[str]:
     """Alt text then caption of each photo, each text once."""
     found: list[str] = []
-    for alt, caption in readout["photos"]:  # type: ignore[attr-defined]
+    for alt, caption in readout["photos"]:
         for text in (alt, caption):
             if text not in found:
                 found.append(text)
@@ -65,7 +67,7 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _head(r: dict[str, object]) -> str:
+def _head(r: Readout) -> str:
     lang = "ja" if str(r["path"]).startswith("mofaj/") else "en"
     suffix = "外務省" if lang == "ja" else "Ministry of Foreign Affairs of Japan"
     return (
@@ -114,15 +116,15 @@ _RENAMED_IDS = {
 }  # fmt: skip
 
 
-def _mofa_like(r: dict[str, object], ids: dict[str, str]) -> str:
+def _mofa_like(r: Readout, ids: dict[str, str]) -> str:
     top, bottom = _mofa_chrome(ids)
     photos = "".join(
         f'<div class="{ids["photos"]}"><div class="{ids["photo"]}">'
         f'<img src="/files/{i}.jpg" alt="{_e(alt)}" width="280"></div>'
         f'<p class="{ids["caption"]}">{_e(caption)}</p></div>\n'
-        for i, (alt, caption) in enumerate(r["photos"])  # type: ignore[arg-type]
+        for i, (alt, caption) in enumerate(r["photos"])
     )
-    lead, *points = r["body"]  # type: ignore[misc]
+    lead, *points = r["body"]
     items = "".join(f"<li>{_e(p)}</li>\n" for p in points)
     return (
         _head(r) + "<body>\n" + top
@@ -137,21 +139,21 @@ def _mofa_like(r: dict[str, object], ids: dict[str, str]) -> str:
     )  # fmt: skip
 
 
-def mofa(r: dict[str, object]) -> str:
+def mofa(r: Readout) -> str:
     return _mofa_like(r, _MOFA_IDS)
 
 
-def renamed(r: dict[str, object]) -> str:
+def renamed(r: Readout) -> str:
     return _mofa_like(r, _RENAMED_IDS)
 
 
-def _article(r: dict[str, object]) -> str:
+def _article(r: Readout) -> str:
     figures = "".join(
         f'<figure><img src="/img/{i}.jpg" alt="{_e(alt)}">'
         f"<figcaption>{_e(caption)}</figcaption></figure>\n"
-        for i, (alt, caption) in enumerate(r["photos"])  # type: ignore[arg-type]
+        for i, (alt, caption) in enumerate(r["photos"])
     )
-    paragraphs = "".join(f"<p>{_e(p)}</p>\n" for p in r["body"])  # type: ignore[attr-defined]
+    paragraphs = "".join(f"<p>{_e(p)}</p>\n" for p in r["body"])
     return (
         f'<article>\n<header>\n<p>{_e(r["section"])}</p>\n<h1>{_e(r["title"])}</h1>\n'
         f'<time datetime="{r["date"]}">{_e(r["date_line"])}</time>\n</header>\n'
@@ -164,7 +166,7 @@ def _article(r: dict[str, object]) -> str:
 _HTML5_TOP = (
     '<header class="masthead"><a href="/" class="logo">Ministry of Foreign Affairs'
     ' of Japan</a><nav><ul><li><a href="/">Home</a></li><li><a href="/policy/">'
-    "Foreign Policy</a></li><li><a href=\"/region/\">Countries &amp; Regions</a></li>"
+    'Foreign Policy</a></li><li><a href="/region/">Countries &amp; Regions</a></li>'
     '</ul></nav></header>\n<nav aria-label="breadcrumb"><ol><li><a href="/">Home</a>'
     '</li><li><a href="/press/">Press Releases</a></li></ol></nav>\n'
 )
@@ -175,14 +177,14 @@ _HTML5_BOTTOM = (
 )
 
 
-def html5(r: dict[str, object]) -> str:
+def html5(r: Readout) -> str:
     return (
         _head(r) + "<body>\n" + _HTML5_TOP + "<main>\n" + _article(r) + "</main>\n"
         + _HTML5_BOTTOM + "</body>\n</html>\n"
     )  # fmt: skip
 
 
-def redesign(r: dict[str, object]) -> str:
+def redesign(r: Readout) -> str:
     """<main> holds a menu of the section; the article sits in a plain <div>."""
     menu = '<main><ul><li><a href="/">Home</a></li><li><a href="/press/">Press</a></li>'
     menu += '<li><a href="/a/">Press Archive</a></li></ul></main>\n'
@@ -192,13 +194,13 @@ def redesign(r: dict[str, object]) -> str:
     )  # fmt: skip
 
 
-def legacy(r: dict[str, object]) -> str:
+def legacy(r: Readout) -> str:
     photos = "".join(
         f'<table border="0"><tr><td><img src="/img/{i}.jpg" alt="{_e(alt)}"'
         f' width="240"><br><font size="1">{_e(caption)}</font></td></tr></table>\n'
-        for i, (alt, caption) in enumerate(r["photos"])  # type: ignore[arg-type]
+        for i, (alt, caption) in enumerate(r["photos"])
     )
-    text = "<br><br>\n".join(_e(p) for p in r["body"])  # type: ignore[attr-defined]
+    text = "<br><br>\n".join(_e(p) for p in r["body"])
     return (
         _head(r) + '<body bgcolor="#ffffff">\n<table width="100%" border="0">\n'
         '<tr><td colspan="2"><img src="/img/logo.gif" alt="Ministry of Foreign Affairs'
@@ -219,7 +221,7 @@ def legacy(r: dict[str, object]) -> str:
     )  # fmt: skip
 
 
-TEMPLATES: dict[str, Callable[[dict[str, object]], str]] = {
+TEMPLATES: dict[str, Callable[[Readout], str]] = {
     "mofa": mofa,
     "html5": html5,
     "legacy": legacy,

@@ -29,9 +29,11 @@ _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
 _EN_DATE = re.compile(
     rf"\(?{_WEEKDAY}{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE
 )
-_EN_DAY_FIRST = re.compile(rf"\(?{_WEEKDAY}(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
+_EN_DAY_FIRST = re.compile(
+    rf"\(?{_WEEKDAY}(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b", re.I
+)
 _JA_DATE = re.compile(
-    r"[(（]?\s*(?:(令和|平成)\s*(元|\d{1,2})|(\d{4}))年\s*(\d{1,2})月\s*(\d{1,2})日"
+    r"[(\uff08]?\s*(?:(令和|平成)\s*(元|\d{1,2})|(\d{4}))年\s*(\d{1,2})月\s*(\d{1,2})日"
 )
 _ISO = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
 ERA_START = {"令和": 2018, "平成": 1988}  # the year before each era's year 1

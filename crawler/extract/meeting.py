@@ -26,6 +26,7 @@ _SPEAKER = re.compile(
 )
 _SPEAKER_SMALL_WORDS = frozenset({"of", "for", "the", "and", "to", "on", "de", "van"})
 
+
 def meeting_format(title: str) -> str | None:
     """The readout format named by a title, or None when it is no readout."""
     t = title.casefold()

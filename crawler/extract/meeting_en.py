@@ -39,7 +39,16 @@ _HOURS = re.compile(
 _MINUTES = re.compile(
     rf"{_FOR}(\d+)\s+minutes?|\b(\d+)\s+minutes?\s+in\s+total|\b(\d+)-minute", re.I
 )
-_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+}
 _LOCATION = re.compile(
     r"\b(?:who (?:is|was) (?:currently )?visiting|during (?:his|her|their) visit to"
     r"|on (?:his|her|their) visit to|(?:was|were) held in|took place in)\s+(?:the\s+)?"
@@ -213,5 +222,3 @@ def _country_of(role: str) -> str | None:
         ):
             return candidate
     return None
-
-

@@ -57,10 +57,15 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_FORMAL = r"(?:連邦民主共和国|民主共和国|人民共和国|連邦共和国|共和国|連合王国|王国|連邦|合衆国|首長国)"
+_FORMAL = (
+    r"(?:連邦民主共和国|民主共和国|人民共和国|連邦共和国|共和国|連合王国|王国|連邦"
+    r"|合衆国|首長国)"
+)
 _COUNTRY = rf"(?:{_alternation(_COUNTRIES)}){_FORMAL}?"
 # a counterpart's role may be any kanji run ending in 大臣 ("外務・地域統合大臣")
-_FOREIGN_ROLE = rf"(?:{_alternation(_COUNTERPART_ROLES)}|[\u4e00-\u9fff・]{{1,10}}?大臣)"
+_FOREIGN_ROLE = (
+    rf"(?:{_alternation(_COUNTERPART_ROLES)}|[\u4e00-\u9fff・]{{1,10}}?大臣)"
+)
 _PERSON = re.compile(
     rf"(?P<kana>{_KANA}(?:[・=]{_KANA})*?)・?(?P<kcountry>{_COUNTRY})?"
     rf"(?P<krole>{_FOREIGN_ROLE})"
@@ -103,13 +108,15 @@ def _start_and_end(lead: str) -> tuple[str | None, str | None]:
 
 def _duration(lead: str, start: str | None, end: str | None) -> int | None:
     if start is not None and end is not None:
-        minutes = int(end[:2]) * 60 + int(end[3:]) - int(start[:2]) * 60 - int(start[3:])
+        minutes = (
+            int(end[:2]) * 60 + int(end[3:]) - int(start[:2]) * 60 - int(start[3:])
+        )
         return minutes % (24 * 60)
     hours = _HOURS.search(lead)
     if hours is not None:
         return int(hours.group(1)) * 60 + int(hours.group(2) or 0)
-    minutes = _MINUTES.search(lead)
-    return int(minutes.group(1)) if minutes else None
+    found = _MINUTES.search(lead)
+    return int(found.group(1)) if found else None
 
 
 def _hhmm(ampm: str, hour: str, minute: str | None, half: str | None) -> str | None:

@@ -78,11 +78,13 @@ def _content_strings(root: Tag) -> list[NavigableString]:
             if isinstance(child, Tag):
                 if child.name not in _CHROME and not _is_site_header(child):
                     stack.append(child)
-            elif isinstance(child, NavigableString) and not isinstance(
-                child, PreformattedString
+            elif (
+                isinstance(child, NavigableString)
+                and not isinstance(child, PreformattedString)
+                and len(child) >= _MIN_RUN
+                and len(child.strip()) >= _MIN_RUN
             ):
-                if len(child) >= _MIN_RUN and len(child.strip()) >= _MIN_RUN:
-                    found.append(child)
+                found.append(child)
     return found
 
 
@@ -116,9 +118,14 @@ def _title_element(body: Tag, title_text: str | None, best: Tag) -> Tag | None:
     if not wanted:
         return None
     for string in body.find_all(string=True):
-        if " ".join(string.split()) == wanted and isinstance(string.parent, Tag):
-            if not _in_chrome(string.parent) and string.parent.name != "title":
-                return string.parent
+        parent = string.parent
+        if (
+            isinstance(parent, Tag)
+            and parent.name != "title"
+            and " ".join(string.split()) == wanted
+            and not _in_chrome(parent)
+        ):
+            return parent
     return None
 
 

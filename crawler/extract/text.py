@@ -54,7 +54,7 @@ _NAV_TEXT = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _NUMBERED = re.compile(r"\d+[.)]\s")
-# A line that credits a photo, wherever it sits: "(Photo: ...)", "（写真提供：...）"
+# A line that credits a photo, wherever it sits: "(Photo: ...)", "(写真提供: ...)"
 _PHOTO_LINE = re.compile(r"^[(\uff08]\s*(?:Photo|写真)", re.IGNORECASE)
 # Two <br> with only blank text between them end a paragraph (legacy layouts).
 BREAK = "\x1e"

@@ -35,8 +35,10 @@ PATHS = {
 def _tokens(lines, language):
     text = " ".join(lines)
     # Japanese has no spaces between words: characters are its tokens
-    return Counter(c for c in text if not c.isspace()) if language == "ja" else (
-        Counter(text.split())
+    return (
+        Counter(c for c in text if not c.isspace())
+        if language == "ja"
+        else (Counter(text.split()))
     )
 
 
@@ -115,4 +117,6 @@ def test_a_landmark_holding_only_links_gives_way_to_the_structure():
     _, report = extract_with_report(TEMPLATES["redesign"](readout), url_of(readout))
     assert report.path is ExtractionPath.STRUCTURE
     assert report.landmark_rejected == "main: only links"
-    assert "path" not in extract(TEMPLATES["redesign"](readout), url_of(readout)).to_dict()
+    assert (
+        "path" not in extract(TEMPLATES["redesign"](readout), url_of(readout)).to_dict()
+    )
