@@ -39,22 +39,60 @@ class Structure:
 def find_structure(soup: BeautifulSoup, title_text: str | None) -> Structure | None:
     """The element holding the title heading and the main run of text, or None."""
     body = soup.body if soup.body is not None else soup
+    wanted = " ".join(title_text.split()) if title_text else None
+    found = _Found([], [], [])
+    _collect(body, wanted, found)
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
-    _score(body, scores, elements)
+    _score(found.runs, scores, elements)
     if not scores:
         return None
     best = elements[max(scores, key=lambda key: scores[key])]
-    title = _title_element(body, title_text, best)
+    title = _title_element(found, wanted, best)
     if title is None:
         return Structure(best.parent if isinstance(best.parent, Tag) else best, None)
     return Structure(_common_ancestor(title, best), title)
 
 
-def _score(body: Tag, scores: dict[int, float], elements: dict[int, Tag]) -> None:
+@dataclass(slots=True)
+class _Found:
+    """What one pass over the page outside its chrome met."""
+
+    runs: list[NavigableString]  # text long enough to be paragraph text
+    headings: list[Tag]  # <h1> elements with text
+    titled: list[Tag]  # elements whose text is exactly the page's title
+
+
+def _collect(root: Tag, wanted: str | None, found: _Found) -> None:
+    """One pass in document order, chrome left out."""
+    stack: list[Tag] = [root]
+    while stack:
+        node = stack.pop()
+        if node.name == "h1":
+            found.headings.append(node)
+        inner: list[Tag] = []
+        for child in node.contents:
+            if isinstance(child, Tag):
+                if child.name not in _CHROME and not _is_site_header(child):
+                    inner.append(child)
+                continue
+            if not isinstance(child, NavigableString) or isinstance(
+                child, PreformattedString
+            ):
+                continue
+            if len(child) >= _MIN_RUN and len(child.strip()) >= _MIN_RUN:
+                found.runs.append(child)
+            if wanted and wanted in child and " ".join(child.split()) == wanted:
+                found.titled.append(node)
+        stack.extend(reversed(inner))
+
+
+def _score(
+    runs: list[NavigableString], scores: dict[int, float], elements: dict[int, Tag]
+) -> None:
     """Credit each text run's block with its length, and half of it to the block
     above (so that a wrapper of many paragraphs beats any one of them)."""
-    for text in _content_strings(body):
+    for text in runs:
         block = _block_of(text)
         if block is None:
             continue
@@ -69,25 +107,6 @@ def _score(body: Tag, scores: dict[int, float], elements: dict[int, Tag]) -> Non
             block = parent
 
 
-def _content_strings(root: Tag) -> list[NavigableString]:
-    found: list[NavigableString] = []
-    stack: list[Tag] = [root]
-    while stack:
-        node = stack.pop()
-        for child in node.contents:
-            if isinstance(child, Tag):
-                if child.name not in _CHROME and not _is_site_header(child):
-                    stack.append(child)
-            elif (
-                isinstance(child, NavigableString)
-                and not isinstance(child, PreformattedString)
-                and len(child) >= _MIN_RUN
-                and len(child.strip()) >= _MIN_RUN
-            ):
-                found.append(child)
-    return found
-
-
 def _is_site_header(el: Tag) -> bool:
     """A <header> without the title heading is the site's banner."""
     return el.name == "header" and el.find("h1") is None
@@ -100,46 +119,21 @@ def _block_of(text: NavigableString) -> Tag | None:
     return node if isinstance(node, Tag) else None
 
 
-def _title_element(body: Tag, title_text: str | None, best: Tag) -> Tag | None:
+def _title_element(found: _Found, wanted: str | None, best: Tag) -> Tag | None:
     """The <h1> that is the page's title (og:title or <title> without the site's
-    name), else the <h1> nearest the main run of text, else the innermost element
+    name), else the <h1> nearest the main run of text, else the first element
     whose whole text is the page's title."""
-    wanted = " ".join(title_text.split()) if title_text else None
-    headings = [
-        h1
-        for h1 in body.find_all("h1")
-        if isinstance(h1, Tag) and not _in_chrome(h1) and h1.get_text(strip=True)
-    ]
+    headings = [h1 for h1 in found.headings if h1.get_text(strip=True)]
     for h1 in headings:
         if wanted and " ".join(h1.get_text().split()) == wanted:
             return h1
     if headings:
         return max(headings, key=lambda h1: _depth(_common_ancestor(h1, best)))
-    if not wanted:
-        return None
-    for string in body.find_all(string=True):
-        parent = string.parent
-        if (
-            isinstance(parent, Tag)
-            and parent.name != "title"
-            and " ".join(string.split()) == wanted
-            and not _in_chrome(parent)
-        ):
-            return parent
-    return None
+    return found.titled[0] if found.titled else None
 
 
 def _depth(el: Tag) -> int:
     return sum(1 for _ in el.parents)
-
-
-def _in_chrome(el: Tag) -> bool:
-    node: Tag | None = el
-    while node is not None:
-        if node.name in _CHROME or (node.name == "header" and node is not el):
-            return node.name != "header" or node.find("h1") is None
-        node = node.parent
-    return False
 
 
 def _common_ancestor(a: Tag, b: Tag) -> Tag:
