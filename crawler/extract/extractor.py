@@ -1,6 +1,8 @@
 """Turn one page of www.mofa.go.jp into a Document. Pure: no Scrapy, no I/O.
 
-Parts are found by landmarks with fallbacks (research/mofa-site.md 2.2); a page
+The content area is found by landmarks first (landmarks.py: the template we know,
+research/mofa-site.md 2.2) and by structure when no landmark holds it or the one
+found holds only links (structure.py); the ExtractionReport says which. A page
 without a title or a content area raises ExtractionError naming what is missing.
 """
 
@@ -9,18 +11,26 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.extract.dates import parse_date, parse_datetime_attribute
+from crawler.extract.dates import parse_date
 from crawler.extract.document import Document, DocumentKind, Exchange
 from crawler.extract.encoding import decode_html
+from crawler.extract.errors import ExtractionError
+from crawler.extract.header import (
+    HEADER_WINDOW,
+    fallback_title,
+    find_header,
+    find_preamble,
+    root_element,
+)
+from crawler.extract.landmarks import find_landmarks
 from crawler.extract.meeting import parse_exchanges, parse_meeting
 from crawler.extract.report import ExtractionPath, ExtractionReport
 from crawler.extract.structure import find_structure
-from crawler.extract.text import HEADINGS, Block, Walk, find_landmarks, is_link_line
+from crawler.extract.text import HEADINGS, Walk, is_link_line
 from crawler.extract.topics import find_topics
 
 __all__ = [
@@ -40,39 +50,7 @@ EXTRACTOR_VERSION = "2.0"
 PARSER = "lxml"
 
 PLACEHOLDER_TEXT = "the text will be coming soon."
-_HEADER_WINDOW = 12  # section label, title, date and preamble sit in the first blocks
-_TITLE_SUFFIX = re.compile(
-    r"\s*[|\uff5c]\s*(?:Ministry of Foreign Affairs of Japan|外務省)\s*$", re.I
-)
-_DISCLAIMER = re.compile(r"provisional translation", re.I)
-_VIDEO = re.compile(r"^[(\uff08]\s*(?:Video|動画)\s*[)\uff09]", re.I)
-_JAPANESE_LINK = frozenset({"Japanese", "日本語", "Japanese version"})
-_ENGLISH_LINK = frozenset({"English", "英語", "English version"})
 _CONFERENCE_TITLE = re.compile(r"press conference|記者会見", re.I)
-
-
-class ExtractionError(ValueError):
-    """The page no longer has the shape this module expects (likely a redesign)."""
-
-
-@dataclass(slots=True)
-class _Header:
-    title: str
-    section: str | None
-    date: str | None
-    body_from: int
-    consumed: set[int]
-
-
-@dataclass(slots=True)
-class _Preamble:
-    """Lines before (or at the top of) the body that are not body: the video link,
-    the provisional-translation disclaimer, links to the other language."""
-
-    indices: set[int]
-    japanese_url: str | None = None
-    english_url: str | None = None
-    provisional: bool = False
 
 
 def extract(
@@ -97,7 +75,7 @@ def extract_with_report(
         # bs4 warns about markup that looks like a file name or XML; a page is a page
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(text, PARSER)
-    root = _root_element(soup)
+    root = root_element(soup)
     try:
         walk, report = _content(soup, root, url)
     except RecursionError:
@@ -119,7 +97,7 @@ def _content(
             path = ExtractionPath.LANDMARKS
             return walk, ExtractionReport(path, landmarks.container_name)
         rejected = f"{landmarks.container_name}: {rejected}"
-    found = find_structure(soup, _fallback_title(soup, root))
+    found = find_structure(soup, fallback_title(soup, root))
     if found is None:
         if landmarks.container is not None:
             return walk, ExtractionReport(
@@ -146,10 +124,10 @@ def _rejection(walk: Walk) -> str | None:
 def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Document:
     blocks = walk.blocks
     area_mode = any(b.in_area for b in blocks)
-    preamble = _preamble(blocks, area_mode, url)
-    has_h1 = any(b.tag == "h1" for b in blocks[:_HEADER_WINDOW])
-    fallback = None if has_h1 else _fallback_title(soup, root)
-    header = _header(blocks, preamble.indices, area_mode, fallback, url)
+    preamble = find_preamble(blocks, area_mode, url)
+    has_h1 = any(b.tag == "h1" for b in blocks[:HEADER_WINDOW])
+    fallback = None if has_h1 else fallback_title(soup, root)
+    header = find_header(blocks, preamble.indices, area_mode, fallback, url)
     # With div.any-area the body is the areas, plus what sits between two of them
     # (headings of consecutive main-sections); without, the whole content area.
     in_areas = [i for i, b in enumerate(blocks) if b.in_area] or [-1]
@@ -204,23 +182,6 @@ def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Do
     )
 
 
-def _preamble(blocks: list[Block], area_mode: bool, url: str) -> _Preamble:
-    """Find preamble lines: near the top when the body has its own area, anywhere
-    in the content otherwise."""
-    found = _Preamble(set())
-    for i, b in enumerate(blocks[:_HEADER_WINDOW] if area_mode else blocks):
-        if b.href and b.text in _JAPANESE_LINK:
-            found.japanese_url = found.japanese_url or urljoin(url, b.href)
-        elif b.href and b.text in _ENGLISH_LINK:
-            found.english_url = found.english_url or urljoin(url, b.href)
-        elif len(b.text) <= 250 and _DISCLAIMER.search(b.text):
-            found.provisional = True
-        elif not _VIDEO.match(b.text):
-            continue
-        found.indices.add(i)
-    return found
-
-
 def _has_closing_tag(text: str) -> bool:
     """Whether the last 8 KiB hold </html> or </body> (searched from the end)."""
     start = max(0, len(text) - 8192)
@@ -228,91 +189,6 @@ def _has_closing_tag(text: str) -> bool:
         return True
     lowered = text[start:].lower()
     return "</html" in lowered or "</body" in lowered
-
-
-def _header(
-    blocks: list[Block],
-    preamble: set[int],
-    area_mode: bool,
-    fallback_title: str | None,
-    url: str,
-) -> _Header:
-    """Find title, date and section label among the first blocks; say where the body
-    starts. Short unlabelled lines before the title (or date) are the section label."""
-    title_i = date_i = label_i = None
-    date = None
-    pending: list[int] = []
-    body_from = 0
-    for i, b in enumerate(blocks[:_HEADER_WINDOW]):
-        if i in preamble:
-            continue
-        if b.tag == "h1" and title_i is None:
-            title_i = body_from = i + 1
-        elif date_i is None and (found := _block_date(b)):
-            date, date_i, body_from = found, i + 1, i + 1
-        elif b.is_label and label_i is None:
-            label_i = i + 1
-        elif title_i is None and b.text == fallback_title:
-            title_i = body_from = i + 1
-        elif area_mode and b.in_area:
-            break
-        elif len(b.text) <= 100 and b.tag != "li" and not b.text.endswith("."):
-            pending.append(i)
-        else:
-            break
-    # indices above are stored +1 so that 0 means "not found"
-    consumed = {i - 1 for i in (title_i, date_i, label_i) if i}
-    if title_i:
-        title = blocks[title_i - 1].text
-    elif fallback_title:
-        title = fallback_title
-    else:
-        raise ExtractionError(f"{url}: title missing (no <h1>, og:title or <title>)")
-    section = blocks[label_i - 1].text if label_i else None
-    anchor = (title_i or date_i or 0) - 1
-    before = [i for i in pending if i < anchor]
-    if section is None and before:
-        section = blocks[before[-1]].text
-    consumed.update(i for i in pending if i < body_from)
-    return _Header(title, section, date, body_from, consumed)
-
-
-def _block_date(block: Block) -> str | None:
-    if block.when is not None and (found := parse_datetime_attribute(block.when)):
-        return found
-    return parse_date(block.text) if len(block.text) <= 120 else None
-
-
-def _root_element(soup: BeautifulSoup) -> Tag | None:
-    for node in soup.contents:
-        if isinstance(node, Tag) and node.name == "html":
-            return node
-    return None
-
-
-def _fallback_title(soup: BeautifulSoup, root: Tag | None) -> str | None:
-    """og:title, then <title> without the site suffix (used when there is no <h1>)."""
-    head = None
-    if root is not None:
-        head = next(
-            (n for n in root.contents if isinstance(n, Tag) and n.name == "head"), None
-        )
-    title_text = None
-    if head is not None:
-        for node in head.contents:
-            if not isinstance(node, Tag):
-                continue
-            if node.name == "meta" and node.get("property") == "og:title":
-                content = node.get("content")
-                if isinstance(content, str) and content.strip():
-                    return " ".join(content.split())
-            elif node.name == "title" and title_text is None:
-                title_text = node.get_text()
-    if title_text is None:
-        title_tag = soup.find("title") or soup.find("h1")
-        title_text = title_tag.get_text() if isinstance(title_tag, Tag) else ""
-    title = _TITLE_SUFFIX.sub("", " ".join(title_text.split()))
-    return title or None
 
 
 def _language(path: str, root: Tag | None) -> str:

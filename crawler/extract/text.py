@@ -11,7 +11,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PreformattedString, Tag
 
 logger = logging.getLogger(__name__)
@@ -73,14 +72,6 @@ class Block:
     is_label: bool
     href: str | None
     when: str | None = None  # the datetime of a <time> element in the block
-
-
-@dataclass(slots=True)
-class Landmarks:
-    """What the landmark pass found: the content container and the landmark name."""
-
-    container: Tag | None
-    container_name: str
 
 
 @dataclass(slots=True)
@@ -320,43 +311,3 @@ def _int_attr(el: Tag, name: str, default: int) -> int:
         if value.isdigit() and len(value) < 7:
             return int(value)
     return default
-
-
-# Containers worth descending into when looking for the content area; lists,
-# paragraphs, tables and forms never hold it, so their subtrees are skipped.
-_LANDMARK_PATH = frozenset(
-    {"html", "body", "div", "main", "section", "article", "center", "form"}
-)
-
-
-def find_landmarks(soup: BeautifulSoup) -> Landmarks:
-    """The content container: #maincontents, then <main>, [role=main], #contents,
-    div.any-area, div.text (the Japanese pages' fallback). Stops at #maincontents."""
-    found: dict[str, Tag] = {}
-    stack = [n for n in reversed(soup.contents) if isinstance(n, Tag)]
-    while stack:
-        node = stack.pop()
-        ident = node.attrs.get("id")
-        if ident == "maincontents":
-            return Landmarks(node, "#maincontents")
-        if node.name == "main":
-            found.setdefault("main", node)
-        elif ident == "contents":
-            found.setdefault("#contents", node)
-        if node.attrs.get("role") == "main":
-            found.setdefault("[role=main]", node)
-        classes = node.attrs.get("class")
-        if classes and node.name == "div":
-            if AREA_CLASS in classes:
-                found.setdefault("div.any-area", node)
-            elif "text" in classes:
-                found.setdefault("div.text", node)
-        stack.extend(
-            n
-            for n in reversed(node.contents)
-            if isinstance(n, Tag) and n.name in _LANDMARK_PATH
-        )
-    for name in ("main", "[role=main]", "#contents", "div.any-area", "div.text"):
-        if name in found:
-            return Landmarks(found[name], name)
-    return Landmarks(None, "")
