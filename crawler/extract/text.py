@@ -58,7 +58,7 @@ _PHOTO_LINE = re.compile(r"^[(\uff08]\s*(?:Photo|写真)", re.IGNORECASE)
 # Two <br> with only blank text between them end a paragraph (legacy layouts).
 BREAK = "\x1e"
 _PARAGRAPH_BREAK = re.compile(BREAK + r"\s*" + BREAK)
-_SMALL_PHOTO_TEXT = 300  # chars a photo's own container may hold and still be a caption
+_SMALL_PHOTO_TEXT = 200  # chars a photo's own container may hold and still be a caption
 _ICON_SIZE = 48  # an <img> this wide or narrower is an icon, not a photo
 
 
@@ -165,6 +165,12 @@ class Walk:
             self._walk(el, in_area)
 
     def _list(self, el: Tag, in_area: bool, *, ordered: bool) -> None:
+        first_block = len(self.blocks)
+        self._items(el, in_area, ordered=ordered)
+        if self.structural and len(self.blocks) - first_block > 1:
+            self._drop_link_run(first_block)
+
+    def _items(self, el: Tag, in_area: bool, *, ordered: bool) -> None:
         counter = _int_attr(el, "start", 1)
         for child in el.contents:
             if self.stopped:
