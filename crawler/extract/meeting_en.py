@@ -147,7 +147,11 @@ def _start_and_end(lead: str) -> tuple[str | None, str | None]:
     if match is not None:
         h1, m1, half1, half1b, h2, m2, half2, half2b = match.groups()
         first, second = half1 or half1b, half2 or half2b
-        return _hhmm(h1, m1, first or second), _hhmm(h2, m2, second or first)
+        end = _hhmm(h2, m2, second or first)
+        start = _hhmm(h1, m1, first or second)
+        if first is None and second is not None and start and end and start > end:
+            start = _hhmm(h1, m1, "a" if second.lower() == "p" else "p")
+        return start, end
     match = _START.search(lead) or _AT.search(lead) or _ANY.search(lead)
     return (_hhmm(*match.groups()[:3]), None) if match else (None, None)
 

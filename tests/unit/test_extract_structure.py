@@ -54,7 +54,7 @@ def test_time_datetime_gives_the_date_whatever_its_text():
 
 def test_a_site_header_without_the_title_stays_out():
     inner = (
-        "<header><p>Ministry of Foreign Affairs of Japan, the official site</p></header>"
+        "<header><p>Ministry of Foreign Affairs of Japan, official site</p></header>"
         f"<main><h1>Japan-Estonia Meeting</h1><p>May 8, 2024</p><p>{LEAD}</p></main>"
     )
     doc = extract(_page(inner), URL)
@@ -109,7 +109,7 @@ def test_without_landmarks_link_runs_and_chrome_are_left_out():
         "</ul></div><div><div><h1>Japan-Estonia Meeting</h1><p>May 8, 2024</p>"
         f"<p>{LEAD}</p><p>{POINT}</p><ul><li><a href='/ee/'>Japan-Estonia Relations"
         "</a></li><li><a href='/eu/'>Europe</a></li></ul></div></div>"
-        "<footer><p>Copyright Ministry of Foreign Affairs of Japan, all rights</p></footer>"
+        "<footer><p>Copyright Ministry of Foreign Affairs of Japan</p></footer>"
     )
     doc, report = extract_with_report(_page(inner), URL)
     assert report.path is ExtractionPath.STRUCTURE
@@ -135,7 +135,7 @@ def test_a_landmark_that_holds_the_content_keeps_the_landmark_path():
         ("令和元年5月1日", "2019-05-01"),
         ("令和1年5月1日", "2019-05-01"),
         ("平成元年1月8日", "1989-01-08"),
-        ("（令和６年７月２８日）", "2024-07-28"),
+        ("\uff08令和\uff16年\uff17月\uff12\uff18日\uff09", "2024-07-28"),
         ("28 July 2024", "2024-07-28"),
         ("Jul. 28, 2024", "2024-07-28"),
         ("Sunday, July 28, 2024", "2024-07-28"),
