@@ -213,9 +213,9 @@ def test_a_meeting_of_two_leaders_is_a_summit_whatever_the_title_says():
     meeting = parse_meeting("Telephone Talk with President Nowak", [lead], "en")
     assert meeting is not None
     assert meeting.format == "summit_telephone_talk"
-    assert parse_meeting("Meeting with President Nowak", [lead], "en").format == (
-        "summit_meeting"
-    )
+    in_person = parse_meeting("Meeting with President Nowak", [lead], "en")
+    assert in_person is not None
+    assert in_person.format == "summit_meeting"
 
 
 def test_participants_with_suffixes_honorifics_and_several_counterparts():
