@@ -29,11 +29,10 @@ _MIN_RUN = 20  # characters of a text node that count as paragraph text
 
 @dataclass(frozen=True, slots=True)
 class Structure:
-    """The content area, and the title element in it (None when there is no <h1>
-    and no element whose text is the page's <title>)."""
+    """The content area, and the title element in it."""
 
     container: Tag
-    title: Tag | None
+    title: Tag
 
 
 def find_structure(soup: BeautifulSoup, title_text: str | None) -> Structure | None:
@@ -50,7 +49,7 @@ def find_structure(soup: BeautifulSoup, title_text: str | None) -> Structure | N
     best = elements[max(scores, key=lambda key: scores[key])]
     title = _title_element(found, wanted, best)
     if title is None:
-        return Structure(best.parent if isinstance(best.parent, Tag) else best, None)
+        return None  # text without a title heading is no article (an error page)
     return Structure(_common_ancestor(title, best), title)
 
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract.dates import parse_date, parse_datetime_attribute
-from crawler.extract.extractor import ExtractionPath, extract, extract_with_report
+from crawler.extract.extractor import (
+    ExtractionError,
+    ExtractionPath,
+    extract,
+    extract_with_report,
+)
 
 URL = "https://www.mofa.go.jp/press/release/pressite_000001_07001.html"
 LEAD = (
@@ -125,6 +130,14 @@ def test_a_landmark_that_holds_the_content_keeps_the_landmark_path():
         "#maincontents",
     )
     assert report.to_dict()["path"] == "landmarks"
+
+
+def test_text_without_a_title_heading_is_no_article():
+    inner = (
+        "<div><p>The service is unavailable. Please try again later today.</p></div>"
+    )
+    with pytest.raises(ExtractionError, match="content area missing"):
+        extract(_page(inner, title="Service Unavailable"), URL)
 
 
 @pytest.mark.parametrize(
