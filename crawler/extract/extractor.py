@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import warnings
 from urllib.parse import urlsplit
 
@@ -176,7 +177,7 @@ def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Do
         placeholder=placeholder,
         japanese_url=preamble.japanese_url,
         english_url=preamble.english_url,
-        topics=find_topics("\n".join((header.title, *body))),
+        topics=find_topics(_topic_text(header.title, body, language)),
         meeting=meeting,
         exchanges=exchanges,
     )
@@ -189,6 +190,12 @@ def _has_closing_tag(text: str) -> bool:
         return True
     lowered = text[start:].lower()
     return "</html" in lowered or "</body" in lowered
+
+
+def _topic_text(title: str, body: tuple[str, ...], language: str) -> str:
+    text = "\n".join((title, *body))
+    # full-width Latin letters and digits as their ASCII forms
+    return unicodedata.normalize("NFKC", text) if language == "ja" else text
 
 
 def _language(path: str, root: Tag | None) -> str:
