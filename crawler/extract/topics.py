@@ -38,7 +38,8 @@ spellings match anywhere. A Japanese page's text is NFKC-normalised first, so fu
 Latin letters and digits count as their ASCII forms ("TPP", "G7"). Labels are the same
 in both languages, so one rule selects Japanese and English documents alike. "Republic
 of Korea" is ROK, never North Korea (the North Korea spellings require "North"). A
-Document lists each label once, in this table's order, when any spelling occurs in its title or body.
+Document lists each label once, in this table's order, when any spelling occurs in its
+title or body.
 """
 
 
