@@ -80,6 +80,41 @@ def _failures(pages: list[tuple[bytes, str]]) -> int:
     return sum(1 for body, url in pages if _extract_or_fail(body, url) is None)
 
 
+def _quality(template: str) -> None:
+    """Body token F1 (worst page), exact titles and dates: ours against trafilatura."""
+    import json
+
+    import trafilatura
+
+    from tests.layouts import TEMPLATES, body_f1, load_readouts, url_of
+
+    ours: list[tuple[float, bool, bool]] = []
+    peer: list[tuple[float, bool, bool]] = []
+    for language in ("en", "ja"):
+        for r in load_readouts(language):
+            page, url = TEMPLATES[template](r), url_of(r)
+            try:
+                doc = extract(page, url)
+            except ExtractionError:
+                ours.append((0.0, False, False))
+            else:
+                f1 = body_f1(doc.body, r["body"], language)
+                ours.append((f1, doc.title == r["title"], doc.date == r["date"]))
+            raw = trafilatura.extract(
+                page, url=url, output_format="json", with_metadata=True
+            )
+            found = json.loads(raw) if raw else {"text": "", "title": "", "date": ""}
+            f1 = body_f1(found["text"].splitlines(), r["body"], language)
+            peer.append((f1, found["title"] == r["title"], found["date"] == r["date"]))
+    for name, rows in (("extract", ours), ("trafilatura", peer)):
+        print(
+            f"  {name:<12} body F1 worst {min(f for f, _, _ in rows):.3f} "
+            f"mean {sum(f for f, _, _ in rows) / len(rows):.3f}; "
+            f"titles exact {sum(t for _, t, _ in rows)}/{len(rows)}, "
+            f"dates exact {sum(d for _, _, d in rows)}/{len(rows)}"
+        )
+
+
 def _bs4(body: bytes, url: str) -> object:
     return BeautifulSoup(body, PARSER)
 
@@ -131,6 +166,7 @@ def main() -> None:
     ):
         label = f"layout set, {template} template"
         _report(label, _layout_pages(template), runners, args.repeats // 4, path)
+        _quality(template)
 
 
 if __name__ == "__main__":

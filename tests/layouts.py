@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,23 @@ def expected_captions(readout: Readout) -> list[str]:
             if text not in found:
                 found.append(text)
     return found
+
+
+def _tokens(lines: Iterable[str], language: str) -> Counter[str]:
+    text = " ".join(lines)
+    if language == "ja":  # no spaces between Japanese words: characters are its tokens
+        return Counter(c for c in text if not c.isspace())
+    return Counter(text.split())
+
+
+def body_f1(got: Iterable[str], want: Iterable[str], language: str) -> float:
+    """Token F1 of an extracted body against the expected one (1.0: same tokens)."""
+    g, w = _tokens(got, language), _tokens(want, language)
+    common = sum((g & w).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(g.values()), common / sum(w.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 def _e(text: object) -> str:

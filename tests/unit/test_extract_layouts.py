@@ -8,14 +8,13 @@ format, start time, duration and every participant right on >= 95% of readouts.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from crawler.extract.extractor import ExtractionPath, extract, extract_with_report
 from tests.layouts import (
     CHROME_TEXT,
     TEMPLATES,
+    body_f1,
     expected_captions,
     load_readouts,
     url_of,
@@ -30,25 +29,6 @@ PATHS = {
     "renamed": ExtractionPath.STRUCTURE,
     "redesign": ExtractionPath.STRUCTURE,
 }
-
-
-def _tokens(lines, language):
-    text = " ".join(lines)
-    # Japanese has no spaces between words: characters are its tokens
-    return (
-        Counter(c for c in text if not c.isspace())
-        if language == "ja"
-        else (Counter(text.split()))
-    )
-
-
-def body_f1(got, want, language):
-    g, w = _tokens(got, language), _tokens(want, language)
-    common = sum((g & w).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(g.values()), common / sum(w.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def test_f1_of_a_body_that_lost_a_paragraph_is_below_the_bar():
