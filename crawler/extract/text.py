@@ -48,7 +48,8 @@ _STOP_TEXTS = frozenset({
     "関連リンク", "ページトップへ戻る", "ページの先頭へ戻る",
 })  # fmt: skip
 _NAV_TEXT = re.compile(
-    r"^(?:Back to\s.{1,80}|Skip to main content|Top\s*>.*|Copyright\s*(?:©|\(c\)).*"
+    r"^(?:Back to\s.{1,80}|Skip to main content|(?:Top|Home|トップページ|ホーム)\s*"
+    r"[>\u203a\u00bb].*|Copyright\s*(?:©|\(c\)).*"
     r"|.{1,30}へ戻る|本文へ移動)$",
     re.IGNORECASE | re.DOTALL,
 )

@@ -45,6 +45,8 @@ def test_every_template_gives_the_same_document(language, readout):
     first = docs["mofa"].to_dict()
     for name, doc in docs.items():
         assert doc.to_dict() == first, name
+        # the same canonical JSON, so the same content hash: no new version
+        assert doc.to_json() == docs["mofa"].to_json(), name
     assert first["language"] == language
 
 

@@ -122,6 +122,18 @@ def test_without_landmarks_link_runs_and_chrome_are_left_out():
     assert doc.body == (LEAD, POINT)
 
 
+def test_breadcrumbs_and_share_buttons_inside_the_article_stay_out():
+    inner = (
+        "<div><div><p><a href='/'>Home</a> &gt; <a href='/press/'>Press</a> &gt; "
+        "Japan-Estonia Meeting</p><ul><li><a href='/x'>Post</a></li><li>"
+        "<a href='/f'>Share</a></li></ul><p>Press Releases</p>"
+        f"<h1>Japan-Estonia Meeting</h1><p>May 8, 2024</p><p>{LEAD}</p><p>{POINT}</p>"
+        "</div></div>"
+    )
+    doc = extract(_page(inner), URL)
+    assert (doc.section, doc.body) == ("Press Releases", (LEAD, POINT))
+
+
 def test_a_landmark_that_holds_the_content_keeps_the_landmark_path():
     inner = f"<div id='maincontents'><h1>Japan-Estonia Meeting</h1><p>{LEAD}</p></div>"
     _, report = extract_with_report(_page(inner), URL)
