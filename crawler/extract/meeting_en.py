@@ -78,6 +78,17 @@ _PERSON = re.compile(
     r"(?=,|;|\(|\.\s|\.$|$|\s+(?:who|held|during|at the|on the occasion)\b"
     r"|\s+and\s+(?:the\s+(?:Right\s+)?Hon|H\.E\.|Mr\.|Ms\.|Mrs\.|Dr\.))"
 )
+# "Prime Minister ODAGIRI Shoichi held ...", "President Ana Torres of the Argentine
+# Republic": the role before the name, no comma between them
+_ROLE_FIRST = re.compile(
+    r"\b(?P<role>(?:(?:Prime|Foreign|Deputy Prime|Vice|State|Chief Cabinet|Deputy)\s+)?"
+    r"(?:Minister|Secretary|President|Chancellor|Premier)"
+    r"(?:\s+for\s+Foreign\s+Affairs)?)\s+"
+    r"(?P<name>[A-Z]{2,}(?:\s+[A-Z][a-z'\-]+)+"
+    r"|[A-Z][a-z'\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'\-]+){1,2})"
+    r"(?P<of>\s+of\s+(?:the\s+)?[A-Z][\w'\-]*(?:\s+(?:of\s+)?[A-Z][\w'\-]*)*)?"
+    r"(?=,|\.|\s+(?:held|had|hosted|received|and|met|on|at|for|from|who|paid)\b)"
+)
 _ROLE_WORDS = re.compile(
     r"\b(?:Minister|Secretary|President|Ambassador|Director|Chair\w*|Speaker|Governor"
     r"|Senator|King|Queen|Prince|Princess|Chief|Commissioner|Advis[eo]r|Representative"
@@ -191,6 +202,26 @@ def _location(lead: str) -> str | None:
 
 
 def _participants(lead: str) -> list[tuple[Participant, str | None]]:
+    """(participant, country of the role) in the order they are named."""
+    found = _named_then_role(lead)
+    names = {p.name for p, _ in found}
+    spans = [m.span() for m in _PERSON.finditer(lead)]
+    for match in _ROLE_FIRST.finditer(lead):
+        start = match.start()
+        name = match.group("name")
+        if name in names or any(a <= start < b for a, b in spans):
+            continue
+        role = match.group("role") + (match.group("of") or "")
+        country = _country_of(role)
+        japanese = country == "Japan" or (country is None and name.split()[0].isupper())
+        side = "japan" if japanese else "counterpart"
+        names.add(name)
+        found.append((Participant(name=name, role=role, side=side), country))
+    order = {p.name: lead.find(p.name) for p, _ in found}
+    return sorted(found, key=lambda item: order[item[0].name])
+
+
+def _named_then_role(lead: str) -> list[tuple[Participant, str | None]]:
     found: list[tuple[Participant, str | None]] = []
     names: set[str] = set()
     for match in _PERSON.finditer(lead):

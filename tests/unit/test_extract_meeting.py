@@ -281,3 +281,17 @@ def test_japanese_local_time_leaves_japan_time_unknown():
     meeting = parse_meeting("日豪印外相会合", [lead], "ja")
     assert meeting is not None
     assert (meeting.started_at_local, meeting.started_at_jst) == ("09:00", None)
+
+
+def test_participants_named_after_their_role():
+    lead = (
+        "On March 12, at 10:00 a.m., Prime Minister ODAGIRI Shoichi held a summit "
+        "telephone talk with President Ana Lucia Torres of the Argentine Republic."
+    )
+    meeting = parse_meeting("Japan-Argentina Summit Telephone Talk", [lead], "en")
+    assert meeting is not None
+    assert [(p.name, p.role, p.side) for p in meeting.participants] == [
+        ("ODAGIRI Shoichi", "Prime Minister", "japan"),
+        ("Ana Lucia Torres", "President of the Argentine Republic", "counterpart"),
+    ]
+    assert meeting.counterpart_country == "Argentine Republic"
