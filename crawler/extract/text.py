@@ -58,6 +58,7 @@ _NUMBERED = re.compile(r"\d+[.)]\s")
 _PHOTO_LINE = re.compile(r"^[(\uff08]\s*(?:Photo|写真)", re.IGNORECASE)
 # Two <br> with only blank text between them end a paragraph (legacy layouts).
 BREAK = "\x1e"
+LINK = "\x1f"  # around the text of a link, to measure how much of a line is links
 _PARAGRAPH_BREAK = re.compile(BREAK + r"\s*" + BREAK)
 _SMALL_PHOTO_TEXT = 200  # chars a photo's own container may hold and still be a caption
 _ICON_SIZE = 48  # an <img> this wide or narrower is an icon, not a photo
@@ -73,6 +74,7 @@ class Block:
     is_label: bool
     href: str | None
     when: str | None = None  # the datetime of a <time> element in the block
+    link_chars: int = 0  # non-blank characters of the block inside links
 
 
 @dataclass(slots=True)
@@ -209,6 +211,7 @@ class Walk:
                 href = tag.attrs.get("href")
                 self._href = href if isinstance(href, str) else None
                 in_link = True
+                parts.append(LINK)
             elif name == "time":
                 when = tag.attrs.get("datetime")
                 self._when = when if isinstance(when, str) else None
@@ -218,6 +221,8 @@ class Walk:
                         parts.append(child)
                 elif isinstance(child, Tag):
                     self._inline_child(child, parts, in_link=in_link, photo=photo)
+            if name == "a":
+                parts.append(LINK)
 
     def _emit(self, el: Tag, parts: list[str], in_area: bool) -> None:
         raw = "".join(parts)
@@ -229,6 +234,11 @@ class Walk:
         self._emit_line(el, raw, in_area)
 
     def _emit_line(self, el: Tag, raw: str, in_area: bool) -> None:
+        link_chars = 0
+        if LINK in raw:
+            pieces = raw.split(LINK)
+            link_chars = sum(len("".join(p.split())) for p in pieces[1::2])
+            raw = "".join(pieces)
         text = " ".join(raw.split())
         href, self._href = self._href, None
         when, self._when = self._when, None
@@ -246,7 +256,8 @@ class Walk:
         if number is not None and not _NUMBERED.match(text):
             text = f"{number}. {text}"
         is_label = _has_any_class(el, LABEL_CLASSES)
-        self.blocks.append(Block(text, el.name, in_area, is_label, href, when))
+        block = Block(text, el.name, in_area, is_label, href, when, link_chars)
+        self.blocks.append(block)
 
     def _collect_captions(self, el: Tag) -> None:
         parts: list[str] = []
@@ -264,14 +275,16 @@ class Walk:
         self._add_caption("".join(parts))
 
     def _add_caption(self, raw: str) -> None:
-        text = " ".join(raw.split())
+        text = " ".join(raw.replace(LINK, "").split())
         if text and text.casefold() not in _ICON_ALTS and text not in self.captions:
             self.captions.append(text)
 
 
 def is_link_line(block: Block) -> bool:
-    """A short line that is (or holds) a link: a menu entry, not a paragraph."""
-    return block.href is not None and len(block.text) <= 60
+    """A line that is mostly link text: a menu entry, not a paragraph."""
+    if block.href is None:
+        return False
+    return block.link_chars * 5 >= (len(block.text) - block.text.count(" ")) * 4
 
 
 def _is_icon(img: Tag, alt: object) -> bool:

@@ -122,6 +122,21 @@ def test_without_landmarks_link_runs_and_chrome_are_left_out():
     assert doc.body == (LEAD, POINT)
 
 
+def test_related_readouts_with_long_titles_are_still_a_link_run():
+    related = "".join(
+        f"<li><a href='/r{i}.html'>Japan-Estonia Foreign Ministers\u2019 Meeting on "
+        f"Cyber Security Cooperation ({month} 2023)</a></li>"
+        for i, month in enumerate(("March", "October"))
+    )
+    inner = (
+        "<div><div><h1>Japan-Estonia Meeting</h1><p>May 8, 2024</p>"
+        f"<p>{LEAD}</p><p>{POINT} See <a href='/ee/'>the joint statement</a>.</p>"
+        f"<ul>{related}</ul></div></div>"
+    )
+    doc = extract(_page(inner), URL)
+    assert doc.body == (LEAD, f"{POINT} See the joint statement.")
+
+
 def test_breadcrumbs_and_share_buttons_inside_the_article_stay_out():
     inner = (
         "<div><div><p><a href='/'>Home</a> &gt; <a href='/press/'>Press</a> &gt; "
