@@ -28,10 +28,11 @@ from crawler.extract.header import (
     root_element,
 )
 from crawler.extract.landmarks import find_landmarks
+from crawler.extract.markup import HEADINGS
 from crawler.extract.meeting import parse_exchanges, parse_meeting
 from crawler.extract.report import ExtractionPath, ExtractionReport
 from crawler.extract.structure import find_structure
-from crawler.extract.text import HEADINGS, Walk, is_link_line
+from crawler.extract.text import Walk, is_link_line
 from crawler.extract.topics import find_topics
 
 __all__ = [

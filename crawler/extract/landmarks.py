@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from crawler.extract.text import AREA_CLASS
+from crawler.extract.markup import AREA_CLASS
 
 logger = logging.getLogger(__name__)
 
