@@ -36,9 +36,7 @@ _FOR = rf"(?:\bfor\s+(?:{_APPROX})?|\blasting\s+(?:{_APPROX})?|\b{_APPROX})"
 _HOURS = re.compile(
     rf"{_FOR}{_NUM}\s+hours?(?:\s+and\s+(?:{_APPROX})?(\d+)\s+minutes?)?", re.I
 )
-_MINUTES = re.compile(
-    rf"{_FOR}(\d+)\s+minutes?|\b(\d+)\s+minutes?\s+in\s+total|\b(\d+)-minute", re.I
-)
+_MINUTES = re.compile(r"\b(\d+)(?:\s+|-)minutes?\b", re.I)
 _WORDS = {
     "a": 1,
     "an": 1,
@@ -88,6 +86,10 @@ _ROLE_FIRST = re.compile(
     r"|[A-Z][a-z'\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'\-]+){1,2})"
     r"(?P<of>\s+of\s+(?:the\s+)?[A-Z][\w'\-]*(?:\s+(?:of\s+)?[A-Z][\w'\-]*)*)?"
     r"(?=,|\.|\s+(?:held|had|hosted|received|and|met|on|at|for|from|who|paid)\b)"
+)
+# cheap test for a role-first name before the full pattern runs
+_ROLE_FIRST_HINT = re.compile(
+    r"(?:Minister|Secretary|President|Chancellor|Premier)\s+[A-Z]"
 )
 _ROLE_WORDS = re.compile(
     r"\b(?:Minister|Secretary|President|Ambassador|Director|Chair\w*|Speaker|Governor"
@@ -181,15 +183,13 @@ def _duration(lead: str, start: str | None, end: str | None) -> int | None:
     if start is not None and end is not None:
         minutes = _minutes_of(end) - _minutes_of(start)
         return minutes % (24 * 60)
-    match = _HOURS.search(lead)
+    match = _HOURS.search(lead) if "hour" in lead else None
     if match is not None:
         count = match.group(1).lower()
         hours = int(count) if count.isdigit() else _WORDS[count]
         return hours * 60 + int(match.group(2) or 0)
     match = _MINUTES.search(lead)
-    if match is None:
-        return None
-    return int(next(g for g in match.groups() if g is not None))
+    return int(match.group(1)) if match else None
 
 
 def _minutes_of(hhmm: str) -> int:
@@ -203,10 +203,12 @@ def _location(lead: str) -> str | None:
 
 def _participants(lead: str) -> list[tuple[Participant, str | None]]:
     """(participant, country of the role) in the order they are named."""
-    found = _named_then_role(lead)
+    matches = list(_PERSON.finditer(lead))
+    found = _named_then_role(matches)
     names = {p.name for p, _ in found}
-    spans = [m.span() for m in _PERSON.finditer(lead)]
-    for match in _ROLE_FIRST.finditer(lead):
+    spans = [m.span() for m in matches]
+    role_first = _ROLE_FIRST.finditer(lead) if _ROLE_FIRST_HINT.search(lead) else ()
+    for match in role_first:
         start = match.start()
         name = match.group("name")
         if name in names or any(a <= start < b for a, b in spans):
@@ -221,10 +223,12 @@ def _participants(lead: str) -> list[tuple[Participant, str | None]]:
     return sorted(found, key=lambda item: order[item[0].name])
 
 
-def _named_then_role(lead: str) -> list[tuple[Participant, str | None]]:
+def _named_then_role(
+    matches: list[re.Match[str]],
+) -> list[tuple[Participant, str | None]]:
     found: list[tuple[Participant, str | None]] = []
     names: set[str] = set()
-    for match in _PERSON.finditer(lead):
+    for match in matches:
         hon, title, name, role = match.group("hon", "title", "name", "role")
         if not (hon or title) or name in names or not _ROLE_WORDS.search(role):
             continue
