@@ -202,12 +202,20 @@ def html5(r: Readout) -> str:
     )  # fmt: skip
 
 
+_LOGO_TOP = (
+    '<header><h1><a href="/">Ministry of Foreign Affairs of Japan</a></h1><nav><ul>'
+    '<li><a href="/">Home</a></li><li><a href="/policy/">Foreign Policy</a></li></ul>'
+    "</nav></header>\n"
+)
+
+
 def redesign(r: Readout) -> str:
-    """<main> holds a menu of the section; the article sits in a plain <div>."""
+    """<main> holds a menu of the section; the article sits in a plain <div>; the
+    site's logo is an <h1> in the site header."""
     menu = '<main><ul><li><a href="/">Home</a></li><li><a href="/press/">Press</a></li>'
     menu += '<li><a href="/a/">Press Archive</a></li></ul></main>\n'
     return (
-        _head(r) + "<body>\n" + _HTML5_TOP + menu + '<div class="x7"><div class="x8">'
+        _head(r) + "<body>\n" + _LOGO_TOP + menu + '<div class="x7"><div class="x8">'
         + _article(r) + "</div></div>\n" + _HTML5_BOTTOM + "</body>\n</html>\n"
     )  # fmt: skip
 
