@@ -17,11 +17,12 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from crawler.extract.dates import parse_date
-from crawler.extract.document import Document, DocumentKind, Exchange
+from crawler.extract.document import Document, DocumentKind, Exchange, Meeting
 from crawler.extract.encoding import decode_html
 from crawler.extract.errors import ExtractionError
 from crawler.extract.header import (
     HEADER_WINDOW,
+    Header,
     fallback_title,
     find_header,
     find_preamble,
@@ -32,7 +33,7 @@ from crawler.extract.markup import HEADINGS
 from crawler.extract.meeting import parse_exchanges, parse_meeting
 from crawler.extract.report import ExtractionPath, ExtractionReport
 from crawler.extract.structure import find_structure
-from crawler.extract.text import Walk, is_link_line
+from crawler.extract.text import Block, Walk, is_link_line
 from crawler.extract.topics import find_topics
 
 __all__ = [
@@ -130,20 +131,7 @@ def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Do
     has_h1 = any(b.tag == "h1" for b in blocks[:HEADER_WINDOW])
     fallback = None if has_h1 else fallback_title(soup, root)
     header = find_header(blocks, preamble.indices, area_mode, fallback, url)
-    # With div.any-area the body is the areas, plus what sits between two of them
-    # (headings of consecutive main-sections); without, the whole content area.
-    in_areas = [i for i, b in enumerate(blocks) if b.in_area] or [-1]
-    first_area, last_area = in_areas[0], in_areas[-1]
-    captions = set(walk.captions)
-    body_blocks = [
-        b
-        for i, b in enumerate(blocks)
-        if i >= header.body_from
-        and i not in header.consumed
-        and i not in preamble.indices
-        and (not area_mode or first_area <= i <= last_area)
-        and b.text not in captions  # text equal to an image's alt is its caption
-    ]
+    body_blocks = _body_blocks(walk, header, preamble.indices, area_mode)
     body = tuple(b.text for b in body_blocks)
     placeholder = len(body) == 1 and body[0].casefold() == PLACEHOLDER_TEXT
     if placeholder:
@@ -153,17 +141,7 @@ def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Do
     path = urlsplit(url).path
     language = _language(path, root)
     kind = _kind(url, path)
-    is_conference = kind == "press_conference" or bool(
-        _CONFERENCE_TITLE.search(header.title)
-    )
-    meeting = None
-    if kind in ("press_release", "page") and not is_conference:
-        meeting = parse_meeting(header.title, body, language)
-    exchanges: tuple[Exchange, ...] = ()
-    if is_conference:
-        exchanges = parse_exchanges(
-            [b.text for b in body_blocks if b.tag not in HEADINGS]
-        )
+    meeting, exchanges = _facts(kind, header.title, body_blocks, body, language)
     return Document(
         url=url,
         doc_id=_doc_id(path),
@@ -182,6 +160,43 @@ def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Do
         meeting=meeting,
         exchanges=exchanges,
     )
+
+
+def _body_blocks(
+    walk: Walk, header: Header, preamble: set[int], area_mode: bool
+) -> list[Block]:
+    """With div.any-area the body is the areas, plus what sits between two of them
+    (headings of consecutive main-sections); without, the whole content area.
+    Text equal to an image's alt is its caption, not body."""
+    blocks = walk.blocks
+    in_areas = [i for i, b in enumerate(blocks) if b.in_area] or [-1]
+    first_area, last_area = in_areas[0], in_areas[-1]
+    captions = set(walk.captions)
+    return [
+        b
+        for i, b in enumerate(blocks)
+        if i >= header.body_from
+        and i not in header.consumed
+        and i not in preamble
+        and (not area_mode or first_area <= i <= last_area)
+        and b.text not in captions
+    ]
+
+
+def _facts(
+    kind: str,
+    title: str,
+    body_blocks: list[Block],
+    body: tuple[str, ...],
+    language: str,
+) -> tuple[Meeting | None, tuple[Exchange, ...]]:
+    """A readout's meeting facts, or a press conference's exchanges."""
+    if kind == DocumentKind.PRESS_CONFERENCE or _CONFERENCE_TITLE.search(title):
+        texts = [b.text for b in body_blocks if b.tag not in HEADINGS]
+        return None, parse_exchanges(texts)
+    if kind in (DocumentKind.PRESS_RELEASE, DocumentKind.PAGE):
+        return parse_meeting(title, body, language), ()
+    return None, ()
 
 
 def _has_closing_tag(text: str) -> bool:
