@@ -64,6 +64,8 @@ class Walk:
     _when: str | None = None
     _number: int | None = None  # list number waiting for the item's first block
     _root: Tag | None = None
+    _depth: int = 0  # elements walked into, from the container
+    _photo_at: int = 0  # the depth of the element that held the last photo
 
     def run(self, container: Tag) -> Walk:
         self._root = container
@@ -72,8 +74,12 @@ class Walk:
 
     def _walk(self, el: Tag, in_area: bool) -> None:
         first_block, photos = len(self.blocks), self.photos
+        self._depth += 1
         self._walk_children(el, in_area)
-        if self.photos > photos and el is not self._root:
+        self._depth -= 1
+        # the photo's own element or its parent: a wrapper further up is no caption
+        near = self._photo_at <= self._depth + 2
+        if self.photos > photos and near and el is not self._root:
             self._photo_container(first_block)
         elif self.structural and len(self.blocks) - first_block > 1:
             self._drop_link_run(first_block)
@@ -179,6 +185,7 @@ class Walk:
                 self._add_caption(alt)
             if not is_icon(tag, alt):
                 self.photos += 1
+                self._photo_at = self._depth
         else:
             if name == "a":
                 href = tag.attrs.get("href")

@@ -82,6 +82,18 @@ def test_text_sharing_a_small_container_with_a_photo_is_a_caption():
     assert doc.body == (LEAD, POINT)
 
 
+def test_a_short_paragraph_beside_a_photo_nested_deeper_stays_body():
+    inner = (
+        "<div class='x1'><h1>Japan-Estonia Meeting</h1><p>May 8, 2024</p>"
+        "<div class='x2'><div class='x3'><div class='x4'><img src='/a.jpg' "
+        "alt='The two ministers'></div></div><p>The two ministers met in Tokyo.</p>"
+        "</div></div>"
+    )
+    doc = extract(_page(inner), URL)
+    assert doc.captions == ("The two ministers",)
+    assert doc.body == ("The two ministers met in Tokyo.",)
+
+
 def test_text_equal_to_an_image_alt_is_only_a_caption():
     inner = (
         "<div id='maincontents'><h1>Japan-Estonia Meeting</h1><p>May 8, 2024</p>"
