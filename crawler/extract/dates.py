@@ -1,6 +1,7 @@
 """Dates of a page: a date-shaped line in English or Japanese, or a <time datetime>.
 
-English: "July 29, 2022", "Monday, May 23, 2022, ...", "29 July 2022", "Jul. 29, 2022".
+English: "July 29, 2022", "Monday, May 23, 2022, ...", "29 July 2022", "Jul. 29, 2022";
+numeric, year first: "2022-07-29", "2022/7/29", "2022.07.29".
 Japanese (after NFKC, so full-width digits count): "2024年7月28日", "令和6年7月28日",
 "令和元年5月7日" (元年 is year 1 of an era; 令和 1 = 2019, 平成 1 = 1989).
 """
@@ -36,6 +37,7 @@ _JA_DATE = re.compile(
     r"[(\uff08]?\s*(?:(令和|平成)\s*(元|\d{1,2})|(\d{4}))年\s*(\d{1,2})月\s*(\d{1,2})日"
 )
 _ISO = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
+_NUMERIC = re.compile(r"\(?(\d{4})([./-])(\d{1,2})\2(\d{1,2})(?!\d)")
 ERA_START = {"令和": 2018, "平成": 1988}  # the year before each era's year 1
 
 
@@ -49,6 +51,10 @@ def parse_date(line: str) -> str | None:
     if match is not None:
         day, month, year = match.groups()
         return _iso(int(year), _month(month), int(day))
+    match = _NUMERIC.match(line)
+    if match is not None:
+        year, _, month, day = match.groups()
+        return _iso(int(year), int(month), int(day))
     if line.isascii():
         return None
     return _parse_ja(unicodedata.normalize("NFKC", line))
