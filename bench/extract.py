@@ -167,6 +167,7 @@ def main() -> None:
         ("html5", "landmarks"),
         ("legacy", "structural fallback"),
         ("renamed", "structural fallback"),
+        ("photo_classes", "landmarks"),
         ("redesign", "structural fallback"),
     ):
         label = f"layout set, {template} template"

@@ -8,6 +8,7 @@ wraps it in its own markup and site chrome:
 - `html5`: <main><article><header><h1><time datetime></header><figure><figcaption>;
 - `legacy`: a table layout without classes, <font>, paragraphs split by <br><br>;
 - `renamed`: today's template with every class and id renamed;
+- `photo_classes`: today's template with only the photo block's classes renamed;
 - `redesign`: <main> holds only a menu, the article sits in a <div> elsewhere.
 """
 
@@ -165,6 +166,12 @@ def renamed(r: Readout) -> str:
     return _mofa_like(r, _RENAMED_IDS)
 
 
+def photo_classes(r: Readout) -> str:
+    """Today's template with only the photo block's classes renamed."""
+    ids = dict(_MOFA_IDS, photos="media-box", photo="media", caption="media-text")
+    return _mofa_like(r, ids)
+
+
 def _article(r: Readout) -> str:
     figures = "".join(
         f'<figure><img src="/img/{i}.jpg" alt="{_e(alt)}">'
@@ -252,5 +259,6 @@ TEMPLATES: dict[str, Callable[[Readout], str]] = {
     "html5": html5,
     "legacy": legacy,
     "renamed": renamed,
+    "photo_classes": photo_classes,
     "redesign": redesign,
 }

@@ -1,4 +1,4 @@
-"""Layout invariance: the same readouts in five templates give the same Document.
+"""Layout invariance: the same readouts in six templates give the same Document.
 
 Templates and readouts: tests/layouts.py, tests/fixtures/layouts/. The measures of
 the extraction issue are asserted here: body token F1 >= 0.98 on every page in every
@@ -27,6 +27,7 @@ PATHS = {
     "html5": ExtractionPath.LANDMARKS,
     "legacy": ExtractionPath.STRUCTURE,
     "renamed": ExtractionPath.STRUCTURE,
+    "photo_classes": ExtractionPath.LANDMARKS,
     "redesign": ExtractionPath.STRUCTURE,
 }
 
