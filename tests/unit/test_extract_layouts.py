@@ -103,3 +103,13 @@ def test_a_landmark_holding_only_links_gives_way_to_the_structure():
     assert (
         "path" not in extract(TEMPLATES["redesign"](readout), url_of(readout)).to_dict()
     )
+
+
+@pytest.mark.parametrize("readout", load_readouts("ja"), ids=lambda r: r["path"][-9:])
+def test_a_legacy_japanese_page_in_shift_jis_reads_like_todays(readout):
+    html = TEMPLATES["legacy"](readout).replace(
+        '<meta charset="UTF-8">', '<meta charset="Shift_JIS">'
+    )
+    raw = html.encode("shift_jis")
+    url = url_of(readout)
+    assert extract(raw, url) == extract(TEMPLATES["mofa"](readout), url)
