@@ -102,6 +102,9 @@ def _content(
         rejected = f"{landmarks.container_name}: {rejected}"
     found = find_structure(soup, fallback_title(soup, root))
     if found is None:
+        if rejected is not None and walk.blocks:
+            # links only: a menu stored as the document would be a garbage version
+            raise ExtractionError(f"{url}: content area missing ({rejected})")
         if landmarks.container is not None:
             return walk, ExtractionReport(
                 ExtractionPath.LANDMARKS, landmarks.container_name

@@ -171,6 +171,15 @@ def test_a_landmark_that_holds_the_content_keeps_the_landmark_path():
     assert report.to_dict()["path"] == "landmarks"
 
 
+def test_a_landmark_of_links_with_no_article_elsewhere_is_unrecognizable():
+    inner = (
+        "<main><ul><li><a href='/'>Home</a></li><li><a href='/press/'>Press</a></li>"
+        "</ul></main>"
+    )
+    with pytest.raises(ExtractionError, match=r"content area missing \(main: only"):
+        extract(_page(inner), URL)
+
+
 def test_text_without_a_title_heading_is_no_article():
     inner = (
         "<div><p>The service is unavailable. Please try again later today.</p></div>"
