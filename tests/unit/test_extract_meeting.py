@@ -295,3 +295,17 @@ def test_participants_named_after_their_role():
         ("Ana Lucia Torres", "President of the Argentine Republic", "counterpart"),
     ]
     assert meeting.counterpart_country == "Argentine Republic"
+
+
+def test_japanese_counterparts_with_kanji_names():
+    lead = (
+        "5月7日、午前10時から約90分間、桜田健二外務大臣は、王明中国外交部長と会談を行い、"
+        "続いて趙英洙韓国外交部長官とも会談しました。"
+    )
+    meeting = parse_meeting("日中外相会談", [lead], "ja")
+    assert meeting is not None
+    assert [(p.name, p.role, p.side) for p in meeting.participants] == [
+        ("桜田健二", "外務大臣", "japan"),
+        ("王明", "中国外交部長", "counterpart"),
+        ("趙英洙", "韓国外交部長官", "counterpart"),
+    ]
