@@ -59,6 +59,9 @@ PHOTO_LINE = re.compile(r"^[(\uff08]\s*(?:Photo|写真)", re.IGNORECASE)
 BREAK = "\x1e"
 LINK = "\x1f"  # around the text of a link, to measure how much of a line is links
 PARAGRAPH_BREAK = re.compile(BREAK + r"\s*" + BREAK)
+# inline elements a redesign may use as paragraphs, and the text that makes one
+PARAGRAPH_INLINE = frozenset({"span", "font"})
+PARAGRAPH_CHARS = 40
 SMALL_PHOTO_TEXT = 200  # chars a photo's own container may hold and still be a caption
 ICON_SIZE = 48  # an <img> this wide or narrower is an icon, not a photo
 

@@ -22,6 +22,8 @@ from crawler.extract.markup import (
     NAV_TEXT,
     NUMBERED,
     PARAGRAPH_BREAK,
+    PARAGRAPH_CHARS,
+    PARAGRAPH_INLINE,
     PHOTO_LINE,
     SKIP_TAGS,
     SMALL_PHOTO_TEXT,
@@ -99,7 +101,9 @@ class Walk:
             if not isinstance(child, Tag):
                 continue
             name = child.name
-            if name not in BLOCK_TAGS:
+            if name not in BLOCK_TAGS and not (
+                self.structural and _stands_alone(child, parts)
+            ):
                 self._inline_child(child, parts, in_link=False)
                 continue
             if parts:
@@ -258,6 +262,17 @@ class Walk:
         text = " ".join(raw.replace(LINK, "").split())
         if text and text.casefold() not in ICON_ALTS and text not in self.captions:
             self.captions.append(text)
+
+
+def _stands_alone(el: Tag, parts: list[str]) -> bool:
+    """An inline element holding a paragraph's worth of text with no text of its
+    block before or after it: a paragraph written as <span> or <font>."""
+    if el.name not in PARAGRAPH_INLINE or "".join(parts).strip():
+        return False
+    after = el.next_sibling
+    if isinstance(after, NavigableString) and after.strip():
+        return False
+    return len(el.get_text().strip()) >= PARAGRAPH_CHARS
 
 
 def is_link_line(block: Block) -> bool:

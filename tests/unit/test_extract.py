@@ -99,7 +99,11 @@ def test_a_redesign_without_landmarks_is_read_by_its_structure():
         "2024-04-11",
         "News",
     )
+    assert len(doc.body) == 2  # two <span> paragraphs
     assert doc.body[0].startswith("On April 11, Mr. SAKURADA Kenji")
+    assert doc.body[1] == (
+        "The two ministers agreed to strengthen cooperation on critical minerals."
+    )
     assert "Copyright" not in " ".join(doc.body)
 
 

@@ -43,6 +43,16 @@ def test_two_br_split_paragraphs_and_one_br_joins_lines():
     assert doc.body == (LEAD, POINT + " second line of the point")
 
 
+def test_without_landmarks_spans_standing_alone_are_paragraphs():
+    inner = (
+        "<div><div><h1>Japan-Estonia Meeting</h1><p>May 8, 2024</p><div>"
+        f"<span>{LEAD}</span>\n<span>{POINT}</span></div>"
+        f"<p><span>{POINT}</span> Both sides also discussed energy.</p></div></div>"
+    )
+    doc = extract(_page(inner), URL)
+    assert doc.body == (LEAD, POINT, f"{POINT} Both sides also discussed energy.")
+
+
 def test_time_datetime_gives_the_date_whatever_its_text():
     inner = (
         "<main><article><header><h1>Japan-Estonia Meeting</h1>"
