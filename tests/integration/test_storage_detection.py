@@ -18,6 +18,7 @@ from storage.detection import (
     version_facts,
 )
 from storage.models import Change, Document, Version
+from storage.versions import RecordResult
 from storage.vocabulary import ChangeKind, DocumentState
 from tests.factories import (
     T0,
@@ -27,6 +28,12 @@ from tests.factories import (
     make_snapshot,
     make_version,
 )
+
+
+def _vid(record: RecordResult) -> int:
+    """The id of the version a record_version call made."""
+    assert record.version_id is not None
+    return record.version_id
 
 
 def _three_versions(session):
@@ -158,5 +165,5 @@ def test_same_body_by_snapshot_or_by_body_digest(session_factory):
         assert same_body(session, a.id, a.id)
         assert same_body(session, a.id, a_again.id)
         assert not same_body(session, a.id, b.id)
-        facts = version_facts(session, record.version_id)
+        facts = version_facts(session, _vid(record))
     assert (facts.snapshot_id, facts.extractor_version) == (a.id, "v1")
