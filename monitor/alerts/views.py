@@ -16,7 +16,6 @@ from monitor.alerts.render.cards import (
 )
 from monitor.detect.diff import FieldChange
 from storage.alert_content import (
-    AlertRowsMissing,
     QueuedAlert,
     change_content,
     ops_content,
@@ -25,9 +24,6 @@ from storage.alert_content import (
 from storage.db import DbSession, SessionFactory
 
 logger = logging.getLogger(__name__)
-
-# An alert points at rows that are gone; it cannot be rendered.
-ViewError = AlertRowsMissing
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ outbox): an alert exists if and only if its change does.
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,20 +30,11 @@ from storage.detection import (
     version_facts,
 )
 from storage.outbox import enqueue_alert
-from storage.vocabulary import ChangeKind, DocumentState
+from storage.vocabulary import ChangeKind, DocumentState, SilentReason
 
 logger = logging.getLogger(__name__)
 
 _CHUNK = 500  # versions per transaction: their changes and alerts commit together
-
-
-class SilentReason(enum.StrEnum):
-    """Why a change is recorded without an alert (changes.reason)."""
-
-    BASELINE = "baseline"
-    FLAP = "flap"
-    EMPTY = "empty_diff"
-    EXTRACTOR = "extractor"
 
 
 @dataclass(frozen=True, slots=True)
