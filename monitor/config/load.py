@@ -37,6 +37,7 @@ def load_settings(
     _check_channel_names(file)
     return Settings(
         site=file.site,
+        crawl=file.crawl,
         database_url=file.database.url,
         schedule=file.schedule,
         channels=tuple(c.resolve(environ) for c in file.channels),

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic import model_validator as model_check
 
-from crawler.contract import RevisitPolicy
+from crawler.contract import DEFAULT_MAX_RESPONSE_BYTES, RevisitPolicy
 from monitor.config.base import (
     Count,
     Flag,
+    Integer,
     Number,
     Positive,
     Seconds,
@@ -82,6 +83,14 @@ class SiteSettings(Table):
     timeout_seconds: Annotated[Number, Field(ge=0.1)] = 30.0
     retry_times: Count = 2
     revisit: RevisitPolicy = RevisitPolicy()
+
+
+class CrawlSettings(Table):
+    """[crawl]: limits on what one fetch may bring in."""
+
+    # A larger body (as sent or once inflated) is not read on: the fetch fails as
+    # too_large. At least 1 KiB, so a typo cannot refuse every page.
+    max_response_bytes: Annotated[Integer, Field(ge=1024)] = DEFAULT_MAX_RESPONSE_BYTES
 
 
 class ScheduleSettings(Table):

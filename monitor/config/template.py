@@ -11,6 +11,7 @@ from monitor.config.load import ENV_OVERRIDES
 from monitor.config.schema import (
     MIN_BACKOFF_SECONDS,
     AlertSettings,
+    CrawlSettings,
     DatabaseTable,
     OpsSettings,
     RuleSettings,
@@ -46,6 +47,11 @@ every_cycle_days = {site.revisit.every_cycle_days}  # every cycle while younger
 daily_until_days = {site.revisit.daily_until_days}  # then daily, then weekly until
 weekly_until_days = {site.revisit.weekly_until_days}
 monthly_after = {site.revisit.monthly_after}  # false: never again after that
+
+[crawl]
+# a page larger than this (bytes, as sent or once inflated) is not stored: the fetch
+# fails as too_large and the cycle exits 1
+max_response_bytes = {crawl.max_response_bytes}
 
 [database]
 # SQLite file in the folder mofawatch runs from; for PostgreSQL:
@@ -109,6 +115,7 @@ def default_config_text() -> str:
     schedule = ScheduleSettings()
     return _TEMPLATE.format(
         site=_TomlView(SiteSettings()),
+        crawl=_TomlView(CrawlSettings()),
         database=_TomlView(DatabaseTable()),
         schedule=_TomlView(schedule),
         interval=_toml(_interval_text(schedule.interval_seconds)),

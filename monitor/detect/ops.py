@@ -33,6 +33,7 @@ from storage.sections import section_health
 logger = logging.getLogger(__name__)
 
 SITE = "site"
+DETAIL_PAGES = "detail_pages"  # the subject of the documents' own conditions
 REQUIRED_FIELDS = ("title", "date", "body")
 MIN_DRIFT_SAMPLE = 3  # fewer extracted pages than this say nothing about the layout
 
@@ -57,6 +58,7 @@ def evaluate_ops(
                 {"sections": sorted(sections), "run_id": run_id},
             )
         events += _failing(session, settings, sections, now, run_id)
+        events += _detail_pages(session, settings, crawl, now, run_id)
         drift, detail = _drift(session, settings, crawl, run_id)
         events += _apply(session, "layout_drift", SITE, drift, now, detail)
         silent, detail = _silence(session, settings, now)
@@ -131,6 +133,32 @@ def _failing(
             now,
             {"cycles": condition.streak, "run_id": run_id},
         )
+    return events
+
+
+def _detail_pages(
+    session: Session, settings: Settings, crawl: CrawlStats, now: datetime, run_id: int
+) -> list[OpsEvent]:
+    """Documents failing, or blocked, in at least half their fetches for
+    failing_cycles cycles in a row, while the index pages may answer fine."""
+    if crawl.all_index_blocked:
+        return []  # the site-wide block says it already
+    answered = crawl.new_versions + crawl.unchanged + crawl.missing
+    answered += crawl.extract_errors
+    events: list[OpsEvent] = []
+    for kind, bad in (("failing", crawl.failed), ("blocked", crawl.blocked)):
+        if bad + answered == 0:
+            continue  # no document fetched: nothing learned, the streak stands
+        condition = _condition(session, kind, DETAIL_PAGES, now)
+        condition.streak = condition.streak + 1 if bad and bad >= answered else 0
+        detail = {
+            "cycles": condition.streak,
+            kind: bad,
+            "answered": answered,
+            "run_id": run_id,
+        }
+        active = condition.streak >= settings.ops.failing_cycles
+        events += _apply(session, kind, DETAIL_PAGES, active, now, detail)
     return events
 
 

@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.extract.listing import is_index_page
 from monitor.replay.sources import BodyReader, Capture, header
 from storage.batch_documents import BatchItem
 from storage.db import unit_of_work
@@ -104,16 +104,10 @@ def fetch_record(capture: Capture) -> FetchRecord:
     )
 
 
-def is_index_url(url: str) -> bool:
-    """Section lists and monthly archives are stored as snapshots only, as live."""
-    path = urlsplit(url).path
-    return path.endswith("/") or path.rsplit("/", 1)[-1].endswith("index.html")
-
-
 def _is_detail(capture: Capture) -> bool:
     if capture.role is not None:
         return capture.role == "detail"
-    return not is_index_url(capture.url)
+    return not is_index_page(capture.url)  # the crawl's rule
 
 
 StoredKey = tuple[str, datetime, str | None]
@@ -186,7 +180,7 @@ def _ingest_batch(
     with unit_of_work(factory) as session:
         lines |= _skip_stored(session, batch)
     wanted = {n: c for n, c in batch.items() if n not in lines}
-    # Extraction, the long part, holds no transaction: a crawl can write meanwhile.
+    # Extraction, the long part, holds no transaction: readers are not held up.
     items = {
         n: BatchItem(fetch_record(c), c.fetched_at, _is_detail(c))
         for n, c in wanted.items()

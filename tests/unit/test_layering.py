@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MONITOR_MAY_USE_FROM_CRAWLER = {
     "crawler.extract.extractor",
     "crawler.extract.document",
+    "crawler.extract.listing",  # which URLs are list pages: one rule, crawl and replay
     "crawler.contract",  # the typed run configuration and statistics of a crawl
 }
 
