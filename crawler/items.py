@@ -69,5 +69,5 @@ class FetchedPage:
 
     @property
     def is_stored_answer(self) -> bool:
-        """An HTTP answer that storage takes in (content, 304, missing, blocked, 5xx)."""
+        """An HTTP answer storage takes in (content, 304, missing, blocked, 5xx)."""
         return self.status != 0 and self.problem.is_answer
