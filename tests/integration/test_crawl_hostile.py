@@ -23,7 +23,7 @@ from tests.sitesim import (
     SiteSim,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 DETAIL = "/press/release/press4e_003170.html"
 OTHER = "/na/na1/us/page4e_001274.html"

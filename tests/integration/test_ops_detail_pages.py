@@ -24,7 +24,7 @@ from tests.integration.crawl_helpers import (
 )
 from tests.sitesim import Fault
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
