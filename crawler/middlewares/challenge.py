@@ -79,7 +79,7 @@ class ChallengeMiddleware:
         elif verdict is Hostile.NOT_FOUND:
             request.meta["soft_404"] = True
             crawl_stats(self.crawler).inc_value("mofa/soft_404")
-            logger.warning("%s: a 'not found' page answered %s", request.url, 200)
+            logger.warning("%s: a 'not found' page answered 200", request.url)
         elif response.status == 403:
             request.meta["dont_retry"] = True
         return response
