@@ -79,6 +79,8 @@ class OffHostRefreshMiddleware:
         elif _seen(url, request):
             request.meta["dont_redirect"] = True
             request.meta["redirect_loop"] = url
+        else:
+            request.dont_filter = True  # as for a 3xx: followed, never filtered
         return response
 
 
