@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
+from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from crawler.middlewares.redirect import (
@@ -33,7 +34,7 @@ def _refresh(target: str) -> tuple[Request, HtmlResponse]:
 def test_meta_refresh(target, meta, dont_filter):
     middleware = OffHostRefreshMiddleware(get_crawler())
     request, response = _refresh(target)
-    middleware.crawler.stats = _Stats()
+    middleware.crawler.stats = MemoryStatsCollector(middleware.crawler)
     middleware.process_response(request, response)
     assert meta <= set(request.meta)
     assert bool(request.meta.get("dont_redirect")) is bool(meta)
@@ -42,7 +43,7 @@ def test_meta_refresh(target, meta, dont_filter):
 
 def test_redirect_back_into_its_own_chain_is_a_loop():
     middleware = OffHostRedirectMiddleware(get_crawler())
-    middleware.crawler.stats = _Stats()
+    middleware.crawler.stats = MemoryStatsCollector(middleware.crawler)
     moved = "https://www.mofa.go.jp/press/release/moved.html"
     request = Request(moved, meta={"redirect_urls": [PAGE]})
     response = Response(moved, status=302, headers={"Location": PAGE})
@@ -59,11 +60,3 @@ def test_same_host_redirect_is_followed_and_never_filtered_as_a_duplicate():
     )
     assert "dont_redirect" not in request.meta
     assert request.dont_filter is True
-
-
-class _Stats:
-    def __init__(self):
-        self.values = {}
-
-    def inc_value(self, key, count=1):
-        self.values[key] = self.values.get(key, 0) + count
