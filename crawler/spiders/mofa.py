@@ -191,7 +191,9 @@ class MofaSpider(scrapy.Spider):
             url=(response.meta.get("redirect_urls") or [response.url])[0],
             role=role,
             section=section,
-            fetched_at=self.now,
+            # The instant the WARC recorder gave this response, when it runs: one
+            # fetch time in the archive and in the database.
+            fetched_at=response.meta.get("fetched_at") or self.now,
             status=status,
             body=response.body if content else None,
             # Validators only of content: the next request must not be answered 304

@@ -105,6 +105,9 @@ def fetch_record(capture: Capture) -> FetchRecord:
 
 
 def _is_detail(capture: Capture) -> bool:
+    """Documents as the crawl finds them: the recorded role, else an address of a
+    known page-id family. Section lists, monthly archives and other pages a mirror
+    holds (statement lists, Japanese pages) are stored as snapshots only, as live."""
     if capture.role is not None:
         return capture.role == "detail"
     return not is_index_page(capture.url)  # the crawl's rule
@@ -114,7 +117,10 @@ StoredKey = tuple[str, datetime, str | None]
 
 
 def _key(capture: Capture) -> StoredKey:
-    digest = None if capture.body is None else hashlib.sha256(capture.body).hexdigest()
+    # Storage keeps the body of a 200 only (storage.ingest): a recorded 404 page
+    # matches its snapshot without one.
+    body = capture.body if capture.status == 200 else None
+    digest = None if body is None else hashlib.sha256(body).hexdigest()
     return capture.url[:512], capture.fetched_at, digest
 
 
