@@ -62,6 +62,8 @@ DOWNLOADER_MIDDLEWARES = {
     # RedirectMiddleware (600) follows it.
     "crawler.middlewares.redirect.OffHostRefreshMiddleware": 585,
     "crawler.middlewares.redirect.OffHostRedirectMiddleware": 650,
+    # Before Scrapy's HttpProxyMiddleware (750), which does the proxying.
+    "crawler.middlewares.proxy.RunProxyMiddleware": 740,
 }
 
 ITEM_PIPELINES = {

@@ -116,6 +116,8 @@ _LABELS = {
     "already_stored": "already stored",
     "not_modified": "not modified",
     "extract_failed": "extraction failed",
+    "suspect": "suspect (lost what the stored version had; no version made)",
+    "still_unrecognized": "not modified, still unrecognizable",
     "ignored": "stored as snapshots only (index pages, other statuses)",
     "older_than_stored": "older than what is stored (skipped)",
 }

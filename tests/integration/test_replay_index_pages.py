@@ -7,7 +7,7 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from crawler import plan
+from crawler.contract import ENTRY_PAGES
 from crawler.extract.listing import is_index_page
 from monitor.replay.replayer import check_sources, collect, replay
 from storage.models import Document, Snapshot
@@ -64,7 +64,7 @@ def test_replayed_list_pages_are_snapshots_never_documents(tmp_path, make):
 
 
 def test_every_page_the_crawl_reads_as_a_list_is_an_index_page():
-    for paths in plan.ENTRY_PAGES.values():
+    for paths in ENTRY_PAGES.values():
         for path in paths:
             assert is_index_page(BASE_URL + path), path
     for path in ("/press/release/202207_index.html", "/press/kaiken/", "/"):

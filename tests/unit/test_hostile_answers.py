@@ -1,10 +1,10 @@
-"""crawler.middlewares.challenge.classify: the one judge of block pages, soft 404s."""
+"""crawler.blocking.classify: the one judge of block pages and soft 404s."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.middlewares.challenge import Hostile, classify
+from crawler.blocking import Hostile, classify
 from tests.conftest import FIXTURES
 from tests.sitesim import (
     ACCESS_DENIED_BODY,
