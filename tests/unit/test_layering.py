@@ -13,6 +13,7 @@ MONITOR_MAY_USE_FROM_CRAWLER = {
     "crawler.extract.extractor",
     "crawler.extract.document",
     "crawler.contract",  # the typed run configuration and statistics of a crawl
+    "crawler.headers",  # HTTP header values (Retry-After) read one way everywhere
 }
 
 
