@@ -2,6 +2,12 @@
 
 Sending happens outside any transaction. An alert sent but not yet marked sent when
 the process dies is sent again later: delivery is at-least-once, never at-most-once.
+
+Order: on each channel, the alerts about one document go out in the order of their
+changes. An alert whose document has an earlier undelivered alert on the channel
+waits for it (the earlier one is claimed along and sent first); it is never sent
+alone. When a channel accepts a message, its other failed alerts are due again at
+once. Each alert is tried at most once per pass, whatever the backoff.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.notifiers import build_notifiers
@@ -23,8 +28,18 @@ from monitor.alerts.render.cards import Rendered
 from monitor.alerts.views import Batch, render_batches
 from monitor.config import Settings
 from storage.db import unit_of_work
-from storage.models import Alert, AlertStatus
-from storage.outbox import claim_due, mark_failed, mark_sent, release_stale_claims
+from storage.models import AlertStatus
+from storage.outbox import (
+    claim_due,
+    due_alert_ids,
+    hold,
+    mark_failed,
+    mark_sent,
+    release_orphaned_claims,
+    release_stale_claims,
+    retry_channel_now,
+    waiting_on,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +76,9 @@ class _Tally:
     failed: int = 0
     dead: int = 0
     skipped: int = 0
+    held: int = 0
+    # Every alert claimed in this pass: none is claimed twice.
+    tried: set[int] = field(default_factory=set)
 
 
 def dispatch_due(
@@ -80,19 +98,25 @@ def dispatch_due(
     tally = _Tally()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     for _ in range(MAX_ROUNDS):
-        alert_ids = claim_due(factory, now, worker=worker, limit=CLAIM_BATCH)
+        alert_ids = claim_due(
+            factory, now, worker=worker, limit=CLAIM_BATCH, exclude=tally.tried
+        )
         if not alert_ids:
             break
-        for batch in render_batches(factory, alert_ids):
+        tally.tried.update(alert_ids)
+        batches = render_batches(factory, alert_ids)
+        # Oldest first: an earlier change's alert goes before a later one's.
+        for batch in sorted(batches, key=lambda b: min(b.alert_ids)):
             _deliver(factory, settings, now, batch, channels, tally, sleep)
     result = DispatchResult(tally.sent, tally.failed, tally.dead, tally.skipped)
     if result != DispatchResult():
         logger.info(
-            "dispatch: %d sent, %d failed, %d dead, %d skipped",
+            "dispatch: %d sent, %d failed, %d dead, %d skipped, %d held back",
             result.sent,
             result.failed,
             result.dead,
             result.skipped,
+            tally.held,
         )
     return result
 
@@ -100,31 +124,14 @@ def dispatch_due(
 def _release_claims(factory: sessionmaker[Session], now: datetime) -> None:
     with unit_of_work(factory) as session:
         released = release_stale_claims(session, now, STALE_CLAIM)
-        released += _release_orphaned_claims(session)
+        released += release_orphaned_claims(
+            session, socket.gethostname(), _process_alive
+        )
     if released:
         logger.warning(
             "dispatch: %d alerts claimed by a dispatcher that died are due again",
             released,
         )
-
-
-def _release_orphaned_claims(session: Session) -> int:
-    """Claims of a dispatcher on this host whose process is gone (killed mid-send)."""
-    host = socket.gethostname()
-    stmt = select(Alert).where(
-        Alert.status == AlertStatus.SENDING, Alert.claimed_by.like(f"{host}:%")
-    )
-    released = 0
-    for alert in session.scalars(stmt):
-        pid_text = (alert.claimed_by or "").rpartition(":")[2]
-        if pid_text.isdigit() and not _process_alive(int(pid_text)):
-            alert.status = (
-                AlertStatus.PENDING if alert.attempts == 0 else AlertStatus.FAILED
-            )
-            alert.claimed_at = None
-            alert.claimed_by = None
-            released += 1
-    return released
 
 
 def _process_alive(pid: int) -> bool:
@@ -148,6 +155,8 @@ def _deliver(
     tally: _Tally,
     sleep: Callable[[float], None],
 ) -> None:
+    if _held_back(factory, batch, tally):
+        return
     notifier = channels.get(batch.channel)
     error, retry_after = batch.error, None
     if notifier is None:
@@ -156,11 +165,13 @@ def _deliver(
     elif batch.message is not None:
         error, retry_after = _send(notifier, batch.message, batch, sleep)
     with unit_of_work(factory) as session:
-        for alert_id in batch.alert_ids:
-            if error is None:
+        if error is None:
+            for alert_id in batch.alert_ids:
                 mark_sent(session, alert_id, now)
-                tally.sent += 1
-                continue
+            tally.sent += len(batch.alert_ids)
+            _channel_is_back(session, batch.channel, now)
+            return
+        for alert_id in batch.alert_ids:
             status = mark_failed(
                 session,
                 alert_id,
@@ -175,6 +186,31 @@ def _deliver(
                 tally.dead += 1
             elif notifier is not None:
                 tally.failed += 1
+
+
+def _held_back(factory: sessionmaker[Session], batch: Batch, tally: _Tally) -> bool:
+    """True (and the batch returned untried) when an earlier alert about one of its
+    documents is still undelivered on the channel."""
+    with unit_of_work(factory) as session:
+        blocker = waiting_on(session, batch.alert_ids)
+        if blocker is None:
+            return False
+        for alert_id in batch.alert_ids:
+            hold(session, alert_id, blocker)
+    tally.held += len(batch.alert_ids)
+    logger.info(
+        "alerts %s via %s wait for alert %d (an earlier change of the document)",
+        batch.alert_ids,
+        batch.channel,
+        blocker,
+    )
+    return True
+
+
+def _channel_is_back(session: Session, channel: str, now: datetime) -> None:
+    due = retry_channel_now(session, channel, now)
+    if due:
+        logger.info("channel %s delivers again: %d failed alerts due now", channel, due)
 
 
 def _send(
@@ -212,16 +248,8 @@ def _send(
 
 def _plan(factory: sessionmaker[Session], now: datetime) -> list[Planned]:
     """What would be sent now, without claiming or changing anything."""
-    stmt = (
-        select(Alert.id)
-        .where(
-            Alert.status.in_([AlertStatus.PENDING, AlertStatus.FAILED]),
-            Alert.next_attempt_at <= now,
-        )
-        .order_by(Alert.id)
-    )
     with factory() as session:
-        ids = list(session.scalars(stmt))
+        ids = due_alert_ids(session, now)
     planned = []
     for batch in render_batches(factory, ids):
         subject = batch.message.subject if batch.message else f"({batch.error})"
