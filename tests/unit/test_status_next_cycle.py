@@ -52,7 +52,9 @@ def test_sunday_as_7_and_as_0_is_the_same_day():
 
 
 def test_interval_counts_from_the_last_daemon_cycle():
-    schedule = ScheduleSettings(interval=3600, timezone="UTC", jitter_seconds=0)
+    schedule = ScheduleSettings.model_validate(
+        {"interval": 3600, "timezone": "UTC", "jitter_seconds": 0}
+    )
     settings = Settings(schedule=schedule)
     runs = (
         _run("run", datetime(2026, 12, 2, 0, 50, tzinfo=UTC)),  # by hand: not counted
@@ -65,6 +67,6 @@ def test_interval_counts_from_the_last_daemon_cycle():
 
 
 def test_interval_without_a_daemon_cycle_is_one_interval_from_now():
-    schedule = ScheduleSettings(interval=1800, timezone="UTC")
+    schedule = ScheduleSettings.model_validate({"interval": 1800, "timezone": "UTC"})
     report = build_status(_figures(), Settings(schedule=schedule), NOW)
     assert report["next_cycle"]["at"] == "2026-12-02T01:30:00+00:00"
