@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.notifiers import build_notifiers
-from monitor.alerts.notifiers.base import Notifier, NotifyError
+from monitor.alerts.notifiers.base import Notifier, NotifyError, send_waiting_once
 from monitor.alerts.render.cards import Rendered
 from monitor.alerts.views import Batch, render_batches
 from monitor.config import Settings
@@ -44,8 +44,6 @@ from storage.outbox import (
 logger = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=10)
-# A Slack 429 asking for this long or less is waited out, then retried once.
-MAX_INLINE_WAIT_SECONDS = 30.0
 CLAIM_BATCH = 50
 MAX_ROUNDS = 20
 
@@ -216,34 +214,24 @@ def _channel_is_back(session: Session, channel: str, now: datetime) -> None:
 def _send(
     notifier: Notifier, message: Rendered, batch: Batch, sleep: Callable[[float], None]
 ) -> tuple[str | None, float | None]:
-    """Send once (twice after a short Retry-After); (error, retry_after) on failure."""
-    for attempt in (1, 2):
-        try:
-            notifier.send(message)
-        except NotifyError as exc:
-            wait = exc.retry_after
-            if attempt == 1 and wait is not None and wait <= MAX_INLINE_WAIT_SECONDS:
-                logger.info(
-                    "channel %s asks to retry in %.1fs; waiting", batch.channel, wait
-                )
-                sleep(max(wait, 0.0))
-                continue
-            logger.warning(
-                "alerts %s via %s failed: %s", batch.alert_ids, batch.channel, exc
-            )
-            return str(exc) or type(exc).__name__, wait
-        except Exception as exc:
-            logger.error(
-                "alerts %s via %s failed unexpectedly",
-                batch.alert_ids,
-                batch.channel,
-                exc_info=True,
-            )
-            return f"{type(exc).__name__}: {exc}", None
-        else:
-            logger.info("alerts %s sent via %s", batch.alert_ids, batch.channel)
-            return None, None
-    return "retry after wait failed", None
+    """Send (again after a short Retry-After); (error, retry_after) on failure."""
+    try:
+        send_waiting_once(notifier, message, sleep=sleep)
+    except NotifyError as exc:
+        logger.warning(
+            "alerts %s via %s failed: %s", batch.alert_ids, batch.channel, exc
+        )
+        return str(exc) or type(exc).__name__, exc.retry_after
+    except Exception as exc:
+        logger.error(
+            "alerts %s via %s failed unexpectedly",
+            batch.alert_ids,
+            batch.channel,
+            exc_info=True,
+        )
+        return f"{type(exc).__name__}: {exc}", None
+    logger.info("alerts %s sent via %s", batch.alert_ids, batch.channel)
+    return None, None
 
 
 def _plan(factory: sessionmaker[Session], now: datetime) -> list[Planned]:
