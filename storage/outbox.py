@@ -210,6 +210,7 @@ def mark_sent(session: Session, alert_id: int, now: datetime) -> None:
     alert.status = AlertStatus.SENT
     alert.sent_at = now
     alert.last_error = None
+    alert.undelivered_to = None
 
 
 def mark_failed(
@@ -222,11 +223,18 @@ def mark_failed(
     backoff_seconds: int,
     max_backoff_seconds: int,
     retry_after: float | None = None,
+    undelivered: Sequence[str] | None = None,
 ) -> AlertStatus:
-    """Count a failed attempt: FAILED with a backed-off next try, or DEAD."""
+    """Count a failed attempt: FAILED with a backed-off next try, or DEAD.
+
+    `undelivered`: the attempt reached all recipients but these; the next one goes
+    to these only.
+    """
     alert = _get(session, alert_id)
     alert.attempts += 1
     alert.last_error = error
+    if undelivered is not None:
+        alert.undelivered_to = sorted(undelivered)
     alert.claimed_at = None
     alert.claimed_by = None
     if alert.attempts >= max_attempts:
@@ -238,6 +246,20 @@ def mark_failed(
     alert.status = AlertStatus.FAILED
     alert.next_attempt_at = now + timedelta(seconds=delay)
     return alert.status
+
+
+def undelivered_recipients(
+    session: Session, alert_ids: Collection[int]
+) -> tuple[str, ...] | None:
+    """The recipients these alerts still have to reach, when each was delivered in
+    part before; None when one of them still goes to every recipient."""
+    stmt = select(Alert.undelivered_to).where(Alert.id.in_(list(alert_ids)))
+    remaining: set[str] = set()
+    for undelivered in session.scalars(stmt):
+        if undelivered is None:
+            return None
+        remaining.update(undelivered)
+    return tuple(sorted(remaining))
 
 
 def alert_counts(session: Session) -> dict[AlertStatus, int]:

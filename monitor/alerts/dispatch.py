@@ -23,7 +23,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.notifiers import build_notifiers
-from monitor.alerts.notifiers.base import Notifier, NotifyError, send_waiting_once
+from monitor.alerts.notifiers.base import (
+    Notifier,
+    NotifyError,
+    PartialDelivery,
+    send_waiting_once,
+)
 from monitor.alerts.render.cards import Rendered
 from monitor.alerts.views import Batch, render_batches
 from monitor.config import Settings
@@ -38,6 +43,7 @@ from storage.outbox import (
     release_orphaned_claims,
     release_stale_claims,
     retry_channel_now,
+    undelivered_recipients,
     waiting_on,
 )
 
@@ -66,6 +72,15 @@ class DispatchResult:
     dead: int = 0
     skipped: int = 0
     planned: tuple[Planned, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """How one send went: no error, or the error and what the channel asked."""
+
+    error: str | None = None
+    retry_after: float | None = None
+    undelivered: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -156,14 +171,14 @@ def _deliver(
     if _held_back(factory, batch, tally):
         return
     notifier = channels.get(batch.channel)
-    error, retry_after = batch.error, None
+    outcome = _Outcome(error=batch.error)
     if notifier is None:
-        error = f"channel {batch.channel!r} is not configured"
+        outcome = _Outcome(error=f"channel {batch.channel!r} is not configured")
         tally.skipped += len(batch.alert_ids)
     elif batch.message is not None:
-        error, retry_after = _send(notifier, batch.message, batch, sleep)
+        outcome = _send(factory, notifier, batch.message, batch, sleep)
     with unit_of_work(factory) as session:
-        if error is None:
+        if outcome.error is None:
             for alert_id in batch.alert_ids:
                 mark_sent(session, alert_id, now)
             tally.sent += len(batch.alert_ids)
@@ -173,12 +188,13 @@ def _deliver(
             status = mark_failed(
                 session,
                 alert_id,
-                error,
+                outcome.error,
                 now,
                 max_attempts=settings.alerts.max_attempts,
                 backoff_seconds=settings.alerts.backoff_seconds,
                 max_backoff_seconds=settings.alerts.max_backoff_seconds,
-                retry_after=retry_after,
+                retry_after=outcome.retry_after,
+                undelivered=outcome.undelivered,
             )
             if status == AlertStatus.DEAD:
                 tally.dead += 1
@@ -212,16 +228,23 @@ def _channel_is_back(session: Session, channel: str, now: datetime) -> None:
 
 
 def _send(
-    notifier: Notifier, message: Rendered, batch: Batch, sleep: Callable[[float], None]
-) -> tuple[str | None, float | None]:
-    """Send (again after a short Retry-After); (error, retry_after) on failure."""
+    factory: sessionmaker[Session],
+    notifier: Notifier,
+    message: Rendered,
+    batch: Batch,
+    sleep: Callable[[float], None],
+) -> _Outcome:
+    """Send (again after a short Retry-After), to the recipients still missing it."""
+    with factory() as session:
+        recipients = undelivered_recipients(session, batch.alert_ids)
     try:
-        send_waiting_once(notifier, message, sleep=sleep)
+        send_waiting_once(notifier, message, recipients=recipients, sleep=sleep)
     except NotifyError as exc:
         logger.warning(
             "alerts %s via %s failed: %s", batch.alert_ids, batch.channel, exc
         )
-        return str(exc) or type(exc).__name__, exc.retry_after
+        undelivered = exc.undelivered if isinstance(exc, PartialDelivery) else None
+        return _Outcome(str(exc) or type(exc).__name__, exc.retry_after, undelivered)
     except Exception as exc:
         logger.error(
             "alerts %s via %s failed unexpectedly",
@@ -229,9 +252,9 @@ def _send(
             batch.channel,
             exc_info=True,
         )
-        return f"{type(exc).__name__}: {exc}", None
+        return _Outcome(f"{type(exc).__name__}: {exc}")
     logger.info("alerts %s sent via %s", batch.alert_ids, batch.channel)
-    return None, None
+    return _Outcome()
 
 
 def _plan(factory: sessionmaker[Session], now: datetime) -> list[Planned]:
