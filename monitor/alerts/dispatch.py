@@ -13,15 +13,14 @@ once. Each alert is tried at most once per pass, whatever the backoff.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.alerts.claims import STALE_CLAIM, process_alive, this_host, worker_name
 from monitor.alerts.notifiers import build_notifiers
 from monitor.alerts.notifiers.base import (
     Notifier,
@@ -32,24 +31,20 @@ from monitor.alerts.notifiers.base import (
 from monitor.alerts.render.cards import Rendered
 from monitor.alerts.views import Batch, render_batches
 from monitor.config import Settings
+from storage.claims import claim_due, release_dead_claims, waiting_on
 from storage.db import unit_of_work
 from storage.models import AlertStatus
 from storage.outbox import (
-    claim_due,
     due_alert_ids,
     hold,
     mark_failed,
     mark_sent,
-    release_orphaned_claims,
-    release_stale_claims,
     retry_channel_now,
     undelivered_recipients,
-    waiting_on,
 )
 
 logger = logging.getLogger(__name__)
 
-STALE_CLAIM = timedelta(minutes=10)
 CLAIM_BATCH = 50
 MAX_ROUNDS = 20
 
@@ -107,9 +102,9 @@ def dispatch_due(
     channels = dict(notifiers) if notifiers is not None else build_notifiers(settings)
     if dry_run:
         return DispatchResult(planned=tuple(_plan(factory, now)))
-    _release_claims(factory, now)
+    _release_dead_claims(factory, now)
     tally = _Tally()
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+    worker = worker_name()
     for _ in range(MAX_ROUNDS):
         alert_ids = claim_due(
             factory, now, worker=worker, limit=CLAIM_BATCH, exclude=tally.tried
@@ -134,29 +129,15 @@ def dispatch_due(
     return result
 
 
-def _release_claims(factory: sessionmaker[Session], now: datetime) -> None:
-    with unit_of_work(factory) as session:
-        released = release_stale_claims(session, now, STALE_CLAIM)
-        released += release_orphaned_claims(
-            session, socket.gethostname(), _process_alive
-        )
+def _release_dead_claims(factory: sessionmaker[Session], now: datetime) -> None:
+    released = release_dead_claims(
+        factory, now, older_than=STALE_CLAIM, host=this_host(), alive=process_alive
+    )
     if released:
         logger.warning(
             "dispatch: %d alerts claimed by a dispatcher that died are due again",
             released,
         )
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _deliver(

@@ -10,15 +10,14 @@ from functools import partial
 import pytest
 from sqlalchemy import func, select
 
+from storage.claims import claim_due, release_stale_claims
 from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 from storage.outbox import (
     alert_counts,
-    claim_due,
     enqueue_alert,
     mark_failed,
     mark_sent,
-    release_stale_claims,
 )
 from tests.factories import (
     T0,
