@@ -197,3 +197,37 @@ def test_outbox_delivers_exactly_once_across_a_receiver_outage(
     assert len(receiver.posts) == 1
     assert receiver.posts[0]["title"].startswith("New meeting:")
     assert alerts(session_factory)[0].status == AlertStatus.SENT
+
+
+@pytest.fixture
+def _keep_log_handlers():
+    # main() points the root logger at the (captured) stderr of the moment.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("_keep_log_handlers")
+def test_alerts_test_sends_through_apprise_and_never_logs_the_url(
+    tmp_path, receiver, monkeypatch, capsys
+):
+    from monitor.cli.main import main
+
+    path = tmp_path / "mofawatch.toml"
+    path.write_text(CHANNEL, encoding="utf-8")
+    monkeypatch.setenv("MOFAWATCH_APPRISE_URL", receiver.url)
+    assert main(["-v", "--config", str(path), "alerts", "test"]) == 0
+    captured = capsys.readouterr()
+    assert "push: sent" in captured.out
+    (post,) = receiver.posts
+    assert "mofawatch test alert" in post["title"]
+    receiver.status = 500
+    assert main(["-v", "--config", str(path), "alerts", "test"]) == 1
+    captured2 = capsys.readouterr()
+    assert "push: FAILED: apprise channel push: the service answered HTTP 500" in (
+        captured2.out
+    )
+    for text in (captured.out, captured.err, captured2.out, captured2.err):
+        assert TOKEN not in text
