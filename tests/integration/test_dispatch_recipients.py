@@ -88,3 +88,20 @@ def test_a_recipient_refused_for_good_ends_dead_and_reported(
     # The recipient who got it got it once; only the refused one was tried again.
     assert [e.rcpt_tos for e in smtp_server.envelopes] == [[DESK]]
     assert len(smtp_server.messages) == 1
+
+
+def test_a_refused_recipient_since_removed_from_the_channel_is_not_sent_it(
+    session_factory, smtp_server
+):
+    settings = _settings(smtp_server.port)
+    store(session_factory, document(), later(0))
+    detect_changes(session_factory, settings, later(1))
+    smtp_server.refuse = {BOSS}
+    dispatch_due(session_factory, settings, later(2))
+    (channel,) = settings.channels
+    fewer = settings.model_copy(
+        update={"channels": (channel.model_copy(update={"to": (DESK,)}),)}
+    )
+    assert dispatch_due(session_factory, fewer, later(3.1)).sent == 1
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [[DESK]]
+    assert alerts(session_factory)[0].status == AlertStatus.SENT

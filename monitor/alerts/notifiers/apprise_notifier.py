@@ -47,11 +47,14 @@ class AppriseNotifier:
         client = apprise.Apprise()
         client.add(service)
         with apprise_log() as lines:
-            delivered = client.notify(
-                title=message.subject,
-                body=message.text,
-                body_format=apprise.NotifyFormat.TEXT,
-            )
+            try:
+                delivered = client.notify(
+                    title=message.subject,
+                    body=message.text,
+                    body_format=apprise.NotifyFormat.TEXT,
+                )
+            except Exception as exc:  # its text may quote the URL: the type only
+                raise NotifyError(f"{what}: {type(exc).__name__}") from None
         if not delivered:
             raise NotifyError(f"{what}: {_reason(lines)}")
         logger.debug("%s: sent %s", what, message.message_id)

@@ -56,10 +56,15 @@ class EmailNotifier:
         self.send_to(message, tuple(self._settings.to))
 
     def send_to(self, message: Rendered, recipients: tuple[str, ...]) -> None:
-        """Send to `recipients` only (the To header still names every recipient)."""
+        """Send to those of `recipients` the channel still has (the To header names
+        every recipient); none left is nothing to do."""
+        wanted = tuple(r for r in recipients if r in self._settings.to)
+        if not wanted:
+            logger.info("email channel %s: no recipient left to send to", self.name)
+            return
         mail = self.build(message)
         try:
-            refused = self._deliver(mail, recipients)
+            refused = self._deliver(mail, wanted)
         except (smtplib.SMTPException, OSError) as exc:
             raise NotifyError(
                 f"email channel {self.name}: {self._describe(exc)}"
