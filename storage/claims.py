@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from storage.db import unit_of_work
@@ -45,10 +45,8 @@ def claim_due(
         ids = set(session.scalars(_locked(due, locking)))
         if not ids:
             return []
-        earlier = _earlier_than(ids, CLAIMABLE)
-        if exclude:
-            earlier = earlier.where(Alert.id.not_in(list(exclude)))
-        ids.update(session.scalars(_locked(earlier, locking)))
+        params = {"later_ids": list(ids), "exclude": list(exclude)}
+        ids.update(session.scalars(_locked(_EARLIER_CLAIMABLE, locking), params))
         # BEGIN IMMEDIATE serializes SQLite writers; the WHERE re-checks the status.
         stmt = (
             update(Alert)
@@ -66,31 +64,36 @@ def _locked(stmt: Select[int], locking: bool) -> Select[int]:
     return stmt.with_for_update(skip_locked=True, of=Alert)
 
 
-def _earlier_than(
-    alert_ids: Collection[int], statuses: Sequence[AlertStatus]
-) -> Select[int]:
+def _earlier_than(statuses: Sequence[AlertStatus]) -> Select[int]:
     """Alerts in `statuses` about an earlier change of the same document, on the same
-    channel, as one of `alert_ids`."""
-    later, later_change = aliased(Alert), aliased(Change)
+    channel, as one of the alerts `later_ids`, leaving out those in `exclude`."""
+    later, later_change = aliased(Alert, name="later"), aliased(Change, name="lc")
     return (
         select(Alert.id)
         .join(Change, Alert.change_id == Change.id)
         .join(later_change, later_change.document_id == Change.document_id)
         .join(later, later.change_id == later_change.id)
         .where(
-            later.id.in_(list(alert_ids)),
+            later.id.in_(bindparam("later_ids", expanding=True)),
             later.channel == Alert.channel,
             Change.id < later_change.id,
             Alert.status.in_(statuses),
+            Alert.id.not_in(bindparam("exclude", expanding=True)),
         )
     )
+
+
+# Built once: statements of a dispatch pass are run for every message.
+_EARLIER_CLAIMABLE = _earlier_than(CLAIMABLE)
+_FIRST_EARLIER_UNSENT = _earlier_than(_UNSENT).order_by(Alert.id).limit(1)
 
 
 def waiting_on(session: Session, alert_ids: Collection[int]) -> int | None:
     """An undelivered alert, outside `alert_ids`, about an earlier change of the same
     document on the same channel as one of them (the lowest id); None if none."""
-    earlier = _earlier_than(alert_ids, _UNSENT).where(Alert.id.not_in(list(alert_ids)))
-    return session.scalars(earlier.order_by(Alert.id).limit(1)).first()
+    ids = list(alert_ids)
+    params = {"later_ids": ids, "exclude": ids}
+    return session.scalars(_FIRST_EARLIER_UNSENT, params).first()
 
 
 def release_dead_claims(

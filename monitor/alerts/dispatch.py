@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.alerts.claims import STALE_CLAIM, process_alive, this_host, worker_name
 from monitor.alerts.notifiers import build_notifiers
 from monitor.alerts.notifiers.base import (
+    AddressedNotifier,
     Notifier,
     NotifyError,
     PartialDelivery,
@@ -87,6 +88,8 @@ class _Tally:
     held: int = 0
     # Every alert claimed in this pass: none is claimed twice.
     tried: set[int] = field(default_factory=set)
+    # Channels whose failed alerts were made due since their last failure.
+    recovered: set[str] = field(default_factory=set)
 
 
 def dispatch_due(
@@ -163,7 +166,7 @@ def _deliver(
             for alert_id in batch.alert_ids:
                 mark_sent(session, alert_id, now)
             tally.sent += len(batch.alert_ids)
-            _channel_is_back(session, batch.channel, now)
+            _channel_is_back(session, batch.channel, now, tally)
             return
         for alert_id in batch.alert_ids:
             status = mark_failed(
@@ -181,15 +184,17 @@ def _deliver(
                 tally.dead += 1
             elif notifier is not None:
                 tally.failed += 1
+        tally.recovered.discard(batch.channel)
 
 
 def _held_back(factory: sessionmaker[Session], batch: Batch, tally: _Tally) -> bool:
     """True (and the batch returned untried) when an earlier alert about one of its
     documents is still undelivered on the channel."""
-    with unit_of_work(factory) as session:
+    with factory() as session:
         blocker = waiting_on(session, batch.alert_ids)
-        if blocker is None:
-            return False
+    if blocker is None:
+        return False
+    with unit_of_work(factory) as session:
         for alert_id in batch.alert_ids:
             hold(session, alert_id, blocker)
     tally.held += len(batch.alert_ids)
@@ -202,8 +207,14 @@ def _held_back(factory: sessionmaker[Session], batch: Batch, tally: _Tally) -> b
     return True
 
 
-def _channel_is_back(session: Session, channel: str, now: datetime) -> None:
+def _channel_is_back(
+    session: Session, channel: str, now: datetime, tally: _Tally
+) -> None:
+    """The channel accepted a message: its failed alerts are due again at once."""
+    if channel in tally.recovered:
+        return  # done, and nothing failed on it since
     due = retry_channel_now(session, channel, now)
+    tally.recovered.add(channel)
     if due:
         logger.info("channel %s delivers again: %d failed alerts due now", channel, due)
 
@@ -216,8 +227,10 @@ def _send(
     sleep: Callable[[float], None],
 ) -> _Outcome:
     """Send (again after a short Retry-After), to the recipients still missing it."""
-    with factory() as session:
-        recipients = undelivered_recipients(session, batch.alert_ids)
+    recipients = None
+    if isinstance(notifier, AddressedNotifier):  # only these can send to some
+        with factory() as session:
+            recipients = undelivered_recipients(session, batch.alert_ids)
     try:
         send_waiting_once(notifier, message, recipients=recipients, sleep=sleep)
     except NotifyError as exc:
