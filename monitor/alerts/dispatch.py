@@ -68,6 +68,7 @@ class DispatchResult:
     dead: int = 0
     skipped: int = 0
     planned: tuple[Planned, ...] = field(default_factory=tuple)
+    held: int = 0  # not tried: an earlier alert about the document is undelivered
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,9 @@ def dispatch_due(
         # Oldest first: an earlier change's alert goes before a later one's.
         for batch in sorted(batches, key=lambda b: min(b.alert_ids)):
             _deliver(factory, settings, now, batch, channels, tally, sleep)
-    result = DispatchResult(tally.sent, tally.failed, tally.dead, tally.skipped)
+    result = DispatchResult(
+        tally.sent, tally.failed, tally.dead, tally.skipped, held=tally.held
+    )
     if result != DispatchResult():
         logger.info(
             "dispatch: %d sent, %d failed, %d dead, %d skipped, %d held back",
@@ -127,7 +130,7 @@ def dispatch_due(
             result.failed,
             result.dead,
             result.skipped,
-            tally.held,
+            result.held,
         )
     return result
 

@@ -86,7 +86,7 @@ def test_an_update_is_never_sent_while_its_new_is_undelivered(
     detect_changes(session_factory, settings, later(2.1))
     # Still down: the "new" is tried again (claimed with its update), the update waits.
     result = dispatch_due(session_factory, settings, later(2.2))
-    assert (result.sent, result.failed) == (0, 1)
+    assert (result.sent, result.failed, result.held) == (0, 1, 1)
     first, update = alerts(session_factory)
     assert (first.status, first.attempts) == (AlertStatus.FAILED, 2)
     assert (update.status, update.attempts) == (AlertStatus.PENDING, 0)
