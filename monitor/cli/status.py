@@ -33,6 +33,7 @@ _RUN_STATS = (
     epilog=examples(
         "mofawatch status",
         "mofawatch status --json | jq .problems",
+        "mofawatch status --json | jq -r .next_cycle.at   # when the daemon runs next",
         "HEALTHCHECK CMD mofawatch -q status   # in a Dockerfile",
     )
 )
