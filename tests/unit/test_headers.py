@@ -79,3 +79,11 @@ def test_crawl_retry_of_a_429_copes_with_any_retry_after(header, pause):
     assert retry.meta["retry_times"] == 1
     resume_at = middleware._resume_at["www.mofa.go.jp"]
     assert resume_at - time.monotonic() == pytest.approx(pause, abs=1.0)
+
+
+def test_the_crawl_and_the_channels_read_retry_after_with_one_parser():
+    from crawler.middlewares import retry
+    from monitor.alerts.notifiers import webhook
+
+    assert retry.parse_retry_after is parse_retry_after
+    assert webhook.parse_retry_after is parse_retry_after
