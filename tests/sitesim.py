@@ -158,7 +158,7 @@ class Fault:
 
     kind: str
     status: int | None = None
-    retry_after: int | None = None
+    retry_after: int | str | None = None  # a str is sent as written ("abc", a date)
     delay: float = 0.0
     location: str | None = None
     body: str | None = None
@@ -179,7 +179,7 @@ class Fault:
         return cls(FaultKind.BLOCKED, status=403, times=times)
 
     @classmethod
-    def too_many(cls, retry_after: int = 2, *, times: int | None = None) -> Fault:
+    def too_many(cls, retry_after: int | str = 2, *, times: int | None = None) -> Fault:
         return cls(FaultKind.TOO_MANY, status=429, retry_after=retry_after, times=times)
 
     @classmethod

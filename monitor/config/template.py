@@ -73,7 +73,7 @@ crawl_timeout_seconds = {schedule.crawl_timeout_seconds}
 # Where alerts go. The console channel prints them; uncomment the others to use them.
 [[channels]]
 name = {channel}
-type = {channel}  # email | slack | webhook | console
+type = {channel}  # email | slack | webhook | console | apprise
 
 # [[channels]]
 # name = "desk"
@@ -89,6 +89,11 @@ type = {channel}  # email | slack | webhook | console
 # name = "team"
 # type = "slack"  # webhook URL (https) in MOFAWATCH_SLACK_WEBHOOK_URL, or:
 # webhook_url_env = "NAME"  # the variable that holds it
+
+# [[channels]]
+# name = "phones"
+# type = "apprise"  # Teams, Telegram, Discord, ntfy, Matrix...: one Apprise URL
+# url_env = "MOFAWATCH_APPRISE_URL"  # the variable that holds it (a secret)
 
 # Which changes go to which channels (add "desk", "team" once they are set up).
 [[rules]]
