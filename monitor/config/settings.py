@@ -19,6 +19,7 @@ from monitor.config.schema import (
     ScheduleSettings,
     SiteSettings,
 )
+from monitor.config.web import WebSettings, WebTable
 
 
 class Settings(Table):
@@ -33,6 +34,7 @@ class Settings(Table):
     ops: OpsSettings = OpsSettings()
     alerts: AlertSettings = AlertSettings()
     keep_snapshots: Positive | None = None
+    web: WebSettings = WebSettings()
     config_path: Path | None = None
 
     def channel(self, name: str) -> ChannelSettings:
@@ -53,3 +55,4 @@ class ConfigFile(Table):
     ops: OpsSettings = OpsSettings()
     alerts: AlertSettings = AlertSettings()
     retention: RetentionTable = RetentionTable()
+    web: WebTable = WebTable()
