@@ -65,7 +65,11 @@ SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
 SEARCH_TABLE = "version_search"
 _FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
 UNMANAGED_TABLES = frozenset(
-    {SCHEDULER_JOBS_TABLE, SEARCH_TABLE, *(f"{SEARCH_TABLE}_{s}" for s in _FTS5_SHADOWS)}
+    {
+        SCHEDULER_JOBS_TABLE,
+        SEARCH_TABLE,
+        *(f"{SEARCH_TABLE}_{s}" for s in _FTS5_SHADOWS),
+    }
 )
 
 

@@ -26,6 +26,7 @@ from monitor.cli import (
     prune,
     replay,
     run,
+    serve,
     status,
 )
 from monitor.cli.context import Context
@@ -155,6 +156,7 @@ for _command in (
     alerts.alerts,
     status.status,
     prune.prune,
+    serve.serve,
 ):
     cli.add_command(_command)
 

@@ -11,7 +11,7 @@ import csv
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -139,8 +139,11 @@ class FeedEntry:
     captured_at: datetime  # when the new content was fetched (replays: capture time)
 
 
-def feed_entries(session: Session, limit: int) -> list[FeedEntry]:
-    """The newest new/updated changes, newest first, minus extractor-only updates."""
+def feed_entries(
+    session: Session, limit: int, only: Collection[int] | None = None
+) -> list[FeedEntry]:
+    """The newest new/updated changes, newest first, minus extractor-only updates;
+    with `only`, among those change ids alone (the web view's filtered feeds)."""
     stmt = (
         select(Change, Document, Version)
         .join(Document, Document.id == Change.document_id)
@@ -148,6 +151,8 @@ def feed_entries(session: Session, limit: int) -> list[FeedEntry]:
         .where(Change.kind.in_(FEED_KINDS))
         .order_by(Version.created_at.desc(), Change.id.desc())
     )
+    if only is not None:
+        stmt = stmt.where(Change.id.in_(only))
     entries: list[FeedEntry] = []
     for change, document, version in session.execute(stmt):
         if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):

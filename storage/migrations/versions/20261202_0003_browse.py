@@ -34,8 +34,9 @@ _SQLITE_UP = (
     """CREATE TRIGGER version_search_delete AFTER DELETE ON versions BEGIN
         DELETE FROM version_search WHERE rowid = old.id;
     END""",
-    """INSERT INTO version_search(rowid, title, body) SELECT id,
-        json_extract(content, '$.title'), json_extract(content, '$.body') FROM versions""",
+    """INSERT INTO version_search(rowid, title, body)
+        SELECT id, json_extract(content, '$.title'), json_extract(content, '$.body')
+        FROM versions""",
 )
 _SQLITE_DOWN = (
     "DROP TRIGGER IF EXISTS version_search_delete",
