@@ -33,6 +33,7 @@ def create_app(archive: Archive, settings: Settings) -> Flask:
     for blueprint in (changes.bp, documents.bp, meetings.bp, health.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", _home)
+    app.add_url_rule("/favicon.ico", "favicon", _no_icon)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _crash)
     return app
@@ -40,6 +41,10 @@ def create_app(archive: Archive, settings: Settings) -> Flask:
 
 def _home() -> Response:
     return redirect("/changes", code=302)
+
+
+def _no_icon() -> Response:
+    return Response(status=204)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:

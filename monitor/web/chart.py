@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pygal
 from pygal.style import Style
 
 from monitor.web.meetings import MeetingRow
 
+MAX_MONTHS = 120
 MAX_COUNTRIES = 8  # the rest are drawn as one "other countries" series
 _STYLE = Style(
     background="white",
@@ -33,12 +34,32 @@ def meetings_chart(rows: Sequence[MeetingRow]) -> str:
         title="Meetings per month by counterpart country",
         no_data_text="No meeting readouts",
     )
-    months = sorted({row.date[:7] for row in rows if len(row.date) >= 7})
+    months = month_range(row.date[:7] for row in rows if len(row.date) >= 7)
     chart.x_labels = months
-    for country, counts in _series(rows, months):
+    series = _series(rows, months)
+    for country, counts in series:
         chart.add(country, counts)
+    tallest = max(
+        (sum(c) for c in zip(*(s for _, s in series), strict=True)), default=0
+    )
+    if tallest <= 10:  # whole meetings on the axis, not 0.2 steps
+        chart.y_labels = list(range(tallest + 1))
     svg: str = chart.render(is_unicode=True)
     return svg
+
+
+def month_range(months: Iterable[str]) -> list[str]:
+    """Every month from the first to the last of `months` ("YYYY-MM"), at most the
+    newest MAX_MONTHS."""
+    present = sorted(set(months))
+    if not present:
+        return []
+    year, month = map(int, present[0].split("-"))
+    out: list[str] = []
+    while (label := f"{year:04d}-{month:02d}") <= present[-1]:
+        out.append(label)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out[-MAX_MONTHS:]
 
 
 def _series(
