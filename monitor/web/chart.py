@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from xml.etree import ElementTree as ET
 
 import pygal
 from pygal.style import Style
 
 from monitor.web.meetings import MeetingRow
 
+SVG = "http://www.w3.org/2000/svg"
 MAX_MONTHS = 120
 MAX_COUNTRIES = 8  # the rest are drawn as one "other countries" series
 _STYLE = Style(
@@ -42,10 +44,22 @@ def meetings_chart(rows: Sequence[MeetingRow]) -> str:
     tallest = max(
         (sum(c) for c in zip(*(s for _, s in series), strict=True)), default=0
     )
-    if tallest <= 10:  # whole meetings on the axis, not 0.2 steps
+    if 0 < tallest <= 10:  # whole meetings on the axis, not 0.2 steps
         chart.y_labels = list(range(tallest + 1))
-    svg: str = chart.render(is_unicode=True)
-    return svg
+    return without_script(chart.render(is_unicode=True))
+
+
+def without_script(svg: str) -> str:
+    """The SVG without the <script> pygal writes its settings into (the chart is
+    drawn without it; the page's policy would refuse to run it anyway)."""
+    ET.register_namespace("", SVG)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root = ET.fromstring(svg)
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in (f"{{{SVG}}}script", "script"):
+                parent.remove(child)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
 def month_range(months: Iterable[str]) -> list[str]:

@@ -12,7 +12,10 @@ from tests.demo import EDITED_PAGE, edit_known_meeting, publish_new_meeting
 from tests.e2e.cli_helpers import Installation
 from tests.sitesim import SiteSim
 
-HOSTILE_TITLE = "<script>alert(1)</script> Japan-Chile <img src=x onerror=alert(2)> Talk"
+HOSTILE_TITLE = (
+    "<script>alert(1)</script> Japan-Chile Foreign Ministers\u2019 Meeting "
+    "<img src=x onerror=alert(2)>"
+)
 HOSTILE_BODY = "<img src=x onerror=alert(3)> <b>bold</b>"
 HOSTILE_SERIAL = 481
 
