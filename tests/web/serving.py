@@ -43,18 +43,21 @@ class Served:
             self.proc.kill()
             _, err = self.proc.communicate(timeout=30)
             raise AssertionError(f"serve did not start: {line!r} {err[-2000:]}")
+        self.first_line = line
         self.url = line.split(SERVING, 1)[1].split()[0]
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
         return request(self.url + path.lstrip("/"), headers=headers)
 
     def stop(self) -> int:
+        """SIGTERM, then its exit code; what it printed is kept in `output`."""
         self.proc.terminate()
         try:
-            self.proc.communicate(timeout=30)
+            out, err = self.proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            self.proc.communicate(timeout=30)
+            out, err = self.proc.communicate(timeout=30)
+        self.output = out + err
         return self.proc.returncode
 
 
