@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from waitress import create_server
@@ -20,12 +20,16 @@ logger = logging.getLogger(__name__)
 THREADS = 4  # light beside the daemon; pages are short reads
 
 
+POLL_SECONDS = 0.5  # how soon a close() from another thread is seen
+
+
 @dataclass
 class WebServer:
     """A bound server: its address, and how to run and stop it."""
 
     archive: Archive
     server: Any  # waitress's server; its type is not part of its public API
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -34,14 +38,25 @@ class WebServer:
         return f"http://{shown}:{self.server.effective_port}/"
 
     def run(self) -> None:
-        """Serve until close() (from another thread) or an interrupt."""
+        """Serve until close() (from another thread) or an interrupt. The sockets
+        are closed by this thread, never under a poll of another."""
+        server = self.server
         try:
-            self.server.run()
+            while not self.stopping.is_set():
+                server.asyncore.loop(
+                    timeout=POLL_SECONDS,
+                    map=server._map,
+                    use_poll=server.adj.asyncore_use_poll,
+                    count=1,
+                )
         finally:
+            server.task_dispatcher.shutdown()
+            server.close()
             self.archive.close()
 
     def close(self) -> None:
-        self.server.close()
+        """Ask run() to stop (it returns within POLL_SECONDS)."""
+        self.stopping.set()
 
 
 def bind_server(settings: Settings, host: str, port: int) -> WebServer:

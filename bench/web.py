@@ -1,0 +1,279 @@
+"""Web view benchmark: response times of the Changes and Document pages over an
+archive of generated documents (2,000 and 100,000 by default), on SQLite.
+
+python -m bench.web [--sizes 2000,100000] [--requests 60]
+
+Each figure is the median and 95th percentile of requests over real HTTP to the
+server `mofawatch serve` runs (waitress, in this process); the baseline is the
+stylesheet, served by the same server in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import logging
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.config import Settings
+from monitor.web.server import WebServer, bind_server
+from storage.bulk import insert_rows
+from storage.db import open_database, unit_of_work, upgrade_database
+from storage.models import Change, Document, Version
+
+logger = logging.getLogger(__name__)
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+CHUNK = 5000
+LIMIT_MS = 200.0  # the Changes page at 100,000 documents on SQLite
+WORDS = [
+    "minister",
+    "meeting",
+    "alliance",
+    "security",
+    "economy",
+    "climate",
+    "energy",
+    "trade",
+    "visit",
+    "talks",
+    "cooperation",
+    "region",
+    "peace",
+    "summit",
+    "dialogue",
+    "partnership",
+]
+COUNTRIES = ("United States of America", "Republic of Korea", "Australia", "India")
+
+
+def _content(n: int, edited: bool) -> dict[str, Any]:
+    rng = random.Random(n)
+    words = " ".join(rng.choice(WORDS) for _ in range(40))
+    body = [f"1. On day {n % 28 + 1}, {words}.", f"2. Item {n} of the archive."]
+    if edited:
+        body[1] += " A sentence added later."
+    meeting = None
+    if n % 4 == 0:
+        meeting = {
+            "format": "meeting",
+            "duration_minutes": 30 + n % 60,
+            "counterpart_country": COUNTRIES[n % len(COUNTRIES)],
+            "participants": [{"name": f"PERSON {n}", "role": None, "side": "japan"}],
+        }
+    return {
+        "url": f"https://www.mofa.go.jp/press/release/p_{n:06d}.html",
+        "doc_id": f"p_{n:06d}",
+        "language": "en",
+        "kind": "press_release",
+        "section": ("Press Releases", "Japan-United States of America Relations")[
+            n % 2
+        ],
+        "title": f"Generated document {n}: {rng.choice(WORDS)} {rng.choice(WORDS)}",
+        "date": (T0 + timedelta(days=n // 20)).date().isoformat(),
+        "body": body,
+        "captions": [],
+        "topics": [],
+        "meeting": meeting,
+        "exchanges": [],
+    }
+
+
+def fill(url: str, size: int) -> None:
+    """`size` documents, each with a "new" change; every tenth also edited."""
+    upgrade_database(url)
+    factory = open_database(url)
+    try:
+        for start in range(1, size + 1, CHUNK):
+            numbers = range(start, min(size, start + CHUNK - 1) + 1)
+            with unit_of_work(factory) as session:
+                _fill_chunk(session, list(numbers))
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def _fill_chunk(session: Any, numbers: list[int]) -> None:
+    ids = _insert(session, Document, [_document_row(n) for n in numbers])
+    firsts = _insert(
+        session,
+        Version,
+        [_version_row(i, n, 1) for i, n in zip(ids, numbers, strict=True)],
+    )
+    edited = [(i, n) for i, n in zip(ids, numbers, strict=True) if n % 10 == 0]
+    first_of = dict(zip(ids, firsts, strict=True))
+    seconds = _insert(session, Version, [_version_row(i, n, 2) for i, n in edited])
+    changes = [
+        _change_row(i, "new", None, v, n)
+        for i, n, v in zip(ids, numbers, firsts, strict=True)
+    ]
+    changes += [
+        _change_row(i, "updated", first_of[i], v, n)
+        for (i, n), v in zip(edited, seconds, strict=True)
+    ]
+    _insert(session, Change, changes)
+
+
+def _insert(session: Any, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    return insert_rows(session, model.__table__, rows) if rows else []
+
+
+def _document_row(n: int) -> dict[str, Any]:
+    content = _content(n, edited=n % 10 == 0)
+    when = T0 + timedelta(minutes=n)
+    return {
+        "url": content["url"], "doc_id": content["doc_id"], "kind": "press_release",
+        "language": "en", "section": content["section"], "title": content["title"],
+        "date": content["date"], "first_seen_at": when, "last_seen_at": when,
+        "state": "live", "missing_count": 0, "is_placeholder": False,
+        "last_seq": 2 if n % 10 == 0 else 1, "content_sha256": f"{n:064x}",
+    }  # fmt: skip
+
+
+def _version_row(document_id: int, n: int, seq: int) -> dict[str, Any]:
+    when = T0 + timedelta(minutes=n, hours=seq - 1)
+    return {
+        "document_id": document_id, "seq": seq, "content_sha256": f"{n:060x}{seq:04x}",
+        "content": _content(n, edited=seq == 2), "extractor_version": "bench",
+        "created_at": when, "detected_at": when,
+    }  # fmt: skip
+
+
+def _change_row(
+    document_id: int, kind: str, old: int | None, new: int, n: int
+) -> dict[str, Any]:
+    later = kind == "updated"
+    diff = [{"field": "body", "op": "changed"}] if later else []
+    when = T0 + timedelta(minutes=n, hours=1 if later else 0)
+    return {
+        "document_id": document_id, "kind": kind, "from_version_id": old,
+        "to_version_id": new, "diff": diff, "is_silent": False, "detected_at": when,
+    }  # fmt: skip
+
+
+# --- measuring ------------------------------------------------------------------
+
+
+@contextmanager
+def serving(url: str) -> Iterator[WebServer]:
+    settings = Settings(database_url=url)
+    web = bind_server(settings, "127.0.0.1", 0)
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    try:
+        yield web
+    finally:
+        web.close()
+        thread.join()
+
+
+def timings(base: str, paths: Callable[[int], str], count: int) -> list[float]:
+    """Milliseconds of `count` GETs (after three warm-ups) on one kept-alive
+    connection; path i is paths(i). Each answer must be a 200."""
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port)
+    out: list[float] = []
+    try:
+        for i in range(-3, count):
+            start = time.perf_counter()
+            connection.request("GET", paths(i))
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status != 200:
+                raise SystemExit(f"{paths(i)}: HTTP {answer.status}")
+            if i >= 0:
+                out.append((time.perf_counter() - start) * 1000)
+    finally:
+        connection.close()
+    return out
+
+
+def _figures(ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def pages(size: int) -> dict[str, Callable[[int], str]]:
+    """The pages measured, each as a function of the request's number."""
+    rng = random.Random(size)
+    docs = [rng.randint(1, size) for _ in range(1000)]
+    deep = size // 2
+    return {
+        "static (baseline)": lambda i: "/static/style.css",
+        "changes, newest": lambda i: "/changes",
+        "changes, deep page": lambda i: f"/changes?before={deep + i}",
+        "changes, event=updated": lambda i: "/changes?event=updated",
+        "changes, section": lambda i: "/changes?section=Press+Releases",
+        "changes, kind": lambda i: "/changes?kind=press_release",
+        "changes, rare words": lambda i: f"/changes?q=document+{docs[i % 1000]}",
+        "changes, common word": lambda i: f"/changes?q={WORDS[i % len(WORDS)]}",
+        "document": lambda i: f"/documents/{docs[i % len(docs)]}",
+        "diff": lambda i: f"/documents/{10 * (1 + i % max(1, size // 10 - 1))}/diff",
+    }
+
+
+def measure(url: str, size: int, count: int) -> dict[str, tuple[float, float]]:
+    with serving(url) as web:
+        return {
+            name: _figures(timings(web.url, path, count))
+            for name, path in pages(size).items()
+        }
+
+
+def _report(label: str, results: dict[int, dict[str, tuple[float, float]]]) -> bool:
+    sizes = sorted(results)
+    print(f"\n{label}: median / p95 in ms (ratio to the stylesheet's median)")
+    header = "".join(f"{f'{size:,} docs':>28}" for size in sizes)
+    print(f"{'page':<26}{header}")
+    for name in results[sizes[0]]:
+        cells = ""
+        for size in sizes:
+            median, p95 = results[size][name]
+            base = results[size]["static (baseline)"][0]
+            cells += f"{median:>9.1f} / {p95:>6.1f} ({median / base:>5.1f}x)"
+        print(f"{name:<26}{cells}")
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        for name in ("changes, newest", "document"):
+            ratio = results[large][name][0] / results[small][name][0]
+            print(f"{name}: {large:,} docs / {small:,} docs = {ratio:.2f}x")
+    biggest = results[sizes[-1]]["changes, newest"]
+    ok = biggest[1] < LIMIT_MS
+    print(
+        f"changes page at {sizes[-1]:,} documents: p95 {biggest[1]:.1f} ms "
+        f"({'under' if ok else 'OVER'} {LIMIT_MS:.0f} ms)"
+    )
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="2000,100000")
+    parser.add_argument("--requests", type=int, default=60)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="mofawatch-bench-web-") as tmp:
+        for size in sizes:
+            url = f"sqlite:///{Path(tmp) / f'web-{size}.db'}"
+            started = time.perf_counter()
+            fill(url, size)
+            print(f"filled {size:,} documents in {time.perf_counter() - started:.1f} s")
+            results[size] = measure(url, size, args.requests)
+    return 0 if _report("SQLite", results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
