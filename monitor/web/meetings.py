@@ -111,6 +111,18 @@ def _key(row: MeetingRow, column: str) -> Any:
     return value if isinstance(value, int) else str(value).casefold()
 
 
+# A cell starting with one of these is a formula to a spreadsheet: quote it.
+_FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Iterable[MeetingRow]) -> str:
     """The rows as CSV with a header line (the table's columns and the link)."""
     out = io.StringIO()
@@ -121,5 +133,5 @@ def to_csv(rows: Iterable[MeetingRow]) -> str:
         values = dict(
             zip([f.name for f in fields(MeetingRow)], astuple(row), strict=True)
         )
-        writer.writerow(["" if values[n] is None else values[n] for n in names])
+        writer.writerow([_cell(values[n]) for n in names])
     return out.getvalue()
