@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from xml.etree import ElementTree as ET
@@ -11,6 +12,19 @@ from pygal.style import Style
 
 from monitor.web.meetings import MeetingRow
 
+
+def _drop_pygal_finder() -> None:
+    """pygal adds an import finder of its own (for pygal.maps plugins, unused here)
+    that knows only the old finder protocol: every later import would warn."""
+    sys.meta_path[:] = [
+        finder
+        for finder in sys.meta_path
+        if (type(finder).__module__, type(finder).__name__)
+        != ("pygal", "PluginImportFixer")
+    ]
+
+
+_drop_pygal_finder()
 SVG = "http://www.w3.org/2000/svg"
 MAX_MONTHS = 120
 MAX_COUNTRIES = 8  # the rest are drawn as one "other countries" series

@@ -51,7 +51,8 @@ class WebServer:
                 )
         finally:
             server.task_dispatcher.shutdown()
-            server.close()
+            for channel in list(server._map.values()):  # the listener, connections
+                channel.close()
             self.archive.close()
 
     def close(self) -> None:

@@ -4,11 +4,14 @@ triggers keep, meeting readouts, raw snapshots."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from monitor.config import Settings
+from monitor.web.server import bind_server
 from storage.browse import Archive, ChangeFilter
 from storage.browse.changes import change_page
 from storage.browse.documents import raw_snapshot
@@ -16,6 +19,7 @@ from storage.browse.meetings import meeting_readouts
 from storage.db import unit_of_work
 from storage.models import ChangeKind, Version
 from tests.factories import T0, make_change, make_document, make_snapshot, make_version
+from tests.web.serving import request
 
 MEETING = {
     "format": "meeting",
@@ -152,3 +156,28 @@ def test_archive_reads_in_sessions_of_its_own(filled, db_url):
         assert archive.sections() == ["Even", "Odd"]
     finally:
         archive.close()
+
+
+def test_every_page_over_http_on_each_database(filled, db_url):
+    web = bind_server(Settings(database_url=db_url), "127.0.0.1", 0)
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    try:
+        for path, wanted in (
+            ("changes", "Readout 12"),
+            ("changes?q=edit4", "Readout 4"),
+            ("changes?section=Odd&event=new", "Readout 11"),
+            ("changes.atom?event=updated", "Updated: Readout 12"),
+            ("documents/2/diff?from=1&to=2", "<ins>and an edit2.</ins>"),
+            ("meetings?country=Chile", "KAMIKAWA Yoko"),
+            ("meetings.csv?year=2026", "Readout 9"),
+            ("health", 'id="runs"'),
+        ):
+            answer = request(web.url + path)
+            assert answer.status == 200, path
+            assert wanted in answer.text, path
+        assert "Readout 1<" not in request(web.url + "changes?q=edit4").text
+    finally:
+        web.close()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
