@@ -54,7 +54,7 @@ def changes_page() -> str:
         events=list(ChangeKind),
         kinds=list(DocumentKind),
         languages=list(Language),
-        sections=web.archive.sections(),
+        sections=web.sections(),
         older=_query(request.args, before=page.next_before),
         feed=_query(request.args, before=None),
     )
