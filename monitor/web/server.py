@@ -10,7 +10,7 @@ from typing import Any
 
 from waitress import create_server
 
-from monitor.config import Settings
+from monitor.config import ConfigError, Settings
 from monitor.web.app import create_app
 from monitor.web.security import require_protection
 from storage.browse import Archive
@@ -78,8 +78,15 @@ def bind_server(settings: Settings, host: str, port: int) -> WebServer:
 
 
 def serve_in_thread(settings: Settings) -> WebServer:
-    """Bind as [web] says and answer from a daemon thread (the daemon's web view)."""
-    web = bind_server(settings, settings.web.host, settings.web.port)
+    """Bind as [web] says and answer from a daemon thread (the daemon's web view);
+    ConfigError naming [web] host and port when they cannot be bound."""
+    host, port = settings.web.host, settings.web.port
+    try:
+        web = bind_server(settings, host, port)
+    except OSError as exc:
+        raise ConfigError(
+            f"[web] host, port: cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
     threading.Thread(target=web.run, name="mofawatch-web", daemon=True).start()
     logger.info("web view at %s", web.url)
     return web

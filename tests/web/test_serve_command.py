@@ -132,6 +132,21 @@ def test_the_daemon_serves_the_web_view_when_enabled(filled, tmp_path):
     assert code == 0, err.read_text()
 
 
+def test_the_daemon_with_its_web_port_taken_is_one_line(filled, tmp_path):
+    installation = filled.installation
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = tmp_path / "mofawatch.toml"
+        base = (installation.folder / "mofawatch.toml").read_text(encoding="utf-8")
+        config.write_text(base + f"\n[web]\nenabled = true\nport = {port}\n")
+        env = {**installation.env, "MOFAWATCH_CONFIG": str(config)}
+        result = _with_env(installation, env).run("daemon", timeout=120)
+    line = _one_line_error(result)
+    assert f"[web] host, port: cannot listen on 127.0.0.1:{port}" in line
+
+
 def _wait_for_line(
     path: Path, marker: str, proc: subprocess.Popen[str], timeout: float = 120.0
 ) -> str:
