@@ -157,7 +157,8 @@ def test_hostile_text_is_escaped_in_every_view(served, filled):
         ), name
     assert html.escape(HOSTILE_BODY, quote=False) in pages["document"]
     feed = feedparser.parse(served.get("/changes.atom?q=onerror").body)
-    assert [e.title for e in feed.entries] == [f"New: {HOSTILE_TITLE}"]
+    assert len(feed.entries) == 1
+    assert feed.entries[0].title.endswith(f": {HOSTILE_TITLE}")
     rows = _csv(served, "/meetings.csv")
     assert HOSTILE_TITLE in [row[9] for row in rows]
 
@@ -165,7 +166,8 @@ def test_hostile_text_is_escaped_in_every_view(served, filled):
 def test_the_feed_of_a_filtered_view_has_only_its_changes(served):
     feed = feedparser.parse(served.get("/changes.atom?event=updated").body)
     assert len(feed.entries) == 1
-    assert feed.entries[0].title.startswith("Updated: Japan-U.S.")
+    assert feed.entries[0].title.startswith("Updated")
+    assert "Japan-U.S. Foreign Ministers" in feed.entries[0].title
     everything = feedparser.parse(served.get("/changes.atom").body)
     assert len(everything.entries) > 1
 
