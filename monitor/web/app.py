@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, redirect, render_template
 from werkzeug.exceptions import HTTPException
@@ -28,6 +29,7 @@ def create_app(archive: Archive, settings: Settings) -> Flask:
         static_folder=str(HERE / "static"),
     )
     app.extensions[EXTENSION] = WebState(archive, settings)
+    app.add_template_filter(web_link, "web_link")
     app.config["MAX_CONTENT_LENGTH"] = 0  # no request carries a body worth reading
     security.install(app, settings.web)
     for blueprint in (changes.bp, documents.bp, meetings.bp, health.bp):
@@ -37,6 +39,14 @@ def create_app(archive: Archive, settings: Settings) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _crash)
     return app
+
+
+def web_link(url: object) -> str | None:
+    """`url` if it is an http(s) address, else None: a page's link to elsewhere
+    (javascript:, data:) is never made clickable."""
+    text = str(url or "").strip()
+    scheme = urlsplit(text).scheme.lower()
+    return text if scheme in ("http", "https") else None
 
 
 def _home() -> Response:

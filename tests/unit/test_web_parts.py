@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from monitor.config import ConfigError, WebTable, load_settings
 from monitor.web import params
+from monitor.web.app import web_link
 from monitor.web.chart import meetings_chart, month_range
 from monitor.web.meetings import MeetingQuery, MeetingRow, select_rows, to_csv
 from monitor.web.security import is_loopback, require_protection
@@ -157,3 +158,19 @@ def test_the_web_table_of_the_file(tmp_path):
         bad.write_text(text)
         with pytest.raises(ConfigError, match=key):
             load_settings({}, bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://www.mofa.go.jp/a.html", "https://www.mofa.go.jp/a.html"),
+        ("http://example.org/", "http://example.org/"),
+        ("javascript:alert(1)", None),
+        (" JavaScript:alert(1)", None),
+        ("data:text/html,<b>x</b>", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_only_http_addresses_become_links(url, linked):
+    assert web_link(url) == linked
