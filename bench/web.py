@@ -1,7 +1,7 @@
 """Web view benchmark: response times of the Changes and Document pages over an
 archive of generated documents (2,000 and 100,000 by default), on SQLite.
 
-python -m bench.web [--sizes 2000,100000] [--requests 60]
+python -m bench.web [--sizes 2000,100000] [--requests 60] [--pg-url URL]
 
 Each figure is the median and 95th percentile of requests over real HTTP to the
 server `mofawatch serve` runs (waitress, in this process); the baseline is the
@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.storage import _pg_database
 from bench.web_archive import WORDS, fill
 from monitor.config import Settings
 from monitor.web.server import WebServer, bind_server
@@ -133,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,100000")
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument(
+        "--pg-url", help="also on this PostgreSQL server (in a scratch database)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -140,11 +144,24 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mofawatch-bench-web-") as tmp:
         for size in sizes:
             url = f"sqlite:///{Path(tmp) / f'web-{size}.db'}"
-            started = time.perf_counter()
-            fill(url, size)
-            print(f"filled {size:,} documents in {time.perf_counter() - started:.1f} s")
-            results[size] = measure(url, size, args.requests)
-    return 0 if _report("SQLite", results) else 1
+            results[size] = _filled_and_measured(url, size, args.requests)
+    ok = _report("SQLite", results)
+    if args.pg_url:
+        on_pg = {}
+        for size in sizes:
+            with _pg_database(args.pg_url) as url:
+                on_pg[size] = _filled_and_measured(url, size, args.requests)
+        _report("PostgreSQL", on_pg)
+    return 0 if ok else 1
+
+
+def _filled_and_measured(
+    url: str, size: int, count: int
+) -> dict[str, tuple[float, float]]:
+    started = time.perf_counter()
+    fill(url, size)
+    print(f"filled {size:,} documents in {time.perf_counter() - started:.1f} s")
+    return measure(url, size, count)
 
 
 if __name__ == "__main__":
