@@ -37,6 +37,7 @@ def build_status(
         },
         "versions": figures.versions,
         "alerts": dict(figures.alerts),
+        "next_cycle": _next_cycle(figures, settings, now),
     }
     problems = _problems(figures) + _staleness(figures.last_ok_at, settings, now)
     report["problems"] = problems
@@ -72,6 +73,28 @@ def _staleness(
             f"{STALE_INTERVALS} schedule intervals)"
         ]
     return []
+
+
+def _next_cycle(
+    figures: StatusFigures, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """When the daemon's schedule starts the next cycle, and the schedule itself."""
+    from monitor.schedule import next_fire_time
+
+    schedule = settings.schedule
+    daemon_starts = [r.started_at for r in figures.runs if r.kind == "daemon"]
+    last_start = max(daemon_starts, default=None)
+    at = next_fire_time(schedule, now, last_start=last_start)
+    return {
+        "at": _iso(at),
+        "schedule": (
+            f"cron {schedule.cron}"
+            if schedule.cron is not None
+            else f"every {schedule.interval_seconds} s"
+        ),
+        "timezone": schedule.timezone,
+        "jitter_seconds": schedule.jitter_seconds,
+    }
 
 
 def _interval(settings: Settings) -> timedelta:

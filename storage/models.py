@@ -60,7 +60,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 # Tables in the mofawatch database that other libraries own (the daemon's APScheduler
 # job store): Alembic must neither create nor drop them.
 SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
-# The text index of versions (migration 0003) is kept by triggers, not by the ORM; on
+# The text index of versions (migration 0004) is kept by triggers, not by the ORM; on
 # SQLite its FTS5 table comes with shadow tables of its own.
 SEARCH_TABLE = "version_search"
 _FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
@@ -267,6 +267,9 @@ class Alert(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # Recipients an email reached only in part still has to reach (None: all of the
+    # channel's recipients).
+    undelivered_to: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class Run(Base):

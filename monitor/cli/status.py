@@ -11,25 +11,33 @@ import click
 from monitor.cli.context import Context, pass_context
 from monitor.cli.output import emit, examples, say
 from monitor.exitcodes import ExitCode
+from monitor.health import RUNS_SHOWN, build_status
+
+__all__ = ["RUNS_SHOWN", "build_status", "status"]
 
 
 @click.command(
     epilog=examples(
         "mofawatch status",
         "mofawatch status --json | jq .problems",
+        "mofawatch status --json | jq -r .next_cycle.at   # when the daemon runs next",
         "HEALTHCHECK CMD mofawatch -q status   # in a Dockerfile",
     )
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_context
 def status(ctx: Context, as_json: bool) -> int:
-    """Health: last runs, sections, alerts (exit 1 when unhealthy).
+    """Health: last runs, sections, alerts, next scheduled cycle (exit 1 when
+    unhealthy).
+
+    The next cycle is the one `mofawatch daemon` would start by the [schedule] of
+    the configuration (cron read as crontab reads it, in its time zone; an
+    interval counted from the last daemon cycle's start), before jitter.
 
     Exit 0 when healthy; 1 when a section is blocked or failing, an alert is
     dead, the last run failed, or no run succeeded within three schedule
     intervals; 2 when the database cannot serve.
     """
-    from monitor.health import RUNS_SHOWN, build_status
     from storage.reading import reading
     from storage.status import status_figures
 
@@ -55,6 +63,12 @@ def _text(report: dict[str, Any]) -> str:
     )
     lines.append(
         "alerts: " + ", ".join(f"{k} {v}" for k, v in report["alerts"].items())
+    )
+    nxt = report["next_cycle"]
+    lines.append(
+        f"next cycle: {nxt['at']} ({nxt['schedule']}, {nxt['timezone']}"
+        + (f", up to {nxt['jitter_seconds']} s later" if nxt["jitter_seconds"] else "")
+        + ")"
     )
     lines.append("sections:")
     lines += [

@@ -1,4 +1,4 @@
-"""The text search over titles and bodies: the index migration 0003 keeps."""
+"""The text search over titles and bodies: the index migration 0004 keeps."""
 
 from __future__ import annotations
 

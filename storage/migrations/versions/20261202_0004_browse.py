@@ -4,8 +4,8 @@ The text index is kept by triggers on `versions`, so every writer (crawl, replay
 re-extract) feeds it without knowing of it: an FTS5 table on SQLite, a tsvector
 table with a GIN index on PostgreSQL.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
