@@ -60,7 +60,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 # Tables in the mofawatch database that other libraries own (the daemon's APScheduler
 # job store): Alembic must neither create nor drop them.
 SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
-UNMANAGED_TABLES = frozenset({SCHEDULER_JOBS_TABLE})
+# The text index of versions (migration 0004) is kept by triggers, not by the ORM; on
+# SQLite its FTS5 table comes with shadow tables of its own.
+SEARCH_TABLE = "version_search"
+_FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
+UNMANAGED_TABLES = frozenset(
+    {
+        SCHEDULER_JOBS_TABLE,
+        SEARCH_TABLE,
+        *(f"{SEARCH_TABLE}_{s}" for s in _FTS5_SHADOWS),
+    }
+)
 
 
 def is_managed_object(
@@ -105,8 +115,8 @@ class Document(Base):
     url: Mapped[str] = mapped_column(String(512), unique=True)
     doc_id: Mapped[str] = mapped_column(String(128), index=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
-    language: Mapped[str] = mapped_column(String(8))
-    section: Mapped[str | None] = mapped_column(String(256))
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    section: Mapped[str | None] = mapped_column(String(256), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10), index=True)
     first_seen_at: Mapped[datetime]
@@ -187,6 +197,11 @@ class Change(Base):
     """What happened to a document between two versions (or to its presence)."""
 
     __tablename__ = "changes"
+    # The web view's Changes page: newest first, all kinds or one (keyset pages).
+    __table_args__ = (
+        Index("ix_changes_detected_at_id", "detected_at", "id"),
+        Index("ix_changes_kind_detected_at_id", "kind", "detected_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,8 @@ NEW_PAGE = "/press/release/pressite_000001_00480.html"
 NEW_TITLE = "Japan-Chile Foreign Ministers\u2019 Meeting"
 EDITED_PAGE = "/na/na1/us/page4e_001274.html"
 EDIT_OLD, EDIT_NEW = "approximately 55 minutes", "approximately 70 minutes"
+DEMO_FOLDER = "demo-output"  # the demo's database is kept here, for `serve`
+SERVE = ".venv/bin/mofawatch serve"
 CONFIG = """\
 [site]
 download_delay = 0
@@ -108,9 +112,30 @@ def main() -> int:
             if _mofawatch(env, "-q", "run") != 0:
                 return 1
             print("\n== 4. The history")
-            return _mofawatch(env, "-q", "changes")
+            if _mofawatch(env, "-q", "changes") != 0:
+                return 1
         finally:
             site.stop()
+        kept = keep_database(folder / "mofawatch.db", Path(DEMO_FOLDER))
+    print(
+        "\n== 5. The archive in a browser: serve it, then open http://127.0.0.1:8080/"
+    )
+    print(f"MOFAWATCH_DATABASE_URL=sqlite:///{kept.as_posix()} {SERVE}")
+    return 0
+
+
+def keep_database(source: Path, folder: Path) -> Path:
+    """A consistent copy of the demo's SQLite database (WAL included) in `folder`,
+    relative to the working directory, replacing an older one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.name
+    target.unlink(missing_ok=True)
+    with (
+        closing(sqlite3.connect(source)) as db,
+        closing(sqlite3.connect(target)) as out,
+    ):
+        db.backup(out)
+    return target
 
 
 if __name__ == "__main__":

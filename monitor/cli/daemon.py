@@ -14,6 +14,7 @@ from monitor.exitcodes import ExitCode
 if TYPE_CHECKING:
     from monitor.config import Settings
     from monitor.runner.signals import StopRequest
+    from monitor.web.server import WebServer
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ def daemon(ctx: Context) -> int:
 
     Cycles follow [schedule] (cron or interval, jitter_seconds, timezone), never
     overlap, and survive a restart. On SIGTERM or SIGINT the cycle in progress
-    stops (its crawl too), then the daemon exits 0.
+    stops (its crawl too), then the daemon exits 0. With [web] enabled = true
+    the daemon also serves the web view (as `mofawatch serve` would).
     """
     from monitor.runner.signals import StopRequest, stop_on_signals
     from storage.db import require_persistent_url, upgrade_database
@@ -51,6 +53,7 @@ def _serve(settings: Settings, stop: StopRequest) -> None:
         wait_until_idle,
     )
 
+    web = _start_web(settings)
     set_job_context(settings, stop)
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
@@ -67,3 +70,13 @@ def _serve(settings: Settings, stop: StopRequest) -> None:
         # shutdown, and a run left due in the job store is taken up after a restart.
         scheduler.pause()
         wait_until_idle()
+        if web is not None:
+            web.close()
+
+
+def _start_web(settings: Settings) -> WebServer | None:
+    if not settings.web.enabled:
+        return None
+    from monitor.web.server import serve_in_thread
+
+    return serve_in_thread(settings)

@@ -27,6 +27,7 @@ from monitor.cli import (
     prune,
     replay,
     run,
+    serve,
     status,
 )
 from monitor.cli.context import Context
@@ -158,6 +159,7 @@ for _command in (
     status.status,
     check.check,
     prune.prune,
+    serve.serve,
 ):
     cli.add_command(_command)
 

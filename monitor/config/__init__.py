@@ -29,6 +29,7 @@ from monitor.config.vocabulary import (
     Section,
     Security,
 )
+from monitor.config.web import WebSettings, WebTable
 
 __all__ = [
     "CONFIG_NAME",
@@ -53,6 +54,8 @@ __all__ = [
     "Security",
     "Settings",
     "SiteSettings",
+    "WebSettings",
+    "WebTable",
     "load_settings",
     "parse_interval",
 ]

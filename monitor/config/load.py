@@ -47,6 +47,7 @@ def load_settings(
         ops=file.ops,
         alerts=file.alerts,
         keep_snapshots=file.retention.keep_snapshots,
+        web=file.web.resolve(environ),
         config_path=config_path,
     )
 

@@ -20,6 +20,7 @@ from monitor.config.schema import (
     ScheduleSettings,
     SiteSettings,
 )
+from monitor.config.web import WebSettings, WebTable
 
 
 class Settings(Table):
@@ -38,6 +39,7 @@ class Settings(Table):
     ops: OpsSettings = OpsSettings()
     alerts: AlertSettings = AlertSettings()
     keep_snapshots: Positive | None = None
+    web: WebSettings = WebSettings()
     config_path: Path | None = None
 
     def channel(self, name: str) -> ChannelSettings:
@@ -59,3 +61,4 @@ class ConfigFile(Table):
     ops: OpsSettings = OpsSettings()
     alerts: AlertSettings = AlertSettings()
     retention: RetentionTable = RetentionTable()
+    web: WebTable = WebTable()

@@ -19,6 +19,7 @@ from monitor.config.schema import (
     SiteSettings,
 )
 from monitor.config.vocabulary import Language
+from monitor.config.web import WebTable
 
 # The example routing: the defaults have no channel, and so no alert would be seen.
 EXAMPLE_CHANNEL = "console"
@@ -116,6 +117,15 @@ backoff_seconds = {alerts.backoff_seconds}
 
 # [retention]
 # keep_snapshots = 5  # `mofawatch prune` keeps this many raw pages per URL
+
+# The read-only web view: `mofawatch serve`, or inside the daemon when enabled.
+# Bound to any address but loopback it needs MOFAWATCH_WEB_TOKEN (bearer token) or
+# MOFAWATCH_WEB_USER and MOFAWATCH_WEB_PASSWORD (basic auth).
+[web]
+enabled = {web.enabled}  # true: `mofawatch daemon` serves it too
+host = {web.host}
+port = {web.port}
+page_size = {web.page_size}  # changes per page
 """
 
 
@@ -132,6 +142,7 @@ def default_config_text() -> str:
         rule=_TomlView(RuleSettings(channels=(EXAMPLE_CHANNEL,))),
         ops=_TomlView(OpsSettings()),
         alerts=_TomlView(AlertSettings()),
+        web=_TomlView(WebTable()),
         channel=_toml(EXAMPLE_CHANNEL),
         overrides=", ".join(ENV_OVERRIDES.values()),
         all_languages=", ".join(Language),

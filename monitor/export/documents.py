@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -153,9 +153,11 @@ def feed_entries(
     limit: int | None,
     *,
     keep: Callable[[FeedEntry], bool] | None = None,
+    only: Collection[int] | None = None,
 ) -> list[FeedEntry]:
     """The newest new/updated changes, newest first, minus extractor-only updates;
-    with `keep`, only the entries it accepts (a feed per kind or rule)."""
+    with `keep`, only the entries it accepts (a feed per kind or rule); with `only`,
+    among those change ids alone (the web view's filtered feeds)."""
     stmt = (
         select(Change, Document, Version)
         .join(Document, Document.id == Change.document_id)
@@ -163,6 +165,8 @@ def feed_entries(
         .where(Change.kind.in_(FEED_KINDS))
         .order_by(Version.created_at.desc(), Change.id.desc())
     )
+    if only is not None:
+        stmt = stmt.where(Change.id.in_(only))
     entries: list[FeedEntry] = []
     for change, document, version in session.execute(stmt):
         if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):

@@ -33,3 +33,9 @@ def test_demo_prints_baseline_two_alerts_and_the_changes():
     history = out.split("$ mofawatch -q changes", 1)[1]
     assert "new       pressite_000001_00480" in history
     assert "updated   page4e_001274" in history
+    last = out.strip().splitlines()[-1]
+    assert last == (
+        "MOFAWATCH_DATABASE_URL=sqlite:///demo-output/mofawatch.db "
+        ".venv/bin/mofawatch serve"
+    )
+    assert (ROOT / "demo-output" / "mofawatch.db").stat().st_size > 0
