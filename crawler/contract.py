@@ -61,6 +61,11 @@ class RevisitPolicy:
     daily_until_days: Days = 30.0
     weekly_until_days: Days = 365.0
     monthly_after: Annotated[bool, Strict()] = True
+    # The per-cycle revisit budget: what fits in this share of the cycle's window
+    # (the schedule interval, or the crawl time-out when shorter) at the configured
+    # delay; max_per_cycle, when set, is the number itself.
+    budget_share: Annotated[float, Strict(), Field(gt=0, le=1)] = 0.5
+    max_per_cycle: Annotated[int, Strict(), Field(ge=0)] | None = None
 
 
 class LogLevel(enum.StrEnum):
@@ -89,6 +94,9 @@ class RunConfig(_Frozen):
     retry_backoff_seconds: float = Field(default=2.0, ge=0)
     archive_recheck_days: float = Field(default=7.0, ge=0)
     revisit: RevisitPolicy = RevisitPolicy()
+    # Known documents fetched again in this crawl at most (most overdue first); None:
+    # every due one. Index pages and documents never fetched are not counted.
+    revisit_budget: int | None = Field(default=None, ge=0)
     run_id: int | None = None
     warc_path: str | None = None
     now: datetime | None = None  # a fixed clock (tests, benchmarks); None: real time

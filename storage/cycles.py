@@ -127,3 +127,9 @@ def record_crawl(
         record_section_outcome(session, name, state, now, error)
     if run_id is not None:
         update_run_stats(session, run_id, stats)
+
+
+def baseline_open(session: Session) -> bool:
+    """Whether a baseline (first crawl or backfill) has not yet covered its scope."""
+    stmt = select(Baseline.id).where(Baseline.completed_at.is_(None)).limit(1)
+    return session.scalar(stmt) is not None

@@ -122,6 +122,9 @@ class Document(Base):
     # Newest version's seq and hash, so an unchanged re-fetch is one indexed lookup.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # When the next revisit is due (crawler.revisit.next_due); None: fetched since the
+    # plan last scheduled it, to be scheduled again (storage/frontier.py).
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
     versions: Mapped[list[Version]] = relationship(
         back_populates="document", order_by="Version.seq"

@@ -1,0 +1,35 @@
+"""documents.next_due_at: the plan asks the database only for what is due.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Existing rows start unscheduled (NULL): the next plan schedules each one once.
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("next_due_at", sa.DateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index(
+            batch_op.f("ix_documents_next_due_at"), ["next_due_at"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_documents_next_due_at"))
+        batch_op.drop_column("next_due_at")
