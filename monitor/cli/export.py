@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
@@ -87,10 +87,14 @@ def export(
         )
 
 
+DEFAULT_FEED_ENTRIES = 50
+
+
 @click.command(
     epilog=examples(
-        "mofawatch feed --out /var/www/mofawatch.atom",
+        "mofawatch feed --out mofawatch.atom",
         "mofawatch feed --limit 20",
+        "mofawatch feed --since 2026-11-01 --out november.atom",
     )
 )
 @click.option("--out", metavar="FILE", help=OUT_HELP)
@@ -98,11 +102,16 @@ def export(
     "--limit",
     type=click.IntRange(min=1),
     metavar="N",
-    default=50,
-    help="How many of the newest changes the feed carries.",
+    help=f"How many of the newest changes the feed carries.  [default: "
+    f"{DEFAULT_FEED_ENTRIES}, no limit with --since]",
+)
+@click.option(
+    "--since",
+    type=ISO_DATE,
+    help="Only changes captured on or after this day (UTC).  [default: all]",
 )
 @pass_context
-def feed(ctx: Context, out: str | None, limit: int) -> int:
+def feed(ctx: Context, out: str | None, limit: int | None, since: date | None) -> int:
     """An Atom feed of recent new and updated documents.
 
     Atom 1.0, newest first; updates due only to a new extractor are left out.
@@ -112,13 +121,18 @@ def feed(ctx: Context, out: str | None, limit: int) -> int:
     from storage.reading import reading
 
     settings = ctx.settings()
-    with reading(settings.database_url) as session:
-        entries = feed_entries(session, limit)
-        first = first_change_at(session)
+    start = datetime.combine(since, time.min, UTC) if since else None
+    if limit is None and start is None:
+        limit = DEFAULT_FEED_ENTRIES
     now = datetime.now(UTC)
-    xml = render_feed(
-        entries, base_url=settings.site.base_url, now=now, created=first or now
-    )
+    with reading(settings.database_url) as session:
+        first = first_change_at(session)
+        xml = render_feed(
+            feed_entries(session, limit, start),
+            base_url=settings.site.base_url,
+            now=now,
+            created=first or now,
+        )
     return _write_out(out, lambda fh: fh.write(xml))
 
 

@@ -11,7 +11,7 @@ import csv
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -21,6 +21,7 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from storage.history import feed_keys, feed_rows
 from storage.models import Change, ChangeKind, Document, Snapshot, Version
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ CSV_COLUMNS = (
     "topics",
 )  # fmt: skip
 FEED_KINDS = (ChangeKind.NEW, ChangeKind.UPDATED)
+FEED_PAGE = 100  # rows the feed query reads at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,30 +141,32 @@ class FeedEntry:
     captured_at: datetime  # when the new content was fetched (replays: capture time)
 
 
-def feed_entries(session: Session, limit: int) -> list[FeedEntry]:
-    """The newest new/updated changes, newest first, minus extractor-only updates."""
-    stmt = (
-        select(Change, Document, Version)
-        .join(Document, Document.id == Change.document_id)
-        .join(Version, Version.id == Change.to_version_id)
-        .where(Change.kind.in_(FEED_KINDS))
-        .order_by(Version.created_at.desc(), Change.id.desc())
-    )
-    entries: list[FeedEntry] = []
-    for change, document, version in session.execute(stmt):
-        if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):
-            continue
-        fields = tuple(dict.fromkeys(str(d.get("field")) for d in change.diff or ()))
-        entries.append(
-            FeedEntry(
+def feed_entries(
+    session: Session, limit: int | None, since: datetime | None = None
+) -> Iterator[FeedEntry]:
+    """The newest new/updated changes (captured at or after `since`), newest first,
+    minus extractor-only updates; at most `limit` (None: all), read a page at a time."""
+    count = 0
+    after: tuple[datetime, int] | None = None
+    while limit is None or count < limit:
+        keys = feed_keys(session, FEED_KINDS, since, after, FEED_PAGE)
+        for change, document, version in feed_rows(session, [k[1] for k in keys]):
+            if limit is not None and count >= limit:
+                return
+            if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):
+                continue
+            fields = tuple(
+                dict.fromkeys(str(d.get("field")) for d in change.diff or ())
+            )
+            yield FeedEntry(
                 change.id, str(change.kind), document.url, document.kind,
                 dict(version.content), fields, change.detected_at,
                 _aware(version.created_at),
-            )
-        )  # fmt: skip
-        if len(entries) >= limit:
-            break
-    return entries
+            )  # fmt: skip
+            count += 1
+        if len(keys) < FEED_PAGE:
+            return
+        after = keys[-1]
 
 
 def _extractor_only(session: Session, change: Change) -> bool:
@@ -195,21 +199,24 @@ def tag_uri(base_url: str, day: datetime, specific: str) -> str:
 
 
 def render_feed(
-    entries: Sequence[FeedEntry], *, base_url: str, now: datetime, created: datetime
+    entries: Iterable[FeedEntry], *, base_url: str, now: datetime, created: datetime
 ) -> str:
-    """Atom 1.0 XML; `created` dates the feed's own id so it never changes."""
+    """Atom 1.0 XML of entries given newest first; `created` dates the feed's own id
+    so it never changes."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "id", tag_uri(base_url, created, "feed"))
     _text(feed, "title", f"mofawatch: changes on {urlsplit(base_url).hostname}")
-    newest = max((e.captured_at for e in entries), default=now)
-    _text(feed, "updated", newest.isoformat())
+    updated = _text(feed, "updated", now.isoformat())
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", "mofawatch")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base_url)
     _text(feed, "generator", "mofawatch")
+    newest: datetime | None = None
     for entry in entries:
         _entry(feed, entry, base_url)
+        newest = max(newest or entry.captured_at, entry.captured_at)
+    updated.text = (newest or now).isoformat()
     ET.indent(feed)
     body = ET.tostring(feed, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
@@ -241,6 +248,8 @@ def _entry(feed: ET.Element, entry: FeedEntry, base_url: str) -> None:
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _text(parent: ET.Element, tag: str, value: str) -> None:
+def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
     # XML 1.0 cannot carry most control characters, even escaped.
-    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = _XML_ILLEGAL.sub("", value)
+    node = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
+    node.text = _XML_ILLEGAL.sub("", value)
+    return node
