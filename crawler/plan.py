@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract import listing
-from crawler.revisit import RevisitPolicy, RevisitState, next_due
+from crawler.revisit import RevisitPolicy, RevisitState, next_due, staggered_slot
 from storage.cycles import baseline_open
 from storage.db import unit_of_work
 from storage.frontier import (
@@ -88,15 +88,16 @@ def archive_due(
     now: datetime,
     policy: ArchivePolicy,
 ) -> bool:
-    """New archives, this and last month's, and a weekly sweep of the rest."""
+    """New archives, this and last month's, and a weekly sweep of the rest (each
+    archive on its own staggered slot, so the sweep is spread over the week)."""
     if not archive_in_scope(link, policy.since):
         return False
-    if last_fetched_at is None:
+    if last_fetched_at is None or not policy.recheck:
         return True
     previous = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
     if (link.year, link.month) >= previous:
         return True
-    return now - last_fetched_at >= policy.recheck
+    return now >= staggered_slot(last_fetched_at, policy.recheck, link.url)
 
 
 def load_plan(
