@@ -147,18 +147,32 @@ def _month(
           f"{statistics.median(new.plan_seconds) * 1000:.1f} ms")  # fmt: skip
 
 
+# Runs one command and reports its peak resident memory (VmHWM: this process's own,
+# not inherited from the benchmark it was forked from) on its last stderr line.
+_MEASURED = """
+import runpy, sys
+sys.argv = ["mofawatch", *sys.argv[1:]]
+try:
+    runpy.run_module("monitor", run_name="__main__", alter_sys=True)
+finally:
+    peak = [l for l in open("/proc/self/status") if l.startswith("VmHWM")]
+    sys.stderr.write("peak " + peak[0].split()[1] + "\\n")
+"""
+
+
 def _read_commands(database_url: str, cwd: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOFAWATCH_")}
     env["MOFAWATCH_DATABASE_URL"] = database_url
     for command in READ_COMMANDS:
-        argv = [sys.executable, "-m", "monitor", "-q", *command]
+        argv = [sys.executable, "-c", _MEASURED, "-q", *command]
         started = time.perf_counter()
-        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        done = subprocess.run(
+            argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        print(f"  {' '.join(command)}: {wall:.2f} s, peak {usage.ru_maxrss / 1024:.0f}"
-              f" MB (exit {process.returncode})")  # fmt: skip
+        peak = int(done.stderr.decode().split()[-1]) / 1024
+        print(f"  {' '.join(command)}: {wall:.2f} s, peak {peak:.0f} MB "
+              f"(exit {done.returncode})")  # fmt: skip
 
 
 def _timed(call: Callable[[], T]) -> tuple[float, float, T]:

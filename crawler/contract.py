@@ -97,6 +97,9 @@ class RunConfig(_Frozen):
     # Known documents fetched again in this crawl at most (most overdue first); None:
     # every due one. Index pages and documents never fetched are not counted.
     revisit_budget: int | None = Field(default=None, ge=0)
+    # While a baseline is open: new documents fetched at most in this crawl; the rest
+    # wait (silently) for the next cycles. None: every one.
+    baseline_budget: int | None = Field(default=None, ge=1)
     run_id: int | None = None
     warc_path: str | None = None
     now: datetime | None = None  # a fixed clock (tests, benchmarks); None: real time
@@ -184,6 +187,7 @@ class CrawlStats(BaseModel):
     retries: int = 0
     refused_redirects: int = 0
     robots_forbidden: int = 0
+    deferred: int = 0  # new documents of a baseline left for the next cycles
     robots_status: int = 0
     sections: dict[str, SectionState] = {}
     section_errors: dict[str, str] = {}

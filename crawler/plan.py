@@ -67,6 +67,21 @@ class CrawlPlan:
     backlog: int = 0  # due revisits left for later cycles by the budget
     in_baseline: bool = False
     known_urls: set[str] = field(default_factory=set)  # known documents seen so far
+    taken: set[str] = field(default_factory=set)  # new documents requested
+    deferred: set[str] = field(default_factory=set)  # new, left for a later cycle
+
+    def take_new(self, url: str, baseline_budget: int | None) -> bool:
+        """Whether to request this new document now; a baseline takes at most its
+        budget per crawl and leaves the rest (still unknown) to the next cycles."""
+        if url in self.taken:
+            return True
+        limited = self.in_baseline and baseline_budget is not None
+        if limited and len(self.taken) >= (baseline_budget or 0):
+            self.deferred.add(url)
+            return False
+        self.taken.add(url)
+        return True
+
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
 

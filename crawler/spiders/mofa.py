@@ -115,9 +115,14 @@ class MofaSpider(scrapy.Spider):
             ):
                 yield self._index_request(archive.url, section)
         listed = [document.url for document in page.documents]
+        budget = run_of(self.settings).baseline_budget
         for url in plan.unknown_documents(self.factory, self.plan, listed):
+            if not self.plan.take_new(url, budget):
+                continue
             # New documents go before any revisit still queued.
             yield self._detail_request(url, section, priority=NEW_DOCUMENT_PRIORITY)
+        if self.plan.deferred and self.crawler.stats is not None:
+            self.crawler.stats.set_value("mofawatch/deferred", len(self.plan.deferred))
 
     def _stored_text(self, url: str) -> str | None:
         """A 304 lists nothing new, but the stored copy names what is still missing.

@@ -14,7 +14,12 @@ from monitor.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from monitor.config import Settings
-    from storage.status import RunFigures, SectionFigures, StatusFigures
+    from storage.status import (
+        BaselineFigures,
+        RunFigures,
+        SectionFigures,
+        StatusFigures,
+    )
 
 RUNS_SHOWN = 5
 STALE_INTERVALS = 3
@@ -49,9 +54,10 @@ def status(ctx: Context, as_json: bool) -> int:
     from storage.status import status_figures
 
     settings = ctx.settings()
+    now = datetime.now(UTC)
     with reading(settings.database_url) as session:
-        figures = status_figures(session, RUNS_SHOWN)
-    report = build_status(figures, settings, datetime.now(UTC))
+        figures = status_figures(session, RUNS_SHOWN, now)
+    report = build_status(figures, settings, now)
     if as_json:
         emit(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     else:
@@ -73,6 +79,8 @@ def build_status(
         },
         "versions": figures.versions,
         "alerts": dict(figures.alerts),
+        "revisits_due": figures.revisits_due,
+        "baseline": _baseline(figures.baseline),
     }
     problems = _problems(figures) + _staleness(figures.last_ok_at, settings, now)
     report["problems"] = problems
@@ -153,6 +161,26 @@ def _section(section: SectionFigures) -> dict[str, Any]:
     }
 
 
+def _baseline(baseline: BaselineFigures | None) -> dict[str, Any] | None:
+    if baseline is None:
+        return None
+    return {
+        "started_at": _iso(baseline.started_at),
+        "since": baseline.since,
+        "documents": baseline.documents,
+        "waiting": baseline.waiting,
+    }
+
+
+def _baseline_line(baseline: dict[str, Any]) -> str:
+    reach = f" back to {baseline['since']}" if baseline["since"] else ""
+    return (
+        f"baseline: recording{reach} since {baseline['started_at']}, silently: "
+        f"{baseline['documents']} documents stored, {baseline['waiting']} more "
+        "listed for the next cycles"
+    )
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat(timespec="seconds")
 
@@ -164,8 +192,10 @@ def _text(report: dict[str, Any]) -> str:
     lines.append(
         f"documents: {docs.get('total', 0)} ("
         + ", ".join(f"{k} {v}" for k, v in docs.items() if k != "total")
-        + f"); versions: {report['versions']}"
+        + f"); versions: {report['versions']}; revisits due: {report['revisits_due']}"
     )
+    if report["baseline"]:
+        lines.append(_baseline_line(report["baseline"]))
     lines.append(
         "alerts: " + ", ".join(f"{k} {v}" for k, v in report["alerts"].items())
     )

@@ -85,8 +85,14 @@ def detect_changes(
     now: datetime,
     *,
     silent: bool = False,
+    announce_from: str | None = None,
 ) -> DetectResult:
-    """Compare every undiffed version with its history; note removals and returns."""
+    """Compare every undiffed version with its history; note removals and returns.
+
+    `silent` records a baseline; with `announce_from` (YYYY-MM-DD) a new document
+    dated on or after that day is announced all the same: published while a
+    baseline spread over several cycles was still being recorded.
+    """
     with unit_of_work(factory) as session:
         restored = _presence_flips(session, DocumentState.LIVE)
         version_ids = list(session.scalars(_UNDIFFED))
@@ -100,7 +106,9 @@ def detect_changes(
     for start in range(0, len(version_ids), _CHUNK):
         chunk = version_ids[start : start + _CHUNK]
         with unit_of_work(factory) as session:
-            outcomes += _detect_versions(session, settings, now, chunk, silent)
+            outcomes += _detect_versions(
+                session, settings, now, chunk, (silent, announce_from)
+            )
     with unit_of_work(factory) as session:
         removed = _presence_flips(session, DocumentState.REMOVED)
     for document_id in removed:
@@ -131,14 +139,17 @@ def _detect_versions(
     settings: Settings,
     now: datetime,
     version_ids: list[int],
-    silent: bool,
+    baseline: tuple[bool, str | None],
 ) -> list[tuple[int, bool, int]]:
     """Changes (and their alerts) of a chunk of versions, in the given order."""
-    stmt = select(Version.id, Version.document_id, Version.seq).where(
-        Version.id.in_(version_ids), Version.detected_at.is_(None)
+    silent, announce_from = baseline
+    stmt = (
+        select(Version.id, Version.document_id, Version.seq, Document.date)
+        .join(Document, Document.id == Version.document_id)
+        .where(Version.id.in_(version_ids), Version.detected_at.is_(None))
     )
     # Another detector may have got here first: its versions are no longer undiffed.
-    found = {row.id: row for row in session.execute(stmt.with_for_update())}
+    found = {row.id: row for row in session.execute(stmt.with_for_update(of=Version))}
     versions = [found[i] for i in version_ids if i in found]
     if not versions:
         return []
@@ -154,9 +165,10 @@ def _detect_versions(
             verdict = _judge(session, version, previous, recent)
         else:
             verdict = _Verdict(ChangeKind.NEW, None, [], None)
+        fresh = verdict.kind is ChangeKind.NEW and _dated_from(row.date, announce_from)
         reason = (
             SilentReason.BASELINE
-            if silent and verdict.reason is None
+            if silent and verdict.reason is None and not fresh
             else verdict.reason
         )
         rows.append(
@@ -184,6 +196,10 @@ def _detect_versions(
             )
         outcomes.append((change_id, values["is_silent"], alerts))
     return outcomes
+
+
+def _dated_from(day: str | None, since: str | None) -> bool:
+    return since is not None and day is not None and day >= since
 
 
 def _histories(

@@ -26,11 +26,24 @@ def cycle_seconds(settings: Settings, now: datetime | None = None) -> float:
     return (next_fire_time(schedule, first) - first).total_seconds()
 
 
+def baseline_budget(settings: Settings, now: datetime | None = None) -> int:
+    """New documents a baseline fetches per cycle: what fits in nine tenths of the
+    window (a cycle of a baseline has little else to do)."""
+    return max(1, int(0.9 * _window(settings, now) / _per_request(settings)))
+
+
+def _window(settings: Settings, now: datetime | None) -> float:
+    return min(cycle_seconds(settings, now), settings.schedule.crawl_timeout_seconds)
+
+
+def _per_request(settings: Settings) -> float:
+    return settings.site.download_delay + REQUEST_SECONDS
+
+
 def revisit_budget(settings: Settings, now: datetime | None = None) -> int:
     """Revisits allowed in one cycle: max_per_cycle, or what fits in the window."""
     revisit = settings.site.revisit
     if revisit.max_per_cycle is not None:
         return revisit.max_per_cycle
-    window = min(cycle_seconds(settings, now), settings.schedule.crawl_timeout_seconds)
-    per_request = settings.site.download_delay + REQUEST_SECONDS
-    return max(1, int(revisit.budget_share * window / per_request))
+    share = revisit.budget_share * _window(settings, now)
+    return max(1, int(share / _per_request(settings)))

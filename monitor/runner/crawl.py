@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from crawler.contract import CrawlStats, LogLevel, Progress, RunConfig
 from monitor.config import Settings
-from monitor.runner.budget import revisit_budget
+from monitor.runner.budget import baseline_budget, revisit_budget
 from monitor.runner.relay import CrawlOutput
 from monitor.runner.signals import StopRequest
 from storage.cycles import record_crawl
@@ -106,6 +106,7 @@ def run_config_for(
         retry_times=site.retry_times,
         revisit=site.revisit,
         revisit_budget=revisit_budget(settings, now),
+        baseline_budget=baseline_budget(settings, now),
         run_id=run_id,
         warc_path=os.path.abspath(warc_path) if warc_path else None,
         now=now,

@@ -21,8 +21,18 @@ URLS = [
 ]
 
 
-def _old(last: datetime | None, **kw: bool) -> RevisitState:
-    return RevisitState(first_seen_at=OLD, last_fetched_at=last, **kw)
+def _old(
+    last: datetime | None,
+    *,
+    needs_attention: bool = False,
+    is_placeholder: bool = False,
+) -> RevisitState:
+    return RevisitState(
+        first_seen_at=OLD,
+        last_fetched_at=last,
+        is_placeholder=is_placeholder,
+        needs_attention=needs_attention,
+    )
 
 
 def test_a_herd_fetched_together_is_spread_over_the_interval():
