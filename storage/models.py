@@ -109,7 +109,7 @@ class Document(Base):
     section: Mapped[str | None] = mapped_column(String(256))
     title: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10), index=True)
-    first_seen_at: Mapped[datetime]
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)  # newest: silence
     last_seen_at: Mapped[datetime]
     last_fetched_at: Mapped[datetime | None]
     last_status: Mapped[int | None] = mapped_column(Integer)

@@ -266,23 +266,32 @@ def _only_extractor_changed(
 
 
 def _presence_flips(session: Session, state: DocumentState) -> list[int]:
-    """Documents in `state` whose newest change says otherwise (removed vs not)."""
+    """Documents in `state` whose newest change says otherwise (removed vs not).
+
+    Only documents that can flip are looked at (those in REMOVED, or those with a
+    removal on record), so the cost follows removals, not the archive's size.
+    """
+    removed = ChangeKind.REMOVED
+    if state == DocumentState.REMOVED:
+        candidates = select(Document.id).where(Document.state == state)
+        flipped = Change.kind != removed
+    else:
+        candidates = select(Change.document_id).where(Change.kind == removed)
+        flipped = Change.kind == removed
     newest = (
         select(Change.document_id, func.max(Change.id).label("change_id"))
+        .where(Change.document_id.in_(candidates))
         .group_by(Change.document_id)
         .subquery()
     )
     stmt = (
-        select(Document.id, Change.kind)
+        select(Document.id)
         .join(newest, newest.c.document_id == Document.id)
         .join(Change, Change.id == newest.c.change_id)
-        .where(Document.state == state)
+        .where(Document.state == state, flipped)
         .order_by(Document.id)
     )
-    rows = session.execute(stmt).all()
-    if state == DocumentState.REMOVED:
-        return [doc_id for doc_id, kind in rows if kind != ChangeKind.REMOVED]
-    return [doc_id for doc_id, kind in rows if kind == ChangeKind.REMOVED]
+    return list(session.scalars(stmt))
 
 
 def _record_presence(

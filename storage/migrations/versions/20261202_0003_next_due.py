@@ -1,4 +1,5 @@
-"""documents.next_due_at: the plan asks the database only for what is due.
+"""documents.next_due_at: the plan asks the database only for what is due; an index
+on documents.first_seen_at, so the newest arrival (ops: silence) is one lookup.
 
 Revision ID: 0003
 Revises: 0002
@@ -27,9 +28,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_documents_next_due_at"), ["next_due_at"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_documents_first_seen_at"), ["first_seen_at"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_documents_first_seen_at"))
         batch_op.drop_index(batch_op.f("ix_documents_next_due_at"))
         batch_op.drop_column("next_due_at")
