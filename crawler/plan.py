@@ -184,6 +184,9 @@ def _plan_archives(
 ) -> None:
     rows = session.execute(
         select(Snapshot.url, func.max(Snapshot.fetched_at))
+        # A range of the (url, fetched_at) index, then the archive pattern.
+        .where(Snapshot.url >= base_url + "/press/")
+        .where(Snapshot.url < base_url + "/press0")
         .where(Snapshot.url.like(base_url + "/press/%_index.html"))
         .where(Snapshot.status.in_((200, 304)))
         .group_by(Snapshot.url)
