@@ -31,6 +31,17 @@ __all__ = [
 # Where the crawl reads its RunConfig from inside Scrapy (a settings key).
 RUN_SETTING = "MOFAWATCH_RUN"
 
+# The list pages each section starts from (paths on the site), for the crawl and check.
+ENTRY_PAGES: dict[str, tuple[str, ...]] = {
+    "press_releases": ("/press/release/index.html",),
+    "press_conferences": ("/press/kaiken/index.html",),
+    "statements": ("/press/statement/fm.html", "/press/statement/ps.html"),
+    "japan_us": ("/na/na1/us/index.html",),
+}
+# Checked weekly once it answered 404: the site may not have it (statements: one
+# list page answering is enough).
+OPTIONAL_ENTRY_PAGES = frozenset({"/press/statement/ps.html"})
+
 
 Days = Annotated[float, Strict(), Field(ge=0)]
 
@@ -83,6 +94,7 @@ class RunConfig(_Frozen):
     """Everything one crawl needs; paths are absolute (the parent resolved them)."""
 
     database_url: str = Field(repr=False)  # may hold a password
+    proxy_url: str | None = Field(default=None, repr=False)  # so may this
     base_url: str
     sections: tuple[Section, ...]
     languages: tuple[Language, ...] = (Language.EN,)

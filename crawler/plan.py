@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.contract import ENTRY_PAGES, OPTIONAL_ENTRY_PAGES
 from crawler.extract import listing
 from crawler.revisit import RevisitPolicy, RevisitState, next_due, staggered_slot
 from storage.cycles import baseline_open
@@ -37,15 +38,6 @@ from storage.snapshots import load_body, validators_for
 
 logger = logging.getLogger(__name__)
 
-ENTRY_PAGES: dict[str, tuple[str, ...]] = {
-    "press_releases": ("/press/release/index.html",),
-    "press_conferences": ("/press/kaiken/index.html",),
-    "statements": ("/press/statement/fm.html", "/press/statement/ps.html"),
-    "japan_us": ("/na/na1/us/index.html",),
-}
-# Checked weekly once it answered 404: the site may not have it (statements: one
-# list page answering is enough).
-OPTIONAL_ENTRY_PAGES = frozenset({"/press/statement/ps.html"})
 ARCHIVE_SECTIONS = {False: "press_releases", True: "press_conferences"}
 _ATTENTION_STATUSES = (403, 404, 410, 429)
 

@@ -58,6 +58,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.challenge.ChallengeMiddleware": 560,
     "crawler.middlewares.redirect.OffHostRedirectMiddleware": 650,
+    # Before Scrapy's HttpProxyMiddleware (750), which does the proxying.
+    "crawler.middlewares.proxy.RunProxyMiddleware": 740,
 }
 
 ITEM_PIPELINES = {

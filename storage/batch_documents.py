@@ -36,6 +36,7 @@ class BatchItem:
     digest: str | None = None
     error: str | None = None
     body_sha256: str | None = None
+    suspect: bool = False  # extracted, but a regression of the stored version
 
 
 def insert_ignore(session: Session, table: str) -> Any:

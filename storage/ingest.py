@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage.documents import note_blocked, note_fetched, note_missing, note_present
+from storage.models import Snapshot
 from storage.snapshots import BLOCKED_STATUSES, FetchRecord, store_snapshot
+from storage.suspects import judge_extraction, last_content_error
 from storage.versions import RecordResult, record_version
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ class Outcome(enum.StrEnum):
     UNCHANGED = "unchanged"
     NOT_MODIFIED = "not_modified"
     EXTRACT_FAILED = "extract_failed"
+    SUSPECT = "suspect"  # extracted, but lost what the stored version had
+    STILL_UNRECOGNIZED = "still_unrecognized"  # 304 to a failed or suspect page
     MISSING = "missing"
     BLOCKED = "blocked"
     FAILED = "failed"
@@ -54,28 +58,28 @@ def ingest_fetch(
 ) -> IngestResult:
     """Store the snapshot and, for a detail page, what its status means.
 
-    200: extract and record a version (ValueError -> snapshot.extract_error);
-    304: present; 404/410: missing; 403/429: blocked (body not kept); 5xx: failed.
-    Index pages (is_detail=False) are stored as snapshots only.
+    200: extract and record a version (ValueError, or an extraction that lost what
+    the stored version had -> snapshot.extract_error and no version); 304: present
+    (still unrecognized when the content it confirms was); 404/410: missing;
+    403/429: blocked (body not kept); 5xx: failed. Index pages (is_detail=False)
+    are stored as snapshots only.
     """
     # Only a 200 body is content; 403/429 challenge pages and 404 pages are not.
     stored = fetch if fetch.status == 200 else dataclasses.replace(fetch, body=None)
     snapshot = store_snapshot(session, stored, run_id=run_id)
     outcome = status_outcome(fetch.status)
-    if not is_detail or fetch.status != 200:
-        if is_detail:
-            bookkeep(session, fetch, outcome, now)
+    if not is_detail:
         return IngestResult(outcome, snapshot.id, None, None)
+    if fetch.status != 200:
+        return _answered(session, fetch, snapshot, outcome, now)
     try:
         document = extractor(fetch.body or b"", fetch.url, fetch.charset)
     except ValueError as exc:
-        snapshot.extract_error = str(exc) or type(exc).__name__
-        logger.warning("extract failed for %s: %s", fetch.url, snapshot.extract_error)
-        note_fetched(session, fetch.url, fetch.status, now)
-        note_present(session, fetch.url, now)
-        return IngestResult(
-            Outcome.EXTRACT_FAILED, snapshot.id, None, snapshot.extract_error
-        )
+        error = str(exc) or type(exc).__name__
+        return _unusable(session, fetch, snapshot, error, now, Outcome.EXTRACT_FAILED)
+    suspect = judge_extraction(session, fetch.url, document)
+    if suspect is not None:
+        return _unusable(session, fetch, snapshot, suspect, now, Outcome.SUSPECT)
     record = record_version(
         session, fetch.url, document, snapshot, extractor_version, now
     )
@@ -83,6 +87,44 @@ def ingest_fetch(
     note_present(session, fetch.url, now)
     outcome = Outcome.NEW_VERSION if record.is_new_version else Outcome.UNCHANGED
     return IngestResult(outcome, snapshot.id, record, None)
+
+
+def _answered(
+    session: Session,
+    fetch: FetchRecord,
+    snapshot: Snapshot,
+    outcome: Outcome,
+    now: datetime,
+) -> IngestResult:
+    """A detail page's answer without content (304, 404, 403, 5xx): what it means."""
+    bookkeep(session, fetch, outcome, now)
+    error = not_modified_error(session, fetch.url, outcome)
+    if error is not None:
+        outcome = Outcome.STILL_UNRECOGNIZED
+    return IngestResult(outcome, snapshot.id, None, error)
+
+
+def _unusable(
+    session: Session,
+    fetch: FetchRecord,
+    snapshot: Snapshot,
+    error: str,
+    now: datetime,
+    outcome: Outcome,
+) -> IngestResult:
+    """A page answered but gave no version: the snapshot keeps why."""
+    snapshot.extract_error = error
+    logger.warning("no version from %s: %s", fetch.url, error)
+    note_fetched(session, fetch.url, fetch.status, now)
+    note_present(session, fetch.url, now)
+    return IngestResult(outcome, snapshot.id, None, error)
+
+
+def not_modified_error(session: Session, url: str, outcome: Outcome) -> str | None:
+    """For a 304: the error of the content it confirms, if that was unusable."""
+    if outcome is not Outcome.NOT_MODIFIED:
+        return None
+    return last_content_error(session, url)
 
 
 def status_outcome(status: int) -> Outcome:

@@ -29,11 +29,14 @@ from storage.ingest import (
     Outcome,
     bookkeep,
     ingest_fetch,
+    not_modified_error,
     status_outcome,
 )
 from storage.models import Snapshot, SnapshotBody
 from storage.normalize import content_hash
+from storage.regression import suspect_reason
 from storage.snapshots import CODEC, FetchRecord, compress, snapshot_values
+from storage.suspects import changed_contents
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +151,7 @@ def _ingest_part(
     session: Session, items: list[BatchItem], extractor_version: str, run_id: int | None
 ) -> list[IngestResult]:
     _store_bodies(session, items)
+    _judge_regressions(session, items)
     rows = []
     for item in items:
         # Only a 200 body is content; 403/429 challenge pages and 404s are not.
@@ -168,14 +172,36 @@ def _ingest_part(
             results.append(IngestResult(outcome, snapshot_id, record, None))
             continue
         outcome = status_outcome(fetch.status)
-        if item.is_detail and item.error is not None:
+        error = item.error
+        if item.is_detail and error is not None:
             bookkeep(session, fetch, Outcome.NOT_MODIFIED, item.now)  # present
-            outcome = Outcome.EXTRACT_FAILED
+            outcome = Outcome.SUSPECT if item.suspect else Outcome.EXTRACT_FAILED
         elif item.is_detail:
             bookkeep(session, fetch, outcome, item.now)
-        results.append(IngestResult(outcome, snapshot_id, None, item.error))
+            error = not_modified_error(session, fetch.url, outcome)
+            if error is not None:
+                outcome = Outcome.STILL_UNRECOGNIZED
+        results.append(IngestResult(outcome, snapshot_id, None, error))
     session.flush()
     return results
+
+
+def _judge_regressions(session: Session, items: list[BatchItem]) -> None:
+    """Items whose extraction lost what the stored version had become suspect."""
+    digests = {
+        item.fetch.url: item.digest
+        for item in items
+        if item.document is not None and item.digest is not None
+    }
+    stored = changed_contents(session, digests)
+    for item in items:
+        if item.document is None or item.fetch.url not in stored:
+            continue
+        reason = suspect_reason(stored[item.fetch.url], item.document)
+        if reason is not None:
+            logger.warning("no version from %s: %s", item.fetch.url, reason)
+            item.document, item.digest = None, None
+            item.error, item.suspect = reason, True
 
 
 def _store_bodies(session: Session, items: list[BatchItem]) -> None:

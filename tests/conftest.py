@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import mask_url, normalize_url, open_database, upgrade_database
 
-pytest_plugins = ["tests.sitesim", "tests.servers"]
+pytest_plugins = ["tests.sitesim", "tests.servers", "tests.proxy"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

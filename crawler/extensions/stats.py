@@ -45,6 +45,9 @@ _OUTCOME_KEYS = {
     Outcome.UNCHANGED: "unchanged",
     Outcome.NOT_MODIFIED: "detail_not_modified",
     Outcome.EXTRACT_FAILED: "extract_errors",
+    # Pages the extractor no longer understands count toward layout drift.
+    Outcome.SUSPECT: "extract_errors",
+    Outcome.STILL_UNRECOGNIZED: "extract_errors",
     Outcome.MISSING: "missing",
     Outcome.BLOCKED: "blocked",
     Outcome.FAILED: "failed",
@@ -123,7 +126,7 @@ def count_fetch(
         _inc(stats, "changed_documents")
     if removed:
         _inc(stats, "removed")
-    if outcome is Outcome.EXTRACT_FAILED:
+    if _OUTCOME_KEYS.get(outcome) == "extract_errors":
         listed: list[dict[str, str]] = stats.get_value(EXTRACT_ERRORS_KEY) or []
         if len(listed) < MAX_LISTED_ERRORS:
             listed.append({"url": page.url, "error": error or ""})

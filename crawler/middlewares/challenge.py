@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Self
 
 from scrapy import Request
 from scrapy.http import Response
 
+from crawler.blocking import is_challenge
 from crawler.middlewares import crawl_stats
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-logger = logging.getLogger(__name__)
+__all__ = ["ChallengeMiddleware", "is_challenge"]
 
-_CHALLENGE = re.compile(
-    rb"<title>\s*Just a moment|Checking your browser"
-    rb"|/cdn-cgi/challenge-platform|cf-chl-",
-    re.IGNORECASE,
-)
+logger = logging.getLogger(__name__)
 
 
 class ChallengeMiddleware:
@@ -43,12 +39,3 @@ class ChallengeMiddleware:
         elif response.status == 403:
             request.meta["dont_retry"] = True
         return response
-
-
-def is_challenge(status: int, cf_mitigated: bytes | None, body: bytes) -> bool:
-    """A bot challenge rather than the page (Cloudflare-style header or page text)."""
-    if cf_mitigated:
-        return True
-    if status not in (200, 403, 429, 503):
-        return False
-    return _CHALLENGE.search(body[:16384]) is not None

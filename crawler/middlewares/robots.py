@@ -1,7 +1,8 @@
 """robots.txt for the crawl, read per RFC 9309 and kept as a snapshot between runs.
 
-2xx -> its rules; 4xx (403, 404, ...) -> everything allowed; 5xx, 429 or no answer ->
-everything disallowed for this run (the sections report failed, nothing is removed).
+2xx -> its rules; 4xx (403, 404, ...) -> everything allowed; 5xx, 429, the proxy's 407
+or no answer -> everything disallowed for this run (the sections report failed, nothing
+is removed).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class RobotsPolicyMiddleware:
         if 200 <= response.status < 300:
             self._cache.save(robots_url, response)
             return Protego.parse(response.body.decode("utf-8", "replace")), True
-        if response.status == 429 or response.status >= 500:
+        if response.status in (407, 429) or response.status >= 500:  # 407: proxy
             logger.warning(
                 "robots.txt answered %s: nothing will be fetched this run",
                 response.status,

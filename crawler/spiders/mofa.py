@@ -206,7 +206,9 @@ class MofaSpider(scrapy.Spider):
             url=(response.meta.get("redirect_urls") or [response.url])[0],
             role=role,
             section=section,
-            fetched_at=self.now,
+            # The instant the WARC recorder gave this response, when it runs: one
+            # fetch time in the archive and in the database.
+            fetched_at=response.meta.get("fetched_at") or self.now,
             # A challenge is recorded as 403 whatever its status: blocked, not content.
             status=403 if challenge else response.status,
             body=None if problem is not FetchProblem.NONE else response.body,

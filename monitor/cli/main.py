@@ -18,6 +18,7 @@ import click
 
 from monitor.cli import (
     alerts,
+    check,
     daemon,
     export,
     extract,
@@ -44,11 +45,12 @@ configuration, or a database that cannot serve; 3 another cycle holds the lock;
 \b
 Configuration: mofawatch.toml (--config or MOFAWATCH_CONFIG); environment
 overrides: MOFAWATCH_DATABASE_URL, MOFAWATCH_BASE_URL, MOFAWATCH_SMTP_PASSWORD,
-MOFAWATCH_SLACK_WEBHOOK_URL.
+MOFAWATCH_SLACK_WEBHOOK_URL, MOFAWATCH_PROXY_URL (or https_proxy/http_proxy).
 
 \b
 Examples:
   mofawatch init
+  mofawatch check
   mofawatch run
   mofawatch changes --since 2026-11-01
   mofawatch COMMAND --help
@@ -154,6 +156,7 @@ for _command in (
     export.feed,
     alerts.alerts,
     status.status,
+    check.check,
     prune.prune,
 ):
     cli.add_command(_command)

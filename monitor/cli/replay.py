@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
     epilog=examples(
         "mofawatch replay crawl.warc.gz",
         "mofawatch replay httpcache/ saved-pages/ --dry-run",
+        "mofawatch replay mirror/   # wget --mirror: mirror/www.mofa.go.jp/...",
         "mofawatch replay 2025-*.warc.gz --alerts",
     )
 )
@@ -43,12 +44,15 @@ logger = logging.getLogger(__name__)
 def replay(
     ctx: Context, sources: tuple[str, ...], dry_run: bool, send_alerts: bool
 ) -> int:
-    """Replay WARC files, Scrapy HTTP caches or saved HTML.
+    """Replay WARC files, Scrapy HTTP caches, wget mirrors or saved HTML.
 
-    Every capture goes through the crawl's extract, store and detect path,
-    oldest first, so successive captures become a page's history. Changes are
-    recorded silently unless --alerts. Exit 1 if anything was skipped as
-    unreadable.
+    SOURCE is a WARC file, a Scrapy HTTPCACHE_DIR (filesystem or DBM storage),
+    a wget --mirror folder (its host folder gives the URLs) or a folder of
+    .html files. Every capture goes through the crawl's extract, store and
+    detect path, oldest first, so successive captures become a page's history.
+    Non-page responses (robots.txt, images, CSS, PDFs) are counted and
+    skipped. Changes are recorded silently unless --alerts. Exit 1 if anything
+    was skipped as unreadable.
     """
     from monitor.cli.progress import Progress
     from monitor.replay.replayer import check_sources, collect
@@ -112,6 +116,8 @@ _LABELS = {
     "already_stored": "already stored",
     "not_modified": "not modified",
     "extract_failed": "extraction failed",
+    "suspect": "suspect (lost what the stored version had; no version made)",
+    "still_unrecognized": "not modified, still unrecognizable",
     "ignored": "stored as snapshots only (index pages, other statuses)",
     "older_than_stored": "older than what is stored (skipped)",
 }

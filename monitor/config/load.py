@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from monitor.config.errors import ConfigError, Location, config_error
+from monitor.config.proxy import resolve_proxy
 from monitor.config.settings import ConfigFile, Settings
 
 ENV_PREFIX = "MOFAWATCH_"
@@ -38,6 +39,7 @@ def load_settings(
     return Settings(
         site=file.site,
         database_url=file.database.url,
+        proxy_url=resolve_proxy(environ, file.site.proxy, file.site.base_url),
         schedule=file.schedule,
         channels=tuple(c.resolve(environ) for c in file.channels),
         rules=file.rules,

@@ -25,6 +25,7 @@ from monitor.config.base import (
     UniqueChoices,
 )
 from monitor.config.cron import check_crontab
+from monitor.config.proxy import check_proxy_address
 from monitor.config.vocabulary import (
     AlertMode,
     DocumentKind,
@@ -82,6 +83,8 @@ class SiteSettings(Table):
     timeout_seconds: Annotated[Number, Field(ge=0.1)] = 30.0
     retry_times: Count = 2
     revisit: RevisitPolicy = RevisitPolicy()
+    # An HTTP proxy for the crawl and `check`; its password only in MOFAWATCH_PROXY_URL.
+    proxy: Annotated[Text, AfterValidator(check_proxy_address)] | None = None
 
 
 class ScheduleSettings(Table):

@@ -27,6 +27,9 @@ class Settings(Table):
     site: SiteSettings = SiteSettings()
     # Not in repr: a PostgreSQL URL may carry its password.
     database_url: Text = Field(DEFAULT_DATABASE_URL, repr=False)
+    # Resolved from MOFAWATCH_PROXY_URL, [site] proxy or https_proxy/http_proxy;
+    # not in repr: it may carry a password.
+    proxy_url: Text | None = Field(None, repr=False)
     schedule: ScheduleSettings = ScheduleSettings()
     channels: tuple[ChannelSettings, ...] = ()
     rules: tuple[RuleSettings, ...] = ()

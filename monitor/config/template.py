@@ -26,7 +26,8 @@ _TEMPLATE = """\
 # mofawatch configuration. Every value below is the default, except the console channel
 # and the rule and [ops] entry that use it: delete what you do not need.
 # Environment variables override: {overrides},
-# MOFAWATCH_SMTP_PASSWORD, MOFAWATCH_SLACK_WEBHOOK_URL. Secrets belong there only.
+# MOFAWATCH_SMTP_PASSWORD, MOFAWATCH_SLACK_WEBHOOK_URL, MOFAWATCH_PROXY_URL.
+# Secrets belong there only.
 # Types are strict: true/false unquoted, numbers unquoted, lists in [ ].
 
 [site]
@@ -40,6 +41,9 @@ user_agent = {site.user_agent}
 download_delay = {site.download_delay}  # seconds between requests to the host
 timeout_seconds = {site.timeout_seconds}
 retry_times = {site.retry_times}
+# through an HTTP proxy (default: https_proxy / http_proxy from the environment);
+# a proxy that needs a password: the whole URL in MOFAWATCH_PROXY_URL instead
+# proxy = "http://proxy.example.org:3128"
 
 [site.revisit]  # how often known pages are fetched again, by age
 every_cycle_days = {site.revisit.every_cycle_days}  # every cycle while younger

@@ -1,8 +1,8 @@
-"""Documents as JSONL or CSV, and an Atom 1.0 feed of recent changes.
+"""Documents as JSONL or CSV, and the changes an Atom 1.0 feed carries.
 
-The feed carries every "new" and "updated" change, silent ones too (a baseline
-document is still news to a feed reader), except updates caused by an extractor
-upgrade alone (same response body, different extractor): the page did not change.
+The feed carries every "new" and "updated" change, silent ones too (marked as
+recorded by monitor.export.feed), except updates caused by an extractor upgrade
+alone (same response body, different extractor): the page did not change.
 """
 
 from __future__ import annotations
@@ -10,23 +10,29 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
-from urllib.parse import urlsplit
-from xml.etree import ElementTree as ET
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from monitor.export.feed import ATOM, render_feed
 from storage.history import feed_keys, feed_rows
 from storage.models import Change, ChangeKind, Document, Snapshot, Version
 
+__all__ = [
+    "ATOM",
+    "ExportRow",
+    "FeedEntry",
+    "export_rows",
+    "feed_entries",
+    "render_feed",
+]
+
 logger = logging.getLogger(__name__)
 
-ATOM = "http://www.w3.org/2005/Atom"
 CSV_COLUMNS = (
     "url", "doc_id", "kind", "language", "date", "title", "section", "first_seen_at",
     "versions", "state", "meeting_format", "duration_minutes", "participants",
@@ -140,34 +146,49 @@ class FeedEntry:
     fields: tuple[str, ...]  # changed fields of an update
     detected_at: datetime
     captured_at: datetime  # when the new content was fetched (replays: capture time)
+    seq: int | None = None  # the version the change made
+    diff: tuple[dict[str, Any], ...] = ()  # the stored field changes
+    baseline: bool = False  # recorded silently as the baseline (or by a replay)
 
 
 def feed_entries(
-    session: Session, limit: int | None, since: datetime | None = None
+    session: Session,
+    limit: int | None,
+    *,
+    keep: Callable[[FeedEntry], bool] | None = None,
+    since: datetime | None = None,
 ) -> Iterator[FeedEntry]:
     """The newest new/updated changes (captured at or after `since`), newest first,
-    minus extractor-only updates; at most `limit` (None: all), read a page at a time."""
+    minus extractor-only updates; with `keep`, only the entries it accepts (a feed
+    per kind or rule). At most `limit` (None: all), read a page at a time."""
     count = 0
     after: tuple[datetime, int] | None = None
     while limit is None or count < limit:
         keys = feed_keys(session, FEED_KINDS, since, after, FEED_PAGE)
         for change, document, version in feed_rows(session, [k[1] for k in keys]):
-            if limit is not None and count >= limit:
-                return
             if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):
                 continue
-            fields = tuple(
-                dict.fromkeys(str(d.get("field")) for d in change.diff or ())
-            )
-            yield FeedEntry(
-                change.id, str(change.kind), document.url, document.kind,
-                dict(version.content), fields, change.detected_at,
-                _aware(version.created_at),
-            )  # fmt: skip
+            entry = _entry(change, document, version)
+            if keep is not None and not keep(entry):
+                continue
+            yield entry
             count += 1
+            if limit is not None and count >= limit:
+                return
         if len(keys) < FEED_PAGE:
             return
         after = keys[-1]
+
+
+def _entry(change: Change, document: Document, version: Version) -> FeedEntry:
+    fields = tuple(dict.fromkeys(str(d.get("field")) for d in change.diff or ()))
+    return FeedEntry(
+        change.id, str(change.kind), document.url, document.kind,
+        dict(version.content), fields, change.detected_at,
+        _aware(version.created_at), seq=version.seq,
+        diff=tuple(change.diff or ()),
+        baseline=bool(change.is_silent) and change.reason == "baseline",
+    )  # fmt: skip
 
 
 def _extractor_only(session: Session, change: Change) -> bool:
@@ -191,66 +212,3 @@ def _body_sha(session: Session, version: Version) -> str | None:
 def _aware(when: datetime) -> datetime:
     # SQLite returns naive datetimes; every stored time is UTC.
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
-
-
-def tag_uri(base_url: str, day: datetime, specific: str) -> str:
-    """A tag: URI (RFC 4151) that stays the same for the same change."""
-    host = urlsplit(base_url).hostname or "localhost"
-    return f"tag:{host},{day:%Y-%m-%d}:{specific}"
-
-
-def render_feed(
-    entries: Iterable[FeedEntry], *, base_url: str, now: datetime, created: datetime
-) -> str:
-    """Atom 1.0 XML of entries given newest first; `created` dates the feed's own id
-    so it never changes."""
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    _text(feed, "id", tag_uri(base_url, created, "feed"))
-    _text(feed, "title", f"mofawatch: changes on {urlsplit(base_url).hostname}")
-    updated = _text(feed, "updated", now.isoformat())
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    _text(author, "name", "mofawatch")
-    ET.SubElement(feed, f"{{{ATOM}}}link", href=base_url)
-    _text(feed, "generator", "mofawatch")
-    newest: datetime | None = None
-    for entry in entries:
-        _entry(feed, entry, base_url)
-        newest = max(newest or entry.captured_at, entry.captured_at)
-    updated.text = (newest or now).isoformat()
-    ET.indent(feed)
-    body = ET.tostring(feed, encoding="unicode")
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
-
-
-def _entry(feed: ET.Element, entry: FeedEntry, base_url: str) -> None:
-    from monitor.alerts.render.cards import document_facts, document_summary
-
-    node = ET.SubElement(feed, f"{{{ATOM}}}entry")
-    specific = f"change/{entry.change_id}"
-    _text(node, "id", tag_uri(base_url, entry.detected_at, specific))
-    title = entry.content.get("title") or entry.url
-    prefix = "New" if entry.kind == ChangeKind.NEW else "Updated"
-    _text(node, "title", f"{prefix}: {title}")
-    _text(node, "updated", entry.captured_at.isoformat())
-    ET.SubElement(node, f"{{{ATOM}}}link", href=entry.url, rel="alternate")
-    lines = [
-        f"{label}: {value}"
-        for label, value in document_facts(entry.content, entry.doc_kind)
-    ]
-    if entry.fields:
-        lines.insert(0, "Changed: " + ", ".join(entry.fields))
-    summary = document_summary(entry.content)
-    if summary:
-        lines.append(summary)
-    _text(node, "summary", "\n".join(lines))
-
-
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
-    # XML 1.0 cannot carry most control characters, even escaped.
-    node = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
-    node.text = _XML_ILLEGAL.sub("", value)
-    return node

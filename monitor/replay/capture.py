@@ -16,6 +16,7 @@ class SourceKind(enum.StrEnum):
     WARC = "warc"
     HTTPCACHE = "httpcache"
     HTML = "html"
+    DBM = "dbm"  # a Scrapy DbmCacheStorage file (inside an HTTP-cache folder)
 
 
 class SourceError(ValueError):
@@ -31,6 +32,7 @@ class BodyRef:
     kind: SourceKind
     path: str
     offset: int = 0  # WARC: the record's offset
+    key: str = ""  # DBM: the entry's key (the request fingerprint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,16 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-Item = Capture | Problem
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """A saved response that is not a page (robots.txt, images, CSS, PDFs): counted
+    and skipped, never a failure."""
+
+    path: str
+    reason: str
+
+
+Item = Capture | Problem | Ignored
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -91,6 +102,21 @@ def looks_like_html(body: bytes, headers: tuple[tuple[str, str], ...]) -> bool:
         return False
     text = head.decode("utf-8", "replace").lower()
     return any(tag in text for tag in ("<html", "<!doctype html", "<head", "<body"))
+
+
+def is_page_response(
+    status: int, headers: tuple[tuple[str, str], ...], body: bytes | None
+) -> bool:
+    """Whether a saved response is a page (robots.txt, images and CSS are not).
+
+    Only 200s are judged: a 304, 404 or 403 means something for the page itself.
+    """
+    if status != 200:
+        return True
+    for name, value in headers:
+        if name.lower() == "content-type":
+            return "html" in value.lower()
+    return body is None or looks_like_html(body, ())
 
 
 def header(capture: Capture, name: str) -> str | None:

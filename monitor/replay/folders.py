@@ -1,4 +1,5 @@
-"""Folder sources: a Scrapy HTTP cache (FilesystemCacheStorage), saved .html pages."""
+"""Folder sources: a Scrapy HTTP cache (FilesystemCacheStorage and DbmCacheStorage),
+saved .html pages and `wget --mirror` folders (whose first folder is the host)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,38 @@ import io
 import json
 import logging
 import pickle
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.replay.capture import (
     BodyRef,
     Capture,
+    Ignored,
     Item,
     Problem,
     SourceKind,
+    is_page_response,
     looks_like_html,
     parse_time,
 )
+from monitor.replay.dbmcache import dbm_files, read_dbm_cache
 
 logger = logging.getLogger(__name__)
 
 HTML_SUFFIXES = (".html", ".htm")
 MANIFESTS = ("urls.csv", "manifest.json")
 CACHE_META = ("pickled_meta", "meta")
+# A folder named like a host, as wget --mirror lays them out: "www.mofa.go.jp",
+# "127.0.0.1:8000", or "127.0.0.1+8000" under --restrict-file-names=windows.
+_HOST_FOLDER = re.compile(
+    r"^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})"
+    r"(?:[:+]\d{1,5})?$",
+    re.IGNORECASE,
+)
 
 
 class _DataOnlyUnpickler(pickle.Unpickler):
@@ -38,14 +51,25 @@ class _DataOnlyUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"refusing {module}.{name}")
 
 
+def is_httpcache(root: Path) -> bool:
+    """A folder holding Scrapy HTTP-cache entries of either storage."""
+    for meta in CACHE_META:
+        if next(root.rglob(meta), None) is not None:
+            return True
+    return bool(dbm_files(root))
+
+
 def read_httpcache(root: Path) -> Iterator[Item]:
-    """Entries of a FilesystemCacheStorage folder (HTTPCACHE_DIR or one spider's)."""
+    """Entries of an HTTPCACHE_DIR (or one spider's part of it): the folders of
+    FilesystemCacheStorage, then the files of DbmCacheStorage."""
     folders = sorted({m.parent for name in CACHE_META for m in root.rglob(name)})
     for folder in folders:
         try:
             yield _cache_entry(folder)
         except (OSError, ValueError, SyntaxError, pickle.UnpicklingError) as exc:
             yield Problem(str(folder), None, f"unreadable cache entry: {exc}")
+    for path in dbm_files(root):
+        yield from read_dbm_cache(path)
 
 
 def cache_file(folder: Path, name: str) -> bytes:
@@ -66,15 +90,16 @@ def _cache_meta(folder: Path) -> dict[str, Any]:
 
 def _cache_entry(folder: Path) -> Item:
     meta = _cache_meta(folder)
-    headers = _parse_raw_headers(cache_file(folder, "response_headers"))
+    headers = parse_raw_headers(cache_file(folder, "response_headers"))
     body = cache_file(folder, "response_body")
     when = datetime.fromtimestamp(float(meta.get("timestamp", 0)), UTC)
-    if not looks_like_html(body, headers):
-        return Problem(str(folder), None, "response body is not HTML")
+    status = int(meta.get("status", 200))
+    if not is_page_response(status, headers, body):
+        return Ignored(str(folder), "not a page")
     return Capture(
         url=str(meta.get("response_url") or meta["url"]),
         fetched_at=when,
-        status=int(meta.get("status", 200)),
+        status=status,
         body=body,
         headers=headers,
         origin=str(folder),
@@ -82,7 +107,7 @@ def _cache_entry(folder: Path) -> Item:
     )
 
 
-def _parse_raw_headers(raw: bytes) -> tuple[tuple[str, str], ...]:
+def parse_raw_headers(raw: bytes) -> tuple[tuple[str, str], ...]:
     pairs = []
     for line in raw.decode("latin-1").splitlines():
         name, sep, value = line.partition(":")
@@ -92,7 +117,11 @@ def _parse_raw_headers(raw: bytes) -> tuple[tuple[str, str], ...]:
 
 
 def read_html_folder(root: Path, base_url: str) -> Iterator[Item]:
-    """Saved pages; URLs from urls.csv / manifest.json, else from the path."""
+    """Saved pages; URLs from urls.csv / manifest.json, else from the path.
+
+    A file not named .html is replayed if it reads as HTML (wget keeps a URL's
+    own name) and otherwise counted as not a page: robots.txt, images, CSS, PDFs.
+    """
     listed = _manifest(root)
     files = sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
     for path in files:
@@ -100,10 +129,31 @@ def read_html_folder(root: Path, base_url: str) -> Iterator[Item]:
         if rel in MANIFESTS or path.name.startswith("."):
             continue
         entry = listed.get(rel)
-        if entry is None and not path.name.lower().endswith(HTML_SUFFIXES):
-            yield Problem(str(path), None, "not an HTML file")
+        named_html = path.name.lower().endswith(HTML_SUFFIXES)
+        if entry is None and not named_html and not _reads_as_html(path):
+            yield Ignored(str(path), "not a page")
             continue
         yield _html_file(path, rel, entry, base_url)
+
+
+def _reads_as_html(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return looks_like_html(fh.read(4096), ())
+    except OSError:
+        return True  # let the page reader name the problem
+
+
+def url_for_path(rel: str, base_url: str) -> str:
+    """The URL of a saved file: under the base URL, or under the host its first
+    folder names (wget --mirror), with the base URL's scheme for the same host."""
+    first, sep, rest = rel.partition("/")
+    if not (sep and _HOST_FOLDER.match(first)):
+        return f"{base_url.rstrip('/')}/{rel}"
+    host = first.replace("+", ":").lower()
+    base = urlsplit(base_url)
+    scheme = base.scheme if host == base.netloc.lower() else "https"
+    return f"{scheme}://{host}/{rest}"
 
 
 def _html_file(
@@ -118,7 +168,7 @@ def _html_file(
         return Problem(str(path), None, f"cannot be read: {exc.strerror or exc}")
     if not looks_like_html(body, ()):
         return Problem(str(path), None, "not HTML")
-    url = entry[0] if entry else f"{base_url.rstrip('/')}/{rel}"
+    url = entry[0] if entry else url_for_path(rel, base_url)
     return Capture(
         url=url,
         fetched_at=when,

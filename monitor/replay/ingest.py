@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.extract.listing import detail_doc_id
 from monitor.replay.sources import BodyReader, Capture, header
 from storage.batch_documents import BatchItem
 from storage.db import unit_of_work
@@ -104,23 +104,23 @@ def fetch_record(capture: Capture) -> FetchRecord:
     )
 
 
-def is_index_url(url: str) -> bool:
-    """Section lists and monthly archives are stored as snapshots only, as live."""
-    path = urlsplit(url).path
-    return path.endswith("/") or path.rsplit("/", 1)[-1].endswith("index.html")
-
-
 def _is_detail(capture: Capture) -> bool:
+    """Documents as the crawl finds them: the recorded role, else an address of a
+    known page-id family. Section lists, monthly archives and other pages a mirror
+    holds (statement lists, Japanese pages) are stored as snapshots only, as live."""
     if capture.role is not None:
         return capture.role == "detail"
-    return not is_index_url(capture.url)
+    return detail_doc_id(capture.url) is not None
 
 
 StoredKey = tuple[str, datetime, str | None]
 
 
 def _key(capture: Capture) -> StoredKey:
-    digest = None if capture.body is None else hashlib.sha256(capture.body).hexdigest()
+    # Storage keeps the body of a 200 only (storage.ingest): a recorded 404 page
+    # matches its snapshot without one.
+    body = capture.body if capture.status == 200 else None
+    digest = None if body is None else hashlib.sha256(body).hexdigest()
     return capture.url[:512], capture.fetched_at, digest
 
 

@@ -19,6 +19,7 @@ from monitor.config import Settings
 from monitor.replay.ingest import current_extractor
 from storage.db import unit_of_work
 from storage.models import Document, Snapshot, Version
+from storage.regression import suspect_reason
 from storage.snapshots import load_body
 from storage.versions import content_hash, record_version, undiffed_versions
 
@@ -106,6 +107,9 @@ def _reextract_one(
         return Reextracted(document.url, False, old, None, str(exc))
     if content_hash(new) == version.content_sha256:
         return Reextracted(document.url, False, old, new)
+    suspect = suspect_reason(old, new)
+    if suspect is not None:  # the new extractor lost what the stored version had
+        return Reextracted(document.url, False, old, None, suspect)
     seq = None
     if write:
         result = record_version(

@@ -28,6 +28,7 @@ from monitor.replay.ingest import (
 from monitor.replay.scratch import scratch_database
 from monitor.replay.sources import (
     Capture,
+    Ignored,
     Problem,
     SourceKind,
     read_source,
@@ -63,7 +64,7 @@ class Collected:
 
     captures: tuple[Capture, ...]
     problems: tuple[Problem, ...]
-    ignored: int  # non-page WARC responses (robots.txt, images, CSS)
+    ignored: int  # non-page responses (robots.txt, images, CSS, PDFs)
 
 
 def check_sources(paths: Sequence[str]) -> list[tuple[Path, SourceKind]]:
@@ -92,7 +93,7 @@ def collect(
             if isinstance(item, Problem):
                 logger.info("skipped %s", item)  # the caller reports problems
                 problems.append(item)
-            elif not item.is_page:
+            elif isinstance(item, Ignored) or not item.is_page:
                 ignored += 1
             elif item.body is None or item.body_ref is None:
                 captures.append(item)

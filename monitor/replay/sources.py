@@ -15,15 +15,17 @@ from typing import BinaryIO, Self
 from monitor.replay.capture import (
     BodyRef,
     Capture,
+    Ignored,
     Item,
     Problem,
     SourceError,
     SourceKind,
     header,
 )
+from monitor.replay.dbmcache import DbmBodies, dbm_name, read_dbm_cache
 from monitor.replay.folders import (
-    CACHE_META,
     cache_file,
+    is_httpcache,
     read_html_folder,
     read_httpcache,
 )
@@ -33,6 +35,7 @@ __all__ = [
     "BodyReader",
     "BodyRef",
     "Capture",
+    "Ignored",
     "Item",
     "Problem",
     "SourceError",
@@ -56,13 +59,12 @@ def source_kind(path: Path) -> SourceKind:
     if path.is_file() and name.endswith((".warc", ".warc.gz")):
         return SourceKind.WARC
     if path.is_dir():
-        for meta in CACHE_META:
-            if next(path.rglob(meta), None) is not None:
-                return SourceKind.HTTPCACHE
-        return SourceKind.HTML
+        return SourceKind.HTTPCACHE if is_httpcache(path) else SourceKind.HTML
+    if dbm_name(path) is not None:
+        return SourceKind.DBM
     raise SourceError(
-        f"{path}: not a WARC file (.warc, .warc.gz), an HTTP-cache folder "
-        "or a folder of .html files"
+        f"{path}: not a WARC file (.warc, .warc.gz), an HTTP-cache folder or "
+        "DBM cache file (.db), or a folder of .html files"
     )
 
 
@@ -71,6 +73,8 @@ def read_source(path: Path, kind: SourceKind, base_url: str) -> Iterator[Item]:
         return read_warc(path)
     if kind is SourceKind.HTTPCACHE:
         return read_httpcache(path)
+    if kind is SourceKind.DBM:
+        return read_dbm_cache(dbm_name(path) or path)
     return read_html_folder(path, base_url)
 
 
@@ -79,6 +83,7 @@ class BodyReader:
 
     def __init__(self) -> None:
         self._files: dict[str, BinaryIO] = {}
+        self._dbm = DbmBodies()
 
     def load(self, capture: Capture) -> Capture:
         """The capture with its body; OSError/ValueError if it can no longer be read."""
@@ -89,6 +94,8 @@ class BodyReader:
             body = self._warc_body(ref)
         elif ref.kind is SourceKind.HTTPCACHE:
             body = cache_file(Path(ref.path), "response_body")
+        elif ref.kind is SourceKind.DBM:
+            body = self._dbm.body(ref)
         else:
             body = Path(ref.path).read_bytes()
         return replace(capture, body=body, body_ref=None)
@@ -104,6 +111,7 @@ class BodyReader:
         for fh in self._files.values():
             fh.close()
         self._files.clear()
+        self._dbm.close()
 
     def __enter__(self) -> Self:
         return self

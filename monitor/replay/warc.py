@@ -18,7 +18,7 @@ from monitor.replay.capture import (
     Item,
     Problem,
     SourceKind,
-    looks_like_html,
+    is_page_response,
     parse_time,
 )
 
@@ -122,23 +122,8 @@ def _warc_capture(record: Any, path: Path, offset: int) -> Capture | None:
         role=headers.get_header("WARC-Mofawatch-Role"),
         final_url=target if requested else None,
         body_ref=None if status == 304 else BodyRef(SourceKind.WARC, str(path), offset),
-        is_page=_is_page(status, http_headers, body),
+        is_page=is_page_response(status, http_headers, body),
     )
-
-
-def _is_page(
-    status: int, headers: tuple[tuple[str, str], ...], body: bytes | None
-) -> bool:
-    """Whether a WARC response is a page (robots.txt, images and CSS are not).
-
-    Only 200s are judged: a 304, 404 or 403 means something for the page itself.
-    """
-    if status != 200:
-        return True
-    for name, value in headers:
-        if name.lower() == "content-type":
-            return "html" in value.lower()
-    return body is None or looks_like_html(body, ())
 
 
 def read_warc_body(fh: BinaryIO, offset: int) -> bytes:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from crawler.contract import CrawlStats, LogLevel, Progress, RunConfig
 from monitor.config import Settings
+from monitor.config.proxy import masked_proxy
 from monitor.runner.budget import baseline_budget, revisit_budget
 from monitor.runner.relay import CrawlOutput
 from monitor.runner.signals import StopRequest
@@ -96,6 +97,7 @@ def run_config_for(
     site = settings.site
     return RunConfig(
         database_url=database_url,
+        proxy_url=settings.proxy_url,
         base_url=site.base_url,
         sections=tuple(site.sections),
         languages=tuple(site.languages),
@@ -132,7 +134,10 @@ def run_crawl(
     """Crawl in a subprocess and store its record; it never outlives this call."""
     if lock is not None:
         lock.wait_for_earlier_crawls(KILL_GRACE_SECONDS * 3)
-    logger.info("crawl starting: run %s, base %s", run.run_id, run.base_url)
+    route = (
+        f"through proxy {masked_proxy(run.proxy_url)}" if run.proxy_url else "direct"
+    )
+    logger.info("crawl starting: run %s, base %s, %s", run.run_id, run.base_url, route)
     began = time.monotonic()
     process = subprocess.Popen(
         CRAWL_COMMAND,

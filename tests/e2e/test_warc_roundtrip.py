@@ -70,7 +70,8 @@ def test_crawl_given_a_warc_path_records_request_and_response_per_page(site, tmp
     responses = [r for r in records if r[0] == "response"]
     requests = [r for r in records if r[0] == "request"]
     assert len(responses) == len(requests) > 5
-    assert all(not uri.endswith("/robots.txt") for _, uri, _ in records)
+    assert records[0][0] == "warcinfo"
+    assert all(not uri.endswith("/robots.txt") for _, uri, _ in records[1:])
     assert any(line.startswith("200 ") for _, _, line in responses)
     assert any(line.startswith("GET /") for _, _, line in requests)
 
@@ -143,3 +144,62 @@ def test_mofawatch_run_with_warc_then_replay_rebuilds_the_same_history(site, tmp
     expected = history(live.db_url)
     assert sum(len(v) for v in expected.values()) == len(expected) + 1  # one edit
     assert history(replayed_db) == expected
+
+
+def _warcinfo(path: Path) -> tuple[list[dict[str, str]], set[str], set[str]]:
+    """The warcinfo records' fields, their ids, and the ids the others point at."""
+    infos, ids, pointed = [], set(), set()
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            headers = record.rec_headers
+            if record.rec_type == "warcinfo":
+                ids.add(headers.get_header("WARC-Record-ID"))
+                text = record.content_stream().read().decode("utf-8")
+                infos.append(dict(line.split(": ", 1) for line in text.splitlines()))
+            else:
+                pointed.add(headers.get_header("WARC-Warcinfo-ID"))
+    return infos, ids, pointed
+
+
+def test_mofawatch_warcs_describe_their_crawl_pass_warcio_check_and_replay_as_stored(
+    site, tmp_path
+):
+    import json
+
+    from tests.e2e.cli_helpers import Installation
+
+    live = Installation(site, tmp_path)
+    live.env["MOFAWATCH_SMTP_PASSWORD"] = "s3cret-value"
+    warc = tmp_path / "runs.warc.gz"
+    for _ in range(2):  # two crawls append to one file: a warcinfo record each
+        done = live.run("run", "--warc", str(warc))
+        assert done.returncode == 0, done.stderr
+
+    infos, ids, pointed = _warcinfo(warc)
+    assert len(infos) == len(ids) == 2
+    assert pointed == ids  # every record names the crawl it belongs to
+    first = infos[0]
+    assert first["software"].startswith("mofawatch/")
+    assert first["format"] == "WARC File Format 1.1"
+    settings = json.loads(first["mofawatch-settings"])
+    assert settings["base_url"] == site.base_url
+    assert "japan_us" in settings["sections"]
+    raw = warc.read_bytes()
+    assert b"database_url" not in raw
+    assert b"mofawatch.db" not in raw
+    assert b"s3cret-value" not in raw
+
+    warcio = Path(sys.executable).with_name("warcio")
+    checked = subprocess.run(
+        [str(warcio), "check", "-v", str(warc)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
+    assert "digest pass" in checked.stdout
+
+    # One instant for WARC-Date and the stored fetch: replaying the WARC into the
+    # database it came from finds every response already stored.
+    again = live.run("replay", str(warc))
+    assert again.returncode == 0, again.stderr
+    summary = again.stdout.strip().splitlines()[-1]
+    assert "already stored; 0 changes" in summary, summary
+    assert "older than" not in summary

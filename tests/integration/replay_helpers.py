@@ -67,6 +67,20 @@ def history(url: str) -> dict[str, list[str]]:
     return dict(found)
 
 
+def contents(url: str) -> dict[str, list[dict[str, Any]]]:
+    """URL -> the stored Document of each of its versions, in seq order."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    with session_on(url) as session:
+        stmt = (
+            select(Document.url, Version.content)
+            .join(Version, Version.document_id == Document.id)
+            .order_by(Document.url, Version.seq)
+        )
+        for doc_url, content in session.execute(stmt):
+            found[doc_url].append(content)
+    return dict(found)
+
+
 def row_counts(url: str) -> dict[str, int]:
     with session_on(url) as session:
         return {

@@ -132,3 +132,43 @@ def test_reextract_dry_run_prints_field_differences_and_writes_nothing(
     )
     assert row_counts(url) == before
     assert len(history(url)[URL_A]) == 3
+
+
+def test_an_extraction_that_would_lose_fields_keeps_the_stored_version(tmp_path):
+    """The stored version came from a page the current extractor reads as the site's
+    frame only (as after an upgrade that regressed): no version, the page failed."""
+    from datetime import timedelta
+
+    from storage.regression import SUSPECT_PREFIX
+    from tests.conftest import fixture_path
+    from tests.redesign import redesigned
+
+    url = fresh_sqlite(tmp_path)
+    page_url = "https://www.mofa.go.jp/na/na1/us/page4e_001274.html"
+    page = fixture_path("site/na/na1/us/page4e_001274.html").read_text("utf-8")
+    good = crawler.extract.extractor.extract(page, page_url).to_dict()
+    factory = open_database(url)
+    with unit_of_work(factory) as session:
+        fetch = FetchRecord(
+            url=page_url,
+            fetched_at=NOW - timedelta(days=1),
+            status=200,
+            body=redesigned(page).encode(),
+            charset="utf-8",
+        )
+        result = ingest_fetch(
+            session,
+            fetch,
+            extractor=lambda body, u, cs: good,  # what an earlier extractor read
+            extractor_version="0.9",
+            now=fetch.fetched_at,
+        )
+        assert result.record is not None
+        assert result.record.is_new_version
+    report = reextract(factory, settings_for(url), NOW)
+
+    assert (report.pages, report.changed, report.failed) == (1, 0, 1)
+    (item,) = report.items
+    assert item.error is not None
+    assert item.error.startswith(SUSPECT_PREFIX)
+    assert [v.seq for v in _versions(url, page_url)] == [1]

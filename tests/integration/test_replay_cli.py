@@ -13,6 +13,7 @@ from tests.integration.replay_helpers import (
     BASE_URL,
     FIXTURES,
     URL_A,
+    URL_B,
     URL_C,
     fresh_sqlite,
     history,
@@ -44,11 +45,29 @@ def test_bad_files_in_html_folder_are_named_skipped_and_exit_1(
     shutil.copytree(FIXTURES / "bad_html", folder)
     (folder / "gone.html").symlink_to(tmp_path / "nowhere.html")  # unreadable
     code = main(["replay", str(folder)])
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
     assert code == 1
-    for name in ("notes.txt", "photo.html", "gone.html"):
-        assert f"{folder / name}:" in err
+    for name in ("photo.html", "gone.html"):  # named .html, yet no page to read
+        assert f"mofawatch replay: skipped {folder / name}:" in captured.err
+    # A file that is no page and does not claim to be one is counted, not an error.
+    assert f"skipped {folder / 'notes.txt'}" not in captured.err
+    assert "1 non-page responses ignored; 2 skipped" in captured.out
     assert list(history(cli_db)) == [f"{BASE_URL}/pressite_000001_09003.html"]
+
+
+def test_non_page_files_of_a_saved_folder_are_counted_and_exit_is_0(
+    cli_db, tmp_path, capsys
+):
+    folder = tmp_path / "saved"
+    shutil.copytree(FIXTURES / "html_paths", folder)
+    (folder / "robots.txt").write_text("User-agent: *\nDisallow:\n")
+    (folder / "press" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(16))
+    (folder / "press" / "site.css").write_text("body { margin: 0 }\n")
+    code = main(["replay", str(folder)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "3 non-page responses ignored; 0 skipped" in out
+    assert list(history(cli_db)) == [URL_B]
 
 
 @pytest.mark.parametrize("name", ["missing.warc.gz", "notes.txt"])

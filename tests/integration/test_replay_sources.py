@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dbm.dumb
 import gzip
+import ipaddress
 import os
 import pickle
 import shutil
@@ -13,10 +15,12 @@ from monitor.replay.replayer import BODY_BUDGET, check_sources, collect, replay
 from monitor.replay.sources import (
     BodyReader,
     Capture,
+    Ignored,
     Problem,
     SourceError,
     SourceKind,
     read_httpcache,
+    read_source,
     read_warc,
     source_kind,
 )
@@ -157,3 +161,95 @@ def test_a_capture_whose_file_vanished_is_reported_and_exit_is_1(
     captured = capsys.readouterr()
     assert "No such file or directory" in captured.err
     assert "1 unreadable" in captured.out
+
+
+def _dbm_cache(folder, entries):
+    """A DbmCacheStorage file as Scrapy writes one: <fp>_data pickles, <fp>_time."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with dbm.dumb.open(str(folder / "mofa.db"), "c") as db:
+        for key, (data, when) in entries.items():
+            db[f"{key}_data"] = pickle.dumps(data, protocol=4)
+            db[f"{key}_time"] = str(when)
+    return folder
+
+
+def _cached(url, body, content_type=b"text/html; charset=utf-8"):
+    return {
+        "url": url,
+        "status": 200,
+        "headers": {b"Content-Type": [content_type], b"Etag": [b'"e1"']},
+        "body": body,
+        "flags": [],
+        "protocol": "HTTP/1.1",
+        "ip_address": ipaddress.IPv4Address("127.0.0.1"),
+        "_class": "scrapy.http.response.html.HtmlResponse",
+    }
+
+
+def test_a_dbm_cache_replays_its_pages_and_counts_robots_txt_as_no_page(tmp_path):
+    page = (FIXTURES / "html" / "b.html").read_bytes()
+    robots = _cached(f"{BASE_URL}/robots.txt", b"User-agent: *", b"text/plain")
+    root = _dbm_cache(
+        tmp_path / "cache",
+        {"aa": (_cached(URL_B, gzip.compress(page)), 1790000000.5), "bb": (robots, 1)},
+    )
+    assert source_kind(root) is SourceKind.HTTPCACHE
+    items = list(read_httpcache(root))
+    captures = [i for i in items if isinstance(i, Capture)]
+    assert [type(i) for i in items].count(Ignored) == 1
+    assert [(c.url, c.fetched_at.timestamp()) for c in captures] == [
+        (URL_B, 1790000000.5)
+    ]
+    with BodyReader() as reader:
+        assert reader.load(replace_body(captures[0])).body == page  # gunzipped
+    url = fresh_sqlite(tmp_path)
+    report = replay(
+        settings_for(url), collect(check_sources([str(root)]), BASE_URL), NOW
+    )
+    assert (report.problems, report.ignored) == ((), 1)
+    assert list(history(url)) == [URL_B]
+
+
+def replace_body(capture):
+    from dataclasses import replace
+
+    return replace(capture, body=None)  # read again through its body reference
+
+
+def test_a_dbm_entry_that_carries_objects_is_refused_not_run(tmp_path):
+    page = (FIXTURES / "html" / "b.html").read_bytes()
+    sneaky = {**_cached(URL_B, page), "flags": [_Sneaky()]}
+    root = _dbm_cache(tmp_path / "cache", {"aa": (sneaky, 1790000000)})
+    problems = [i for i in read_httpcache(root) if isinstance(i, Problem)]
+    assert len(problems) == 1
+    assert "refusing posix.getcwd" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("folder", "expected"),
+    [
+        ("www.mofa.go.jp", f"{BASE_URL}/press/release/pressite_000001_09002.html"),
+        (
+            "127.0.0.1+8000",
+            "https://127.0.0.1:8000/press/release/pressite_000001_09002.html",
+        ),
+    ],
+)
+def test_a_wget_mirror_folder_names_the_host_of_its_pages(tmp_path, folder, expected):
+    root = tmp_path / "mirror"
+    target = root / folder / "press" / "release"
+    shutil.copytree(FIXTURES / "html_paths" / "press" / "release", target)
+    (root / folder / "robots.txt").write_text("User-agent: *\n")
+    items = list(read_source(root, SourceKind.HTML, BASE_URL))
+    assert [i.url for i in items if isinstance(i, Capture)] == [expected]
+    assert [type(i) for i in items].count(Ignored) == 1
+
+
+def test_a_dbm_cache_file_given_by_itself_is_a_source(tmp_path):
+    page = (FIXTURES / "html" / "b.html").read_bytes()
+    root = _dbm_cache(tmp_path / "cache", {"aa": (_cached(URL_B, page), 1790000000)})
+    part = next(root.glob("mofa.db*"))  # dbm.dumb: mofa.db.dat / .dir; gnu: mofa.db
+    assert source_kind(part) is SourceKind.DBM
+    url = fresh_sqlite(tmp_path)
+    replay(settings_for(url), collect(check_sources([str(part)]), BASE_URL), NOW)
+    assert list(history(url)) == [URL_B]

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 import crawler.revisit
 import monitor.config
-from crawler import contract, plan
+from crawler import contract
 from crawler.contract import (
     CrawlStats,
     LogEvent,
@@ -102,7 +102,7 @@ def test_persistent_url_makes_sqlite_paths_absolute_and_refuses_memory(
 
 
 def test_every_section_has_entry_pages_and_every_entry_page_a_section():
-    assert set(plan.ENTRY_PAGES) == set(contract.Section)
+    assert set(contract.ENTRY_PAGES) == set(contract.Section)
 
 
 def test_one_revisit_policy_for_config_and_crawler():

@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 MONITOR_MAY_USE_FROM_CRAWLER = {
     "crawler.extract.extractor",
     "crawler.extract.document",
+    "crawler.extract.listing",  # which addresses are documents (replay, check)
     "crawler.contract",  # the typed run configuration and statistics of a crawl
+    "crawler.extract.encoding",  # index pages' text, decoded as pages are (check)
+    "crawler.blocking",  # is this answer a block or a bot challenge (check)
 }
 
 

@@ -24,7 +24,7 @@ from monitor.alerts.render.cards import (
     render_digest,
     render_ops,
 )
-from monitor.alerts.render.facts import trim
+from monitor.alerts.render.facts import document_facts, document_summary, trim
 from monitor.alerts.render.slack import fit
 from monitor.detect.diff import FieldChange, diff_documents
 from tests.conftest import fixture_path, fixture_text
@@ -217,7 +217,7 @@ def test_new_alert_shows_no_diff_even_if_changes_are_given():
 def test_page_text_is_escaped_in_html_and_slack_but_not_in_plain_text():
     content = doc(SEEDS[1])
     content["title"] = "<script>alert(1)</script>"
-    content["body"][0] = "Tom & Jerry <b>met</b>"
+    content["body"][0] = "Tom & Jerry <b>met</b>."
     content["meeting"]["location"] = '"><img src=x>'
     rendered = render_change(view(content))
     assert "<script>" not in rendered.html
@@ -320,6 +320,7 @@ def test_digest_of_many_changes_stays_within_fifty_blocks():
 
 ALLOWED_TAGS = {
     "html",
+    "div",
     "head",
     "meta",
     "title",
@@ -378,3 +379,27 @@ def test_slack_fit_never_cuts_inside_an_entity(text):
     assert fitted.endswith("\u2026")
     body = fitted[:-1]
     assert re.fullmatch(r"(?:[^&<>]|&amp;|&lt;|&gt;)*", body)
+
+
+def _conference():
+    return json.loads(fixture_text("expected/press/kaiken/kaikenite_000001_00112.json"))
+
+
+def test_press_conference_summary_is_its_first_real_paragraph_not_a_heading():
+    content = _conference()
+    assert content["body"][:2] == [
+        "Opening Remarks",
+        "(1) Visit to the Pacific Island Countries",
+    ]
+    summary = document_summary(content)
+    assert summary is not None
+    assert summary.startswith("Mr. SAKURADA Kenji, Minister for Foreign Affairs: From")
+    assert "Summary\nMr. SAKURADA Kenji" in render_change(view(content)).text
+
+
+def test_speakers_name_each_person_once_as_first_named():
+    facts = dict(document_facts(_conference(), "press_conference"))
+    assert facts["Speakers"] == (
+        "Mr. SAKURADA Kenji, Minister for Foreign Affairs; "
+        "Nippon Daily, Kato; Coast Wire, Hill"
+    )  # "Minister Sakurada" answers later: the same person

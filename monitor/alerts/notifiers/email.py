@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts.notifiers.base import NotifyError
+from monitor.alerts.render.email import message_id_for_sender
 
 if TYPE_CHECKING:
     from monitor.alerts.render.cards import Rendered
@@ -36,14 +37,18 @@ class EmailNotifier:
         """The email for `message`: headers, text part, HTML alternative."""
         settings = self._settings
         mail = EmailMessage()
+        sender = settings.sender or "mofawatch@localhost"
         mail["Subject"] = message.subject
-        mail["From"] = settings.sender or "mofawatch@localhost"
+        mail["From"] = sender
         mail["To"] = ", ".join(settings.to)
         mail["Date"] = email.utils.formatdate(usegmt=True)
-        mail["Message-ID"] = message.message_id
+        # Message-IDs under the sender's own domain (RFC 5322 3.6.4): an update's
+        # In-Reply-To is rewritten alike, so threads hold.
+        mail["Message-ID"] = message_id_for_sender(message.message_id, sender)
         if message.in_reply_to:
-            mail["In-Reply-To"] = message.in_reply_to
-            mail["References"] = message.in_reply_to
+            parent = message_id_for_sender(message.in_reply_to, sender)
+            mail["In-Reply-To"] = parent
+            mail["References"] = parent
         mail["Auto-Submitted"] = "auto-generated"
         for name, value in _filter_headers(message.payload):
             mail[name] = value

@@ -148,6 +148,7 @@ class Card:
     note: str | None
     footer: str
     prefix: str = ""
+    hidden_changes: int = 0  # changes left out of a capped layout
 
     @property
     def subject(self) -> str:

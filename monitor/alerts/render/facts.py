@@ -4,6 +4,7 @@ one-line count of its changes. Shared by every layout and by the Atom feed."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,12 @@ from monitor.detect.diff import ELLIPSIS, FieldChange, field_label, format_value
 logger = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 320
+# A paragraph that reads as text, not a heading ("Opening Remarks", "(1) Visit to
+# ..."): it ends a sentence, or it is long.
+_SENTENCE_END = re.compile(r"[.!?\u3002][\"'\u2019\u201d)]*$")
+_REAL_PARAGRAPH_WORDS = 12
+# A family name printed in capitals: "Mr. SAKURADA Kenji" is "Minister Sakurada".
+_FAMILY_NAME = re.compile(r"\b[A-Z][A-Z'\-]{1,}\b")
 
 DOC_KIND_LABELS = {
     "press_release": "press release",
@@ -70,10 +77,10 @@ def change_summary(changes: Sequence[FieldChange]) -> str | None:
 
 def document_summary(content: Mapping[str, Any]) -> str | None:
     """The first paragraph (or exchange), trimmed at a word boundary."""
-    body = content.get("body") or ()
+    body = [str(paragraph) for paragraph in content.get("body") or ()]
     exchanges = content.get("exchanges") or ()
     if body:
-        first = str(body[0])
+        first = next((p for p in body if _is_real_paragraph(p)), body[0])
     elif exchanges:
         first = format_value("exchanges", exchanges[0])
     elif content.get("placeholder"):
@@ -81,6 +88,13 @@ def document_summary(content: Mapping[str, Any]) -> str | None:
     else:
         return None
     return trim(" ".join(first.split()), SUMMARY_CHARS)
+
+
+def _is_real_paragraph(text: str) -> bool:
+    text = text.strip()
+    return (
+        bool(_SENTENCE_END.search(text)) or len(text.split()) >= _REAL_PARAGRAPH_WORDS
+    )
 
 
 def trim(text: str, limit: int) -> str:
@@ -132,11 +146,19 @@ def _start(meeting: Mapping[str, Any]) -> str | None:
 
 
 def _speakers(exchanges: Sequence[Mapping[str, Any]]) -> str | None:
+    """Each speaker once, as first named ("Minister Sakurada" is the same person
+    as "Mr. SAKURADA Kenji, Minister for Foreign Affairs")."""
     names: list[str] = []
+    families: set[str] = set()
     for exchange in exchanges:
-        speaker = str(exchange.get("speaker") or "")
-        if speaker and speaker not in names:
-            names.append(speaker)
+        speaker = " ".join(str(exchange.get("speaker") or "").split())
+        if not speaker or speaker in names:
+            continue
+        words = {w.lower() for w in re.findall(r"[\w'-]+", speaker.split(",")[0])}
+        if words & families:
+            continue
+        names.append(speaker)
+        families |= {m.lower() for m in _FAMILY_NAME.findall(speaker.split(",")[0])}
     return "; ".join(names) or None
 
 

@@ -1,0 +1,72 @@
+"""New extractions judged against the stored versions (storage.regression decides).
+
+A fetch whose extraction lost what the document's newest version had is suspect: its
+snapshot keeps the reason as its extraction error, and no version is made. A 304 to
+a page whose last content was suspect or unrecognizable is no sign of health: it
+answers with that snapshot's error again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import Document, Snapshot, Version
+from storage.normalize import content_hash
+from storage.regression import suspect_reason
+
+__all__ = ["changed_contents", "judge_extraction", "last_content_error"]
+
+_CHUNK = 500
+_NEWEST_CONTENT = select(Document.url, Version.content).join(
+    Version,
+    and_(Version.document_id == Document.id, Version.seq == Document.last_seq),
+)
+
+
+def changed_contents(
+    session: Session, digests: Mapping[str, str]
+) -> dict[str, Mapping[str, Any]]:
+    """URL -> newest stored Document, for the URLs whose stored hash is not `digest`
+    (an unchanged page has nothing to be judged, and its content is not loaded)."""
+    urls = list(digests)
+    changed: list[str] = []
+    for start in range(0, len(urls), _CHUNK):
+        chunk = urls[start : start + _CHUNK]
+        stmt = select(Document.url, Document.content_sha256).where(
+            Document.url.in_(chunk)
+        )
+        changed += [url for url, h in session.execute(stmt) if h != digests[url]]
+    found: dict[str, Mapping[str, Any]] = {}
+    for start in range(0, len(changed), _CHUNK):
+        part = changed[start : start + _CHUNK]
+        rows = session.execute(_NEWEST_CONTENT.where(Document.url.in_(part)))
+        found.update((url, content) for url, content in rows)
+    return found
+
+
+def judge_extraction(
+    session: Session, url: str, document: Mapping[str, Any]
+) -> str | None:
+    """The suspect reason of this extraction of `url`, or None when it may be stored."""
+    digest = content_hash(document)
+    stmt = _NEWEST_CONTENT.where(
+        Document.url == url,
+        or_(Document.content_sha256.is_(None), Document.content_sha256 != digest),
+    )
+    row = session.execute(stmt).first()
+    return suspect_reason(row.content if row is not None else None, document)
+
+
+def last_content_error(session: Session, url: str) -> str | None:
+    """The extraction error of the newest 200 snapshot of `url` (None: it was fine)."""
+    stmt = (
+        select(Snapshot.extract_error)
+        .where(Snapshot.url == url, Snapshot.status == 200)
+        .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)

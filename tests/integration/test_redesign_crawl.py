@@ -1,0 +1,109 @@
+"""The site serves a redesign the extractor cannot read: no version is stored nor
+announced, layout drift starts, stays through the 304s that follow, and ends only when
+the pages extract well again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crawler.contract import CrawlStats
+from monitor.detect.changes import detect_changes
+from monitor.detect.ops import evaluate_ops
+from monitor.runner.crawl import run_crawl
+from storage.db import open_database
+from storage.models import Change, OpsEvent, Snapshot
+from storage.regression import SUSPECT_PREFIX
+from tests.integration.crawl_helpers import (
+    EVERY_CYCLE,
+    Baseline,
+    World,
+    make_baseline,
+    world_from,
+)
+from tests.redesign import redesigned
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    return make_baseline(tmp_path_factory.mktemp("baseline"))
+
+
+@pytest.fixture
+def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
+    world = world_from(baseline, tmp_path)
+    yield world
+    world.site.stop()
+
+
+def _cycle(world: World) -> tuple[CrawlStats, list[tuple[str, str]]]:
+    """One crawl, then detect and ops as a cycle runs them; the new ops events."""
+    run = world.run_config(**EVERY_CYCLE)
+    result = run_crawl(run, timeout=90)
+    assert result.reported, result.tail
+    assert run.run_id is not None
+    factory = open_database(world.database_url)
+    try:
+        now = datetime.now(UTC)
+        detect_changes(factory, world.settings(), now)
+        ids = evaluate_ops(factory, world.settings(), now, run_id=run.run_id)
+        with factory() as session:
+            events = session.scalars(select(OpsEvent).where(OpsEvent.id.in_(ids)))
+            return result.stats, [(e.kind, e.phase) for e in events]
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def _detail_pages(world: World) -> list[str]:
+    return sorted(world.documents())
+
+
+def test_a_redesign_makes_no_version_and_drift_lasts_until_pages_read_again(
+    world: World,
+) -> None:
+    pages = _detail_pages(world)
+    assert len(pages) >= 10
+    before = {path: len(v) for path, v in world.versions().items()}
+    factory = open_database(world.database_url)
+    detect_changes(factory, world.settings(), datetime.now(UTC), silent=True)
+    factory.kw["bind"].dispose()
+    with world.session() as session:
+        changes_before = len(session.scalars(select(Change)).all())
+    originals = {path: world.site.read_page(path) for path in pages}
+    for path, page in originals.items():
+        world.site.write_page(path, redesigned(page))
+
+    stats, events = _cycle(world)
+    assert stats.new_versions == 0
+    assert stats.extract_errors >= len(pages) - 1  # a placeholder has nothing to lose
+    assert ("layout_drift", "started") in events
+    assert {p: len(v) for p, v in world.versions().items()} == before
+    with world.session() as session:
+        assert len(session.scalars(select(Change)).all()) == changes_before
+        errors = session.scalars(
+            select(Snapshot.extract_error).where(Snapshot.extract_error.is_not(None))
+        ).all()
+    assert sum((e or "").startswith(SUSPECT_PREFIX) for e in errors) >= len(pages) - 1
+
+    # The next cycle: the broken pages answer 304; that is no recovery.
+    stats, events = _cycle(world)
+    assert stats.not_modified >= len(pages) - 1
+    assert stats.extract_errors >= len(pages) - 1
+    assert events == []
+
+    # The pages read well again: drift ends, and nothing is announced.
+    for path, page in originals.items():
+        world.site.write_page(path, page)
+    stats, events = _cycle(world)
+    assert stats.extract_errors == 0
+    assert stats.new_versions == 0
+    assert events == [("layout_drift", "ended")]
+    assert {p: len(v) for p, v in world.versions().items()} == before
+    with world.session() as session:
+        assert len(session.scalars(select(Change)).all()) == changes_before
