@@ -7,30 +7,39 @@ import logging
 logger = logging.getLogger(__name__)
 
 TOPIC_TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("North Korea", ("North Korea", "DPRK", "北朝鮮")),
-    ("China", ("China", "Chinese", "中国")),
+    ("North Korea", ("North Korea", "DPRK", "北朝鮮", "朝鮮民主主義人民共和国")),
+    ("China", ("China", "Chinese", "中国", "中華人民共和国")),
     ("Taiwan", ("Taiwan", "台湾")),
     ("Ukraine", ("Ukraine", "ウクライナ")),
     ("Russia", ("Russia", "Russian", "ロシア")),
-    ("TPP", ("TPP", "CPTPP", "Trans-Pacific Partnership")),
-    ("IPEF", ("IPEF", "Indo-Pacific Economic Framework")),
-    ("ROK", ("ROK", "Republic of Korea", "South Korea", "韓国")),
+    ("TPP", ("TPP", "CPTPP", "Trans-Pacific Partnership", "環太平洋パートナーシップ")),
+    ("IPEF", ("IPEF", "Indo-Pacific Economic Framework", "インド太平洋経済枠組み")),
+    ("ROK", ("ROK", "Republic of Korea", "South Korea", "韓国", "大韓民国")),
     ("Indo-Pacific", ("Indo-Pacific", "インド太平洋")),
     ("G7", ("G7", "G-7")),
     ("Myanmar", ("Myanmar", "ミャンマー")),
-    ("Economic 2+2", ("Economic 2+2", "Economic “2+2", 'Economic "2+2', "経済版2+2")),
+    (
+        "Economic 2+2",
+        ("Economic 2+2", "Economic “2+2", 'Economic "2+2', "経済版2+2", "経済版「2+2"),
+    ),
     ("ASEAN", ("ASEAN",)),
-    ("Middle East", ("Middle East", "Gaza", "中東")),
-    ("Abductions", ("abductions issue", "abduction issue", "拉致問題")),
-    ("Nuclear Disarmament", ("nuclear disarmament", "non-proliferation", "核軍縮")),
+    ("Middle East", ("Middle East", "Gaza", "中東", "ガザ")),
+    ("Abductions", ("abductions issue", "abduction issue", "拉致問題", "拉致被害者")),
+    (
+        "Nuclear Disarmament",
+        ("nuclear disarmament", "non-proliferation", "核軍縮", "核不拡散"),
+    ),
 )
 """Topic label -> spellings that signal it, in output order.
 
 A Latin spelling matches on ASCII word boundaries (so "ROK" does not match "BROKE" and
-"China" does not match "Chinatown"), case-sensitively for acronyms and names;
-Japanese spellings match anywhere. "Republic of Korea" is ROK, never North Korea
-(the North Korea spellings require "North"). A Document lists each label once,
-in this table's order, when any spelling occurs in its title or body.
+"China" does not match "Chinatown"), case-sensitively for acronyms and names; Japanese
+spellings match anywhere. A Japanese page's text is NFKC-normalised first, so full-width
+Latin letters and digits count as their ASCII forms ("TPP", "G7"). Labels are the same
+in both languages, so one rule selects Japanese and English documents alike. "Republic
+of Korea" is ROK, never North Korea (the North Korea spellings require "North"). A
+Document lists each label once, in this table's order, when any spelling occurs in its
+title or body.
 """
 
 

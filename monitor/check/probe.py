@@ -15,7 +15,7 @@ import crawler.extract.listing as listing
 from crawler.blocking import BLOCKED_STATUSES, is_challenge
 from crawler.contract import ENTRY_PAGES, OPTIONAL_ENTRY_PAGES
 from crawler.extract.encoding import decode_html
-from crawler.extract.extractor import ExtractionError, extract
+from crawler.extract.extractor import ExtractionError, extract_with_report
 from monitor.check.client import Answer, PoliteClient, RobotsRules
 from monitor.check.findings import Findings, findings_of
 
@@ -128,11 +128,14 @@ def _check_detail(
     if verdict is not Verdict.OK:
         return PageReport(Role.DETAIL, section, url, answer.status, verdict, note)
     try:
-        document = extract(answer.body, url, http_charset=answer.charset)
+        document, how = extract_with_report(
+            answer.body, url, http_charset=answer.charset
+        )
     except ExtractionError as exc:
         note = f"unrecognizable page: {exc}"
         return PageReport(Role.DETAIL, section, url, 200, Verdict.MISSING, note)
-    found = findings_of(document)
+    # the path (landmarks or structure) is the extractor's report, not the Document's
+    found = findings_of({**document.to_dict(), "extraction_path": how.path.value})
     verdict = Verdict.MISSING if found.missing else Verdict.OK
     return PageReport(Role.DETAIL, section, url, 200, verdict, "extracted", found)
 

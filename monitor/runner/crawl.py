@@ -109,6 +109,7 @@ def run_config_for(
         revisit=site.revisit,
         revisit_budget=revisit_budget(settings, now),
         baseline_budget=baseline_budget(settings, now),
+        max_response_bytes=settings.crawl.max_response_bytes,
         run_id=run_id,
         warc_path=os.path.abspath(warc_path) if warc_path else None,
         now=now,

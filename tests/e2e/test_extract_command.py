@@ -55,11 +55,11 @@ def test_extract_reads_standard_input():
     assert json.loads(result.stdout)["placeholder"] is True
 
 
-def test_extract_exits_1_with_one_line_on_a_redesigned_page():
-    result = _run(str(SITE / "press/release/pressite_000001_00456.html"))
+def test_extract_exits_1_with_one_line_on_an_unrecognizable_page():
+    result = _run(str(SITE / "press/release/pressite_000001_00457.html"))
     assert result.returncode == 1
     err = result.stderr.decode("utf-8")
-    assert "content area missing" in err
+    assert "no body text" in err
     assert err.count("\n") == 1
     assert "Traceback" not in err
     assert result.stdout == b""

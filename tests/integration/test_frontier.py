@@ -1,4 +1,4 @@
-"""storage.frontier on SQLite and PostgreSQL: migration 0003, scheduling, due reads."""
+"""storage.frontier on SQLite and PostgreSQL: migration 0004, scheduling, due reads."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _plan(factory, now: datetime, budget: int | None) -> plan.CrawlPlan:
 
 def test_documents_of_an_older_schema_are_scheduled_by_the_next_plan(db_url):
     upgrade_database(db_url)
-    downgrade_database(db_url, "0002")
+    downgrade_database(db_url, "0003")
     # Fetched 60 to 79 days ago: each one past its monthly slot (at most 45 days on).
     fetched = [NOW - timedelta(days=60 + n) for n in range(20)]
     _insert(db_url, fetched)

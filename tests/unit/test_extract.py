@@ -7,7 +7,12 @@ import re
 
 import pytest
 
-from crawler.extract.extractor import ExtractionError, extract
+from crawler.extract.extractor import (
+    ExtractionError,
+    ExtractionPath,
+    extract,
+    extract_with_report,
+)
 from tests.conftest import FIXTURES
 
 BASE = "https://www.mofa.go.jp/"
@@ -15,7 +20,6 @@ SITE = FIXTURES / "site"
 EXPECTED = sorted((FIXTURES / "expected").rglob("*.json"))
 BROKEN = {
     "press/release/pressite_000001_00455.html": "truncated",
-    "press/release/pressite_000001_00456.html": "content area missing",
     "press/release/pressite_000001_00457.html": "no body text",
 }
 NAV_TEXT = (
@@ -84,6 +88,29 @@ def test_every_linked_page_has_an_expectation_and_no_broken_page_is_linked():
 def test_extract_raises_naming_the_problem_on_broken_pages(rel, message):
     with pytest.raises(ExtractionError, match=message):
         extract((SITE / rel).read_bytes(), BASE + rel)
+
+
+def test_a_redesign_without_landmarks_is_read_by_its_structure():
+    rel = "press/release/pressite_000001_00456.html"
+    doc, report = extract_with_report((SITE / rel).read_bytes(), BASE + rel)
+    assert report.path is ExtractionPath.STRUCTURE
+    assert (doc.title, doc.date, doc.section) == (
+        "Japan-Chile Foreign Ministers\u2019 Meeting",
+        "2024-04-11",
+        "News",
+    )
+    assert len(doc.body) == 2  # two <span> paragraphs
+    assert doc.body[0].startswith("On April 11, Mr. SAKURADA Kenji")
+    assert doc.body[1] == (
+        "The two ministers agreed to strengthen cooperation on critical minerals."
+    )
+    assert "Copyright" not in " ".join(doc.body)
+
+
+def test_a_page_without_landmarks_or_paragraph_text_names_what_is_missing():
+    html = "<html><head><title>T</title></head><body><div>Short.</div></body></html>"
+    with pytest.raises(ExtractionError, match="content area missing"):
+        extract(html, BASE + "press/release/x.html")
 
 
 def test_extract_raises_on_a_page_without_any_title_landmark():

@@ -1,0 +1,264 @@
+"""One readout rendered in several page templates, for the layout-invariance tests.
+
+A readout (tests/fixtures/layouts/readouts_*.json) holds what a reader sees: section,
+title, date line, body paragraphs and photos (alt text, caption). Each template
+wraps it in its own markup and site chrome:
+
+- `mofa`: today's template (#maincontents, .any-area, .photo-area; the fixture site's);
+- `html5`: <main><article><header><h1><time datetime></header><figure><figcaption>;
+- `legacy`: a table layout without classes, <font>, paragraphs split by <br><br>;
+- `renamed`: today's template with every class and id renamed;
+- `photo_classes`: today's template with only the photo block's classes renamed;
+- `redesign`: <main> holds only a menu, the article sits in a <div> elsewhere.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
+BASE = "https://www.mofa.go.jp/"
+Readout = dict[str, Any]  # one readout as in readouts_*.json
+
+# Text of the site chrome every template adds; none of it may reach a Document.
+CHROME_TEXT = (
+    "Skip to main content",
+    "Site Map",
+    "Foreign Policy",
+    "Countries & Regions",
+    "About Us",
+    "Home",
+    "Legal Matters",
+    "Privacy Policy",
+    "Kasumigaseki",
+    "Copyright",
+    "Related Links",
+    "Page Top",
+    "Back to",
+    "Press Archive",
+)
+
+
+def load_readouts(language: str) -> list[Readout]:
+    """The readouts of one language ("en" or "ja")."""
+    path = LAYOUTS / f"readouts_{language}.json"
+    readouts: list[Readout] = json.loads(path.read_text(encoding="utf-8"))
+    return readouts
+
+
+def url_of(readout: Readout) -> str:
+    return BASE + str(readout["path"])
+
+
+def expected_captions(readout: Readout) -> list[str]:
+    """Alt text then caption of each photo, each text once."""
+    found: list[str] = []
+    for alt, caption in readout["photos"]:
+        for text in (alt, caption):
+            if text not in found:
+                found.append(text)
+    return found
+
+
+def _tokens(lines: Iterable[str], language: str) -> Counter[str]:
+    text = " ".join(lines)
+    if language == "ja":  # no spaces between Japanese words: characters are its tokens
+        return Counter(c for c in text if not c.isspace())
+    return Counter(text.split())
+
+
+def body_f1(got: Iterable[str], want: Iterable[str], language: str) -> float:
+    """Token F1 of an extracted body against the expected one (1.0: same tokens)."""
+    g, w = _tokens(got, language), _tokens(want, language)
+    common = sum((g & w).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(g.values()), common / sum(w.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _head(r: Readout) -> str:
+    lang = "ja" if str(r["path"]).startswith("mofaj/") else "en"
+    suffix = "外務省" if lang == "ja" else "Ministry of Foreign Affairs of Japan"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="UTF-8">\n'
+        f"<title>{_e(r['title'])} | {suffix}</title>\n</head>\n"
+    )
+
+
+def _mofa_chrome(ids: dict[str, str]) -> tuple[str, str]:
+    top = (
+        f'<div id="{ids["header"]}"><p class="{ids["skip"]}">'
+        '<a href="#main">Skip to main content</a></p>'
+        f'<ul class="{ids["links"]}"><li><a href="/faq/">FAQ</a></li>'
+        '<li><a href="/sitemap/">Site Map</a></li></ul></div>\n'
+        f'<div id="{ids["gnavi"]}"><ul><li><a href="/policy/">Foreign Policy</a></li>'
+        '<li><a href="/region/">Countries &amp; Regions</a></li>'
+        '<li><a href="/about/">About Us</a></li></ul></div>\n'
+        f'<div id="{ids["crumbs"]}"><p><a href="/">Home</a>&nbsp;&gt;&nbsp;'
+        '<a href="/press/">Press Releases</a></p></div>\n'
+    )
+    bottom = (
+        f'<p class="{ids["pagetop"]}"><a href="#top">Page Top</a></p>\n'
+        f'<div id="{ids["footer"]}"><ul><li><a href="/legal/">Legal Matters</a></li>'
+        '<li><a href="/privacy/">Privacy Policy</a></li></ul>'
+        "<address>Ministry of Foreign Affairs of Japan 2-2-1 Kasumigaseki, Chiyoda-ku,"
+        " Tokyo 100-8919, Japan</address>"
+        "<p>Copyright &copy; Ministry of Foreign Affairs of Japan</p></div>\n"
+    )
+    return top, bottom
+
+
+_MOFA_IDS = {
+    "header": "header", "skip": "skip", "links": "header-link", "gnavi": "gnavi",
+    "crumbs": "breadcrumb", "pagetop": "pagetop", "footer": "footer",
+    "contents": "contents", "main": "maincontents", "label": "title-sub",
+    "date": "rightalign", "photos": "photo-area", "photo": "photo",
+    "caption": "caption", "section": "main-section section", "area": "any-area",
+    "back": "back",
+}  # fmt: skip
+_RENAMED_IDS = {
+    "header": "site-top", "skip": "jump", "links": "util", "gnavi": "menu",
+    "crumbs": "trail", "pagetop": "to-top", "footer": "site-bottom",
+    "contents": "wrap", "main": "primary", "label": "kicker", "date": "stamp",
+    "photos": "pics", "photo": "pic", "caption": "legend", "section": "block",
+    "area": "txt", "back": "return",
+}  # fmt: skip
+
+
+def _mofa_like(r: Readout, ids: dict[str, str]) -> str:
+    top, bottom = _mofa_chrome(ids)
+    photos = "".join(
+        f'<div class="{ids["photos"]}"><div class="{ids["photo"]}">'
+        f'<img src="/files/{i}.jpg" alt="{_e(alt)}" width="280"></div>'
+        f'<p class="{ids["caption"]}">{_e(caption)}</p></div>\n'
+        for i, (alt, caption) in enumerate(r["photos"])
+    )
+    lead, *points = r["body"]
+    items = "".join(f"<li>{_e(p)}</li>\n" for p in points)
+    return (
+        _head(r) + "<body>\n" + top
+        + f'<div id="{ids["contents"]}">\n<div id="{ids["main"]}">\n'
+        f'<p class="{ids["label"]}">{_e(r["section"])}</p>\n'
+        f'<h1 class="title1">{_e(r["title"])}</h1>\n'
+        f'<div class="{ids["date"]}">{_e(r["date_line"])}</div>\n' + photos
+        + f'<div class="{ids["section"]}">\n<div class="{ids["area"]}">\n'
+        f"<p>{_e(lead)}</p>\n<ul>\n{items}</ul>\n</div>\n</div>\n"
+        f'<p class="{ids["back"]}"><a href="/press/">Back to Press Releases</a></p>\n'
+        "</div>\n</div>\n" + bottom + "</body>\n</html>\n"
+    )  # fmt: skip
+
+
+def mofa(r: Readout) -> str:
+    return _mofa_like(r, _MOFA_IDS)
+
+
+def renamed(r: Readout) -> str:
+    return _mofa_like(r, _RENAMED_IDS)
+
+
+def photo_classes(r: Readout) -> str:
+    """Today's template with only the photo block's classes renamed."""
+    ids = dict(_MOFA_IDS, photos="media-box", photo="media", caption="media-text")
+    return _mofa_like(r, ids)
+
+
+def _article(r: Readout) -> str:
+    figures = "".join(
+        f'<figure><img src="/img/{i}.jpg" alt="{_e(alt)}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>\n"
+        for i, (alt, caption) in enumerate(r["photos"])
+    )
+    paragraphs = "".join(f"<p>{_e(p)}</p>\n" for p in r["body"])
+    return (
+        f'<article>\n<header>\n<p>{_e(r["section"])}</p>\n<h1>{_e(r["title"])}</h1>\n'
+        f'<time datetime="{r["date"]}">{_e(r["date_line"])}</time>\n</header>\n'
+        + figures + paragraphs
+        + '<aside><h2>Related Links</h2><ul><li><a href="/a/">Press Archive</a></li>'
+        "</ul></aside>\n</article>\n"
+    )  # fmt: skip
+
+
+_HTML5_TOP = (
+    '<header class="masthead"><a href="/" class="logo">Ministry of Foreign Affairs'
+    ' of Japan</a><nav><ul><li><a href="/">Home</a></li><li><a href="/policy/">'
+    'Foreign Policy</a></li><li><a href="/region/">Countries &amp; Regions</a></li>'
+    '</ul></nav></header>\n<nav aria-label="breadcrumb"><ol><li><a href="/">Home</a>'
+    '</li><li><a href="/press/">Press Releases</a></li></ol></nav>\n'
+)
+_HTML5_BOTTOM = (
+    '<footer><ul><li><a href="/legal/">Legal Matters</a></li><li><a href="/privacy/">'
+    "Privacy Policy</a></li></ul><p>2-2-1 Kasumigaseki, Chiyoda-ku, Tokyo</p>"
+    "<p>Copyright &copy; Ministry of Foreign Affairs of Japan</p></footer>\n"
+)
+
+
+def html5(r: Readout) -> str:
+    return (
+        _head(r) + "<body>\n" + _HTML5_TOP + "<main>\n" + _article(r) + "</main>\n"
+        + _HTML5_BOTTOM + "</body>\n</html>\n"
+    )  # fmt: skip
+
+
+_LOGO_TOP = (
+    '<header><h1><a href="/">Ministry of Foreign Affairs of Japan</a></h1><nav><ul>'
+    '<li><a href="/">Home</a></li><li><a href="/policy/">Foreign Policy</a></li></ul>'
+    "</nav></header>\n"
+)
+
+
+def redesign(r: Readout) -> str:
+    """<main> holds a menu of the section; the article sits in a plain <div>; the
+    site's logo is an <h1> in the site header."""
+    menu = '<main><ul><li><a href="/">Home</a></li><li><a href="/press/">Press</a></li>'
+    menu += '<li><a href="/a/">Press Archive</a></li></ul></main>\n'
+    return (
+        _head(r) + "<body>\n" + _LOGO_TOP + menu + '<div class="x7"><div class="x8">'
+        + _article(r) + "</div></div>\n" + _HTML5_BOTTOM + "</body>\n</html>\n"
+    )  # fmt: skip
+
+
+def legacy(r: Readout) -> str:
+    photos = "".join(
+        f'<table border="0"><tr><td><img src="/img/{i}.jpg" alt="{_e(alt)}"'
+        f' width="240"><br><font size="1">{_e(caption)}</font></td></tr></table>\n'
+        for i, (alt, caption) in enumerate(r["photos"])
+    )
+    text = "<br><br>\n".join(_e(p) for p in r["body"])
+    return (
+        _head(r) + '<body bgcolor="#ffffff">\n<table width="100%" border="0">\n'
+        '<tr><td colspan="2"><img src="/img/logo.gif" alt="Ministry of Foreign Affairs'
+        ' of Japan" width="300"><br><font size="1"><a href="/">Home</a> | '
+        '<a href="/sitemap/">Site Map</a></font></td></tr>\n'
+        '<tr><td width="160" valign="top"><font size="2"><a href="/policy/">Foreign '
+        'Policy</a><br><a href="/region/">Countries &amp; Regions</a><br>'
+        '<a href="/about/">About Us</a></font></td>\n<td valign="top">\n'
+        f'<font size="2" color="#666666">{_e(r["section"])}</font><br><br>\n'
+        f'<font size="4"><b>{_e(r["title"])}</b></font><br><br>\n'
+        f'<font size="2">{_e(r["date_line"])}</font><br><br>\n' + photos
+        + f'<font size="2">{text}</font><br><br>\n'
+        '<font size="1"><a href="/press/">Back to Press Releases</a></font>\n'
+        "</td></tr>\n"
+        '<tr><td colspan="2"><font size="1">Legal Matters | Privacy Policy<br>'
+        "Copyright (C) Ministry of Foreign Affairs of Japan</font></td></tr>\n"
+        "</table>\n</body>\n</html>\n"
+    )  # fmt: skip
+
+
+TEMPLATES: dict[str, Callable[[Readout], str]] = {
+    "mofa": mofa,
+    "html5": html5,
+    "legacy": legacy,
+    "renamed": renamed,
+    "photo_classes": photo_classes,
+    "redesign": redesign,
+}
