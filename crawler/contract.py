@@ -75,6 +75,11 @@ class RevisitPolicy:
     daily_until_days: Days = 30.0
     weekly_until_days: Days = 365.0
     monthly_after: Annotated[bool, Strict()] = True
+    # The per-cycle revisit budget: what fits in this share of the cycle's window
+    # (the schedule interval, or the crawl time-out when shorter) at the configured
+    # delay; max_per_cycle, when set, is the number itself.
+    budget_share: Annotated[float, Strict(), Field(gt=0, le=1)] = 0.5
+    max_per_cycle: Annotated[int, Strict(), Field(ge=0)] | None = None
 
 
 class LogLevel(enum.StrEnum):
@@ -105,6 +110,12 @@ class RunConfig(_Frozen):
     archive_recheck_days: float = Field(default=7.0, ge=0)
     max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, ge=1024)
     revisit: RevisitPolicy = RevisitPolicy()
+    # Known documents fetched again in this crawl at most (most overdue first); None:
+    # every due one. Index pages and documents never fetched are not counted.
+    revisit_budget: int | None = Field(default=None, ge=0)
+    # While a baseline is open: new documents fetched at most in this crawl; the rest
+    # wait (silently) for the next cycles. None: every one.
+    baseline_budget: int | None = Field(default=None, ge=1)
     run_id: int | None = None
     warc_path: str | None = None
     now: datetime | None = None  # a fixed clock (tests, benchmarks); None: real time
@@ -195,6 +206,7 @@ class CrawlStats(BaseModel):
     retries: int = 0
     refused_redirects: int = 0  # 3xx or meta refresh off-host (also failed)
     robots_forbidden: int = 0
+    deferred: int = 0  # new documents of a baseline left for the next cycles
     robots_status: int = 0
     sections: dict[str, SectionState] = {}
     section_errors: dict[str, str] = {}

@@ -1,13 +1,19 @@
 """What one crawl fetches, decided from the database before the first request.
 
-Entry pages every cycle; monthly archives when new, recent or due for a weekly check;
-known documents when crawler.revisit says so. All with the newest validators.
+Entry pages every cycle; monthly archives when new, recent or due for a weekly check
+(every cycle while a baseline is open, so an interrupted one resumes where it
+stopped); known documents when crawler.revisit says so, most overdue first and at
+most the run's revisit budget. All with the newest validators.
+
+The database is asked only for what is due (storage.frontier): the documents fetched
+since the last plan are scheduled first, then the due ones read from an index.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,10 +22,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.contract import ENTRY_PAGES, OPTIONAL_ENTRY_PAGES
 from crawler.extract import listing
-from crawler.revisit import RevisitPolicy, RevisitState, is_due
+from crawler.revisit import RevisitPolicy, RevisitState, next_due, staggered_slot
+from storage.cycles import baseline_open
 from storage.db import unit_of_work
-from storage.documents import known_documents
-from storage.models import Document, DocumentState, Snapshot
+from storage.frontier import (
+    Unscheduled,
+    count_due,
+    due_urls,
+    known_among,
+    schedule_documents,
+    unscheduled_documents,
+)
+from storage.models import DocumentState, Snapshot
 from storage.snapshots import load_body, validators_for
 
 logger = logging.getLogger(__name__)
@@ -42,7 +56,24 @@ class CrawlPlan:
     archives: dict[str, str] = field(default_factory=dict)  # url -> section (due now)
     known_archives: set[str] = field(default_factory=set)
     revisits: list[str] = field(default_factory=list)
-    known_urls: set[str] = field(default_factory=set)
+    backlog: int = 0  # due revisits left for later cycles by the budget
+    in_baseline: bool = False
+    known_urls: set[str] = field(default_factory=set)  # known documents seen so far
+    taken: set[str] = field(default_factory=set)  # new documents requested
+    deferred: set[str] = field(default_factory=set)  # new, left for a later cycle
+
+    def take_new(self, url: str, baseline_budget: int | None) -> bool:
+        """Whether to request this new document now; a baseline takes at most its
+        budget per crawl and leaves the rest (still unknown) to the next cycles."""
+        if url in self.taken:
+            return True
+        limited = self.in_baseline and baseline_budget is not None
+        if limited and len(self.taken) >= (baseline_budget or 0):
+            self.deferred.add(url)
+            return False
+        self.taken.add(url)
+        return True
+
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
 
@@ -64,15 +95,16 @@ def archive_due(
     now: datetime,
     policy: ArchivePolicy,
 ) -> bool:
-    """New archives, this and last month's, and a weekly sweep of the rest."""
+    """New archives, this and last month's, and a weekly sweep of the rest (each
+    archive on its own staggered slot, so the sweep is spread over the week)."""
     if not archive_in_scope(link, policy.since):
         return False
-    if last_fetched_at is None:
+    if last_fetched_at is None or not policy.recheck:
         return True
     previous = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
     if (link.year, link.month) >= previous:
         return True
-    return now - last_fetched_at >= policy.recheck
+    return now >= staggered_slot(last_fetched_at, policy.recheck, link.url)
 
 
 def load_plan(
@@ -83,11 +115,15 @@ def load_plan(
     now: datetime,
     revisit: RevisitPolicy,
     archives: ArchivePolicy,
+    budget: int | None = None,
 ) -> CrawlPlan:
-    """Read the database once and decide the start requests of this crawl."""
+    """Read what is due and decide the start requests of this crawl."""
     plan = CrawlPlan()
     wanted = [s for s in sections if s in ENTRY_PAGES]
     with unit_of_work(factory) as session:
+        plan.in_baseline = baseline_open(session)
+        if plan.in_baseline:
+            archives = dataclasses.replace(archives, recheck=timedelta(0))
         for section in wanted:
             for path in ENTRY_PAGES[section]:
                 url = base_url + path
@@ -96,7 +132,7 @@ def load_plan(
                 ):
                     plan.entry_pages[url] = section
         _plan_archives(session, plan, base_url, wanted, now, archives)
-        _plan_revisits(session, plan, now, revisit)
+        _plan_revisits(session, plan, now, revisit, budget)
         urls = [*plan.entry_pages, *plan.archives, *plan.revisits]
         plan.validators = validators_for(session, urls)
     return plan
@@ -140,6 +176,9 @@ def _plan_archives(
 ) -> None:
     rows = session.execute(
         select(Snapshot.url, func.max(Snapshot.fetched_at))
+        # A range of the (url, fetched_at) index, then the archive pattern.
+        .where(Snapshot.url >= base_url + "/press/")
+        .where(Snapshot.url < base_url + "/press0")
         .where(Snapshot.url.like(base_url + "/press/%_index.html"))
         .where(Snapshot.status.in_((200, 304)))
         .group_by(Snapshot.url)
@@ -153,38 +192,51 @@ def _plan_archives(
             plan.archives[url] = ARCHIVE_SECTIONS[link.is_conference]
 
 
+def unknown_documents(
+    factory: sessionmaker[Session] | None, plan: CrawlPlan, urls: Sequence[str]
+) -> list[str]:
+    """The listed document URLs the database does not know (asked per index page)."""
+    fresh = [url for url in dict.fromkeys(urls) if url not in plan.known_urls]
+    if factory is not None and fresh:
+        with unit_of_work(factory) as session:
+            known = known_among(session, fresh)
+        plan.known_urls |= known
+        fresh = [url for url in fresh if url not in known]
+    return fresh
+
+
 def _plan_revisits(
-    session: Session, plan: CrawlPlan, now: datetime, policy: RevisitPolicy
+    session: Session,
+    plan: CrawlPlan,
+    now: datetime,
+    policy: RevisitPolicy,
+    budget: int | None,
 ) -> None:
-    extra = {
-        url: (published, missing, status)
-        for url, published, missing, status in session.execute(
-            select(
-                Document.url,
-                Document.date,
-                Document.missing_count,
-                Document.last_status,
-            )
-        )
-    }
-    for known in known_documents(session):
-        plan.known_urls.add(known.url)
-        published, missing, status = extra.get(known.url, (None, 0, None))
-        state = RevisitState(
-            first_seen_at=_aware(known.first_seen_at) or now,
-            last_fetched_at=_aware(known.last_fetched_at),
-            is_placeholder=known.is_placeholder,
-            published_on=_iso_date(published),
-            needs_attention=known.state is not DocumentState.REMOVED
-            and (
-                bool(missing)
-                or status in _ATTENTION_STATUSES
-                or (status or 0) >= 500
-                or known.state is DocumentState.BLOCKED
-            ),
-        )
-        if is_due(state, now, policy):
-            plan.revisits.append(known.url)
+    """Schedule what was fetched since the last plan; take the most overdue due."""
+    pending = unscheduled_documents(session)
+    schedule_documents(
+        session,
+        ((row.id, next_due(_state(row, now), now, policy, row.url)) for row in pending),
+    )
+    plan.revisits = due_urls(session, now, budget)
+    if budget is not None and len(plan.revisits) >= budget:
+        plan.backlog = count_due(session, now) - len(plan.revisits)
+
+
+def _state(row: Unscheduled, now: datetime) -> RevisitState:
+    attention = row.state is not DocumentState.REMOVED and (
+        bool(row.missing_count)
+        or row.last_status in _ATTENTION_STATUSES
+        or (row.last_status or 0) >= 500
+        or row.state is DocumentState.BLOCKED
+    )
+    return RevisitState(
+        first_seen_at=_aware(row.first_seen_at) or now,
+        last_fetched_at=_aware(row.last_fetched_at),
+        is_placeholder=row.is_placeholder,
+        published_on=_iso_date(row.date),
+        needs_attention=attention,
+    )
 
 
 def _aware(value: datetime | None) -> datetime | None:

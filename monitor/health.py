@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from monitor.config import Settings
-    from storage.status import RunFigures, SectionFigures, StatusFigures
+    from storage.status import (
+        BaselineFigures,
+        RunFigures,
+        SectionFigures,
+        StatusFigures,
+    )
 
 RUNS_SHOWN = 5
 STALE_INTERVALS = 3
@@ -37,6 +42,8 @@ def build_status(
         },
         "versions": figures.versions,
         "alerts": dict(figures.alerts),
+        "revisits_due": figures.revisits_due,
+        "baseline": _baseline(figures.baseline),
         "next_cycle": _next_cycle(figures, settings, now),
     }
     problems = _problems(figures) + _staleness(figures.last_ok_at, settings, now)
@@ -137,6 +144,17 @@ def _section(section: SectionFigures) -> dict[str, Any]:
         "consecutive_failures": section.consecutive_failures,
         "last_ok_at": _iso(section.last_ok_at),
         "last_error": section.last_error,
+    }
+
+
+def _baseline(baseline: BaselineFigures | None) -> dict[str, Any] | None:
+    if baseline is None:
+        return None
+    return {
+        "started_at": _iso(baseline.started_at),
+        "since": baseline.since,
+        "documents": baseline.documents,
+        "waiting": baseline.waiting,
     }
 
 

@@ -103,6 +103,7 @@ def record_documents(
         assert document is not None
         assert digest is not None
         present = {"pk": 0, "last_seen_at": now, "last_fetched_at": now}
+        present["next_due_at"] = None  # the next plan schedules it anew
         present |= {"last_status": item.fetch.status, "missing_count": 0}
         if url in new_documents:
             document_id, seq, is_new = new_documents[url], 1, True

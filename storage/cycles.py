@@ -42,6 +42,7 @@ class BaselinePlan:
     id: int
     since: str | None  # None: the configured [site] since
     continued_from_run: int | None
+    started_at: datetime | None = None
 
 
 def close_abandoned_runs(
@@ -83,13 +84,15 @@ def open_baseline(
     if pending is not None:
         if since is not None and since < (pending.since or site_since):
             pending.since = since
-        return BaselinePlan(pending.id, pending.since, pending.started_run_id)
+        return BaselinePlan(
+            pending.id, pending.since, pending.started_run_id, pending.started_at
+        )
     if since is None and session.scalar(select(Baseline.id).limit(1)) is not None:
         return None
     row = Baseline(since=since, started_at=now, started_run_id=run_id)
     session.add(row)
     session.flush()
-    return BaselinePlan(row.id, since, None)
+    return BaselinePlan(row.id, since, None, now)
 
 
 def complete_baseline(
@@ -127,3 +130,9 @@ def record_crawl(
         record_section_outcome(session, name, state, now, error)
     if run_id is not None:
         update_run_stats(session, run_id, stats)
+
+
+def baseline_open(session: Session) -> bool:
+    """Whether a baseline (first crawl or backfill) has not yet covered its scope."""
+    stmt = select(Baseline.id).where(Baseline.completed_at.is_(None)).limit(1)
+    return session.scalar(stmt) is not None

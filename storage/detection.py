@@ -39,6 +39,7 @@ class PendingVersion:
     id: int
     document_id: int
     seq: int
+    date: str | None  # the document's date (YYYY-MM-DD), if it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +73,14 @@ def undiffed_version_ids(session: Session) -> list[int]:
 def claim_undiffed(session: Session, version_ids: list[int]) -> list[PendingVersion]:
     """These versions, locked, in the given order; those another detector took are
     left out (they are no longer undiffed)."""
-    stmt = select(Version.id, Version.document_id, Version.seq).where(
-        Version.id.in_(version_ids), Version.detected_at.is_(None)
+    stmt = (
+        select(Version.id, Version.document_id, Version.seq, Document.date)
+        .join(Document, Document.id == Version.document_id)
+        .where(Version.id.in_(version_ids), Version.detected_at.is_(None))
     )
-    found = {row.id: row for row in session.execute(stmt.with_for_update())}
+    found = {row.id: row for row in session.execute(stmt.with_for_update(of=Version))}
     return [
-        PendingVersion(found[i].id, found[i].document_id, found[i].seq)
+        PendingVersion(found[i].id, found[i].document_id, found[i].seq, found[i].date)
         for i in version_ids
         if i in found
     ]
@@ -153,23 +156,32 @@ def record_changes(
 
 
 def presence_flips(session: Session, state: DocumentState) -> list[int]:
-    """Documents in `state` whose newest change says otherwise (removed vs not)."""
+    """Documents in `state` whose newest change says otherwise (removed vs not).
+
+    Only documents that can flip are looked at (those in REMOVED, or those with a
+    removal on record), so the cost follows removals, not the archive's size.
+    """
+    removed = ChangeKind.REMOVED
+    if state == DocumentState.REMOVED:
+        candidates = select(Document.id).where(Document.state == state)
+        flipped = Change.kind != removed
+    else:
+        candidates = select(Change.document_id).where(Change.kind == removed)
+        flipped = Change.kind == removed
     newest = (
         select(Change.document_id, func.max(Change.id).label("change_id"))
+        .where(Change.document_id.in_(candidates))
         .group_by(Change.document_id)
         .subquery()
     )
     stmt = (
-        select(Document.id, Change.kind)
+        select(Document.id)
         .join(newest, newest.c.document_id == Document.id)
         .join(Change, Change.id == newest.c.change_id)
-        .where(Document.state == state)
+        .where(Document.state == state, flipped)
         .order_by(Document.id)
     )
-    rows = session.execute(stmt).all()
-    if state == DocumentState.REMOVED:
-        return [doc_id for doc_id, kind in rows if kind != ChangeKind.REMOVED]
-    return [doc_id for doc_id, kind in rows if kind == ChangeKind.REMOVED]
+    return list(session.scalars(stmt))
 
 
 def record_presence_change(

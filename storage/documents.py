@@ -47,6 +47,7 @@ def note_fetched(session: Session, url: str, status: int, now: datetime) -> None
     if document is not None:
         document.last_fetched_at = now
         document.last_status = status
+        document.next_due_at = None  # the next plan schedules it anew
 
 
 def note_missing(session: Session, url: str, now: datetime) -> bool:

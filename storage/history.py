@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Change, Document, Version
+from storage.models import Change, ChangeKind, Document, Version
 from storage.queries import find_document, versions_of
 
 logger = logging.getLogger(__name__)
@@ -72,43 +72,171 @@ class DocumentHistory:
     versions: tuple[VersionRow, ...]
 
 
+PAGE_SIZE = 500  # changes read per query when streaming
+
+
+def select_changes(
+    session: Session, since: datetime | None, limit: int
+) -> tuple[Iterable[ChangeRow], tuple[int, int]]:
+    """The changes `changes` shows, oldest first, and the widths of their kind and
+    doc id columns: the newest `limit` ones, or all (0) read a page at a time."""
+    if limit:
+        rows = newest_changes(session, limit, since)
+        return rows, widths_of(rows)
+    return iter_changes(session, since), change_widths(session, since)
+
+
+def widths_of(rows: Sequence[ChangeRow]) -> tuple[int, int]:
+    """The longest kind and doc id among these rows."""
+    kinds = max((len(row.kind) for row in rows), default=0)
+    return kinds, max((len(row.doc_id) for row in rows), default=0)
+
+
+def newest_changes(
+    session: Session, limit: int, since: datetime | None = None
+) -> list[ChangeRow]:
+    """The newest `limit` changes (detected at or after `since`), oldest first."""
+    stmt = _changes_query(since).order_by(Change.detected_at.desc(), Change.id.desc())
+    rows = [_change_row(row) for row in session.execute(stmt.limit(limit))]
+    rows.reverse()
+    return rows
+
+
+def iter_changes(
+    session: Session, since: datetime | None = None
+) -> Iterator[ChangeRow]:
+    """Every change detected at or after `since`, oldest first, a page at a time."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        stmt = _changes_query(since).order_by(Change.detected_at, Change.id)
+        if after is not None:
+            stmt = stmt.where(
+                or_(
+                    Change.detected_at > after[0],
+                    and_(Change.detected_at == after[0], Change.id > after[1]),
+                )
+            )
+        page = [_change_row(row) for row in session.execute(stmt.limit(PAGE_SIZE))]
+        yield from page
+        if len(page) < PAGE_SIZE:
+            return
+        after = (page[-1].detected_at, page[-1].id)
+
+
 def list_changes(session: Session, since: datetime | None = None) -> list[ChangeRow]:
     """Changes detected at or after `since` (all when None), oldest first."""
-    to_version = aliased(Version)
-    from_version = aliased(Version)
+    return list(iter_changes(session, since))
+
+
+def change_widths(session: Session, since: datetime | None = None) -> tuple[int, int]:
+    """The longest kind and doc id among the changes at or after `since`."""
+    stmt = select(
+        func.max(func.length(Change.kind)), func.max(func.length(Document.doc_id))
+    ).join(Document, Document.id == Change.document_id)
+    if since is not None:
+        stmt = stmt.where(Change.detected_at >= since)
+    kind, doc_id = session.execute(stmt).one()
+    return int(kind or 0), int(doc_id or 0)
+
+
+def _changes_query(since: datetime | None) -> Select[Any]:
+    # Columns, not entities: only the shown version's title and date leave its JSON.
+    new, old, shown = aliased(Version), aliased(Version), aliased(Version)
+    shown_id = func.coalesce(Change.to_version_id, Change.from_version_id)
     stmt = (
-        select(Change, Document, to_version, from_version)
+        select(
+            Change.id,
+            Change.detected_at,
+            Change.kind,
+            Document.doc_id,
+            Document.url,
+            func.coalesce(_text(shown.content["title"]), Document.title),
+            func.coalesce(_text(shown.content["date"]), Document.date),
+            old.seq,
+            new.seq,
+            Change.diff,
+            Change.is_silent,
+            Change.reason,
+        )
         .join(Document, Document.id == Change.document_id)
-        .outerjoin(to_version, to_version.id == Change.to_version_id)
-        .outerjoin(from_version, from_version.id == Change.from_version_id)
-        .order_by(Change.detected_at, Change.id)
+        .outerjoin(new, new.id == Change.to_version_id)
+        .outerjoin(old, old.id == Change.from_version_id)
+        .outerjoin(shown, shown.id == shown_id)
     )
     if since is not None:
         stmt = stmt.where(Change.detected_at >= since)
-    return [_change_row(*row) for row in session.execute(stmt)]
+    return stmt
 
 
-def _change_row(
-    change: Change, document: Document, new: Version | None, old: Version | None
-) -> ChangeRow:
-    shown = new or old
-    content = shown.content if shown is not None else {}
+def _text(value: Any) -> Any:
+    # A JSON string member as text; empty counts as absent (as `x or y` would).
+    return func.nullif(value.as_string(), "")
+
+
+def _change_row(row: Row[Any]) -> ChangeRow:
+    values: tuple[Any, ...] = tuple(row)
+    id_, detected_at, kind, doc_id, url, title, day, from_seq, to_seq = values[:9]
+    diff, is_silent, reason = values[9:]
     return ChangeRow(
-        id=change.id,
-        detected_at=change.detected_at,
-        kind=change.kind.value,
-        doc_id=document.doc_id,
-        url=document.url,
-        title=content.get("title") or document.title,
-        date=content.get("date") or document.date,
-        from_seq=old.seq if old else None,
-        to_seq=new.seq if new else None,
-        fields=tuple(
-            sorted({str(d["field"]) for d in change.diff or () if d.get("field")})
-        ),
-        is_silent=change.is_silent,
-        reason=change.reason,
+        id=id_,
+        detected_at=detected_at,
+        kind=str(kind),
+        doc_id=doc_id,
+        url=url,
+        title=title,
+        date=day,
+        from_seq=from_seq,
+        to_seq=to_seq,
+        fields=tuple(sorted({str(d["field"]) for d in diff or () if d.get("field")})),
+        is_silent=is_silent,
+        reason=reason,
     )
+
+
+def feed_keys(
+    session: Session,
+    kinds: Sequence[ChangeKind],
+    since: datetime | None,
+    after: tuple[datetime, int] | None,
+    limit: int,
+    only: Collection[int] | None = None,
+) -> list[tuple[datetime, int]]:
+    """(captured at, change id) of the changes of these kinds with a new version,
+    newest first: the first `limit` captured at or after `since` and before `after`
+    (among the change ids `only`, when given)."""
+    stmt = (
+        select(Version.created_at, Change.id)
+        .join(Version, Version.id == Change.to_version_id)
+        .where(Change.kind.in_(tuple(kinds)))
+        .order_by(Version.created_at.desc(), Change.id.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        stmt = stmt.where(Version.created_at >= since)
+    if only is not None:
+        stmt = stmt.where(Change.id.in_(tuple(only)))
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                Version.created_at < after[0],
+                and_(Version.created_at == after[0], Change.id < after[1]),
+            )
+        )
+    return [(when, change_id) for when, change_id in session.execute(stmt)]
+
+
+def feed_rows(
+    session: Session, change_ids: list[int]
+) -> list[tuple[Change, Document, Version]]:
+    """The changes with these ids, their documents and new versions, in that order."""
+    stmt = (
+        select(Change, Document, Version)
+        .join(Document, Document.id == Change.document_id)
+        .join(Version, Version.id == Change.to_version_id)
+        .where(Change.id.in_(change_ids))
+    )
+    rows = {row[0].id: (row[0], row[1], row[2]) for row in session.execute(stmt)}
+    return [rows[i] for i in change_ids if i in rows]
 
 
 def document_history(session: Session, key: str) -> DocumentHistory | None:

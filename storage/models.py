@@ -119,7 +119,7 @@ class Document(Base):
     section: Mapped[str | None] = mapped_column(String(256), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10), index=True)
-    first_seen_at: Mapped[datetime]
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)  # newest: silence
     last_seen_at: Mapped[datetime]
     last_fetched_at: Mapped[datetime | None]
     last_status: Mapped[int | None] = mapped_column(Integer)
@@ -132,6 +132,9 @@ class Document(Base):
     # Newest version's seq and hash, so an unchanged re-fetch is one indexed lookup.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # When the next revisit is due (crawler.revisit.next_due); None: fetched since the
+    # plan last scheduled it, to be scheduled again (storage/frontier.py).
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
     versions: Mapped[list[Version]] = relationship(
         back_populates="document", order_by="Version.seq"

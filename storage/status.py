@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.frontier import count_due
 from storage.models import (
     AlertStatus,
+    Baseline,
     Document,
     DocumentState,
     Run,
@@ -63,6 +65,16 @@ class SectionFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineFigures:
+    """A baseline still recording: since when, how far back, what is left."""
+
+    started_at: datetime
+    since: str | None  # None: the configured [site] since
+    documents: int  # stored so far (the archive's whole count)
+    waiting: int  # new documents the newest run left for the next cycles
+
+
+@dataclass(frozen=True, slots=True)
 class StatusFigures:
     """Everything stored that `status` reports on, read in one session."""
 
@@ -72,13 +84,17 @@ class StatusFigures:
     versions: int
     alerts: Mapping[str, int]  # by status, every status present
     last_ok_at: datetime | None  # when the newest successful run finished
+    baseline: BaselineFigures | None = None
+    revisits_due: int = 0  # known documents due for a revisit now
 
     @property
     def dead_alerts(self) -> int:
         return self.alerts.get(AlertStatus.DEAD, 0)
 
 
-def status_figures(session: Session, runs_shown: int) -> StatusFigures:
+def status_figures(
+    session: Session, runs_shown: int, now: datetime | None = None
+) -> StatusFigures:
     """The newest `runs_shown` runs and every other figure `status` shows."""
     documents = {
         DocumentState(state).value: int(n)
@@ -89,14 +105,30 @@ def status_figures(session: Session, runs_shown: int) -> StatusFigures:
     last_ok = session.scalar(
         select(func.max(Run.finished_at)).where(Run.status == RunStatus.OK)
     )
+    runs = tuple(_run(run) for run in last_runs(session, runs_shown))
     return StatusFigures(
-        runs=tuple(_run(run) for run in last_runs(session, runs_shown)),
+        runs=runs,
         sections=tuple(_section(s) for s in section_health(session)),
         documents=documents,
         versions=session.scalar(select(func.count(Version.id))) or 0,
         alerts={s.value: n for s, n in alert_counts(session).items()},
         last_ok_at=last_ok,
+        baseline=_baseline(session, sum(documents.values()), runs),
+        revisits_due=count_due(session, now) if now is not None else 0,
     )
+
+
+def _baseline(
+    session: Session, documents: int, runs: tuple[RunFigures, ...]
+) -> BaselineFigures | None:
+    stmt = select(Baseline).where(Baseline.completed_at.is_(None))
+    pending = session.scalar(stmt.order_by(Baseline.id.desc()).limit(1))
+    if pending is None:
+        return None
+    finished = [r for r in runs if not r.is_running]
+    crawl = finished[0].stats.get("crawl") if finished else None
+    waiting = int(crawl.get("deferred", 0)) if isinstance(crawl, Mapping) else 0
+    return BaselineFigures(pending.started_at, pending.since, documents, waiting)
 
 
 def _run(run: Run) -> RunFigures:

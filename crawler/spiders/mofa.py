@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+INDEX_PRIORITY = 10
+NEW_DOCUMENT_PRIORITY = 5  # revisits have 0
+
 
 class MofaSpider(scrapy.Spider):
     """Walk the configured sections of www.mofa.go.jp incrementally.
@@ -71,13 +74,14 @@ class MofaSpider(scrapy.Spider):
             archives=plan.ArchivePolicy(
                 since=self.since, recheck=timedelta(days=run.archive_recheck_days)
             ),
+            budget=run.revisit_budget,
         )
         logger.info(
-            "plan: %d entry pages, %d archives, %d revisits of %d known documents",
+            "plan: %d entry pages, %d archives, %d revisits (%d more due later)",
             len(self.plan.entry_pages),
             len(self.plan.archives),
             len(self.plan.revisits),
-            len(self.plan.known_urls),
+            self.plan.backlog,
         )
         for url, section in [
             *self.plan.entry_pages.items(),
@@ -113,9 +117,15 @@ class MofaSpider(scrapy.Spider):
                 and plan.archive_in_scope(archive, self.since)
             ):
                 yield self._index_request(archive.url, section)
-        for document in page.documents:
-            if document.url not in self.plan.known_urls:
-                yield self._detail_request(document.url, section)
+        listed = [document.url for document in page.documents]
+        budget = run_of(self.settings).baseline_budget
+        for url in plan.unknown_documents(self.factory, self.plan, listed):
+            if not self.plan.take_new(url, budget):
+                continue
+            # New documents go before any revisit still queued.
+            yield self._detail_request(url, section, priority=NEW_DOCUMENT_PRIORITY)
+        if self.plan.deferred and self.crawler.stats is not None:
+            self.crawler.stats.set_value("mofawatch/deferred", len(self.plan.deferred))
 
     def _stored_text(self, url: str) -> str | None:
         """A 304 lists nothing new, but the stored copy names what is still missing.
@@ -160,16 +170,19 @@ class MofaSpider(scrapy.Spider):
             errback=self.on_error,
             headers=self._conditional_headers(url),
             meta={"section": section, "role": PageRole.INDEX.value},
-            priority=10,
+            priority=INDEX_PRIORITY,
         )
 
-    def _detail_request(self, url: str, section: str | None) -> scrapy.Request:
+    def _detail_request(
+        self, url: str, section: str | None, priority: int = 0
+    ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_detail,
             errback=self.on_error,
             headers=self._conditional_headers(url),
             meta={"section": section, "role": PageRole.DETAIL.value},
+            priority=priority,
         )
 
     def _conditional_headers(self, url: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 from urllib.parse import urlsplit
@@ -106,9 +106,13 @@ def export(
         )
 
 
+DEFAULT_FEED_ENTRIES = 50
+
+
 @click.command(
     epilog=examples(
         "mofawatch feed --out mofawatch.atom",
+        "mofawatch feed --since 2026-11-01 --out november.atom",
         "mofawatch feed --limit 20",
         "mofawatch feed --kind press_conference --out conferences.atom",
         "mofawatch feed --rule 2 --self-url https://example.org/us-meetings.atom",
@@ -119,9 +123,13 @@ def export(
     "--limit",
     type=click.IntRange(min=1),
     metavar="N",
-    default=50,
-    show_default=True,
-    help="How many of the newest changes the feed carries.",
+    help=f"How many of the newest changes the feed carries.  [default: "
+    f"{DEFAULT_FEED_ENTRIES}, no limit with --since]",
+)
+@click.option(
+    "--since",
+    type=ISO_DATE,
+    help="Only changes captured on or after this day (UTC).  [default: all]",
 )
 @click.option(
     "--kind",
@@ -147,7 +155,8 @@ def export(
 def feed(
     ctx: Context,
     out: str | None,
-    limit: int,
+    limit: int | None,
+    since: date | None,
     kinds: tuple[str, ...],
     rule_number: int | None,
     self_url: str | None,
@@ -170,15 +179,18 @@ def feed(
         if chosen is not None:
             complain("feed", f"--self-url must be an absolute URL, got {self_url!r}")
         return ExitCode.USAGE
+    start = datetime.combine(since, time.min, UTC) if since else None
+    if limit is None and start is None:
+        limit = DEFAULT_FEED_ENTRIES
     with reading(settings.database_url) as session:
-        entries = feed_entries(session, limit, keep=chosen.keeps)
-    xml = render_feed(
-        entries,
-        base_url=settings.site.base_url,
-        now=datetime.now(UTC),
-        self_url=self_url,
-        feed_filter=chosen,
-    )
+        # Entries are read as the feed is written, a page at a time.
+        xml = render_feed(
+            feed_entries(session, limit, keep=chosen.keeps, since=start),
+            base_url=settings.site.base_url,
+            now=datetime.now(UTC),
+            self_url=self_url,
+            feed_filter=chosen,
+        )
     return _write_out(out, lambda fh: fh.write(xml))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
@@ -24,11 +24,15 @@ KIND_WIDTH = 8
 DOC_ID_WIDTH = 16
 
 
+DEFAULT_CHANGES = 100
+
+
 @click.command(
     epilog=examples(
         "mofawatch changes",
+        "mofawatch changes --limit 500",
         "mofawatch changes --since 2026-11-01",
-        "mofawatch changes --json | jq -r .url",
+        "mofawatch changes --since 2026-11-01 --limit 20 --json | jq -r .url",
     )
 )
 @click.option(
@@ -36,45 +40,69 @@ DOC_ID_WIDTH = 16
     type=ISO_DATE,
     help="Only changes detected on or after this day (UTC).  [default: all]",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help=f"Only the newest N changes; 0: no limit.  [default: {DEFAULT_CHANGES}, "
+    "no limit with --since]",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @pass_context
-def changes(ctx: Context, since: date | None, as_json: bool) -> int:
-    """List detected changes, oldest first.
+def changes(ctx: Context, since: date | None, limit: int | None, as_json: bool) -> int:
+    """List detected changes, oldest first: the newest 100 unless told.
 
     Changes recorded but never announced are marked
-    [silent: baseline|flap|extractor|empty_diff].
+    [silent: baseline|flap|extractor|empty_diff]. Without a limit they are read
+    and written a page at a time, so any archive lists in little memory.
     """
-    from storage.history import list_changes
+    from storage.history import select_changes
     from storage.reading import reading
 
     start = datetime.combine(since, time.min, UTC) if since else None
+    if limit is None:
+        limit = 0 if since else DEFAULT_CHANGES
     with reading(ctx.settings().database_url) as session:
-        rows = list_changes(session, start)
-    if as_json:
-        for row in rows:
-            emit(json.dumps(row.to_dict(), ensure_ascii=False))
-    elif rows:
-        for line in change_lines(rows):
-            say(line)
-    else:
+        rows, widths = select_changes(session, start, limit)
+        shown = _write_changes(rows, widths, as_json)
+    if not shown and not as_json:
         say("no changes" + (f" since {since.isoformat()}" if since else ""))
     return ExitCode.OK
 
 
+def _write_changes(
+    rows: Iterable[ChangeRow], widths: tuple[int, int], as_json: bool
+) -> int:
+    """Write the changes as they are read; how many there were."""
+    count = 0
+    for row in rows:
+        if as_json:
+            emit(json.dumps(row.to_dict(), ensure_ascii=False))
+        else:
+            say(change_line(row, *widths))
+        count += 1
+    return count
+
+
 def change_lines(rows: Sequence[ChangeRow]) -> list[str]:
     """One line per change; the kind and doc id columns as wide as their longest."""
+    from storage.history import widths_of
+
+    widths = widths_of(rows)
+    return [change_line(row, *widths) for row in rows]
+
+
+def change_line(row: ChangeRow, kind_width: int, id_width: int) -> str:
+    """One change; the columns at least as wide as ordinary kinds and doc ids."""
     # The minimums keep the layout users (and their scripts) know for ordinary ids.
-    kind_width = max(KIND_WIDTH, *(len(row.kind) for row in rows))
-    id_width = max(DOC_ID_WIDTH, *(len(row.doc_id) for row in rows))
-    lines = []
-    for row in rows:
-        silent = f"  [silent: {row.reason}]" if row.is_silent else ""
-        fields = f" ({', '.join(row.fields)})" if row.fields else ""
-        lines.append(
-            f"{row.detected_at.isoformat()[:16]}  {row.kind:<{kind_width}}  "
-            f"{row.doc_id:<{id_width}}  {row.title or ''}{fields}{silent}"
-        )
-    return lines
+    kind_width = max(KIND_WIDTH, kind_width)
+    id_width = max(DOC_ID_WIDTH, id_width)
+    silent = f"  [silent: {row.reason}]" if row.is_silent else ""
+    fields = f" ({', '.join(row.fields)})" if row.fields else ""
+    return (
+        f"{row.detected_at.isoformat()[:16]}  {row.kind:<{kind_width}}  "
+        f"{row.doc_id:<{id_width}}  {row.title or ''}{fields}{silent}"
+    )
 
 
 @click.command(

@@ -42,14 +42,24 @@ def status(ctx: Context, as_json: bool) -> int:
     from storage.status import status_figures
 
     settings = ctx.settings()
+    now = datetime.now(UTC)
     with reading(settings.database_url) as session:
-        figures = status_figures(session, RUNS_SHOWN)
-    report = build_status(figures, settings, datetime.now(UTC))
+        figures = status_figures(session, RUNS_SHOWN, now)
+    report = build_status(figures, settings, now)
     if as_json:
         emit(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     else:
         say(_text(report))
     return ExitCode.OK if report["healthy"] else ExitCode.FAILED
+
+
+def _baseline_line(baseline: dict[str, Any]) -> str:
+    reach = f" back to {baseline['since']}" if baseline["since"] else ""
+    return (
+        f"baseline: recording{reach} since {baseline['started_at']}, silently: "
+        f"{baseline['documents']} documents stored, {baseline['waiting']} more "
+        "listed for the next cycles"
+    )
 
 
 def _text(report: dict[str, Any]) -> str:
@@ -59,8 +69,10 @@ def _text(report: dict[str, Any]) -> str:
     lines.append(
         f"documents: {docs.get('total', 0)} ("
         + ", ".join(f"{k} {v}" for k, v in docs.items() if k != "total")
-        + f"); versions: {report['versions']}"
+        + f"); versions: {report['versions']}; revisits due: {report['revisits_due']}"
     )
+    if report["baseline"]:
+        lines.append(_baseline_line(report["baseline"]))
     lines.append(
         "alerts: " + ", ".join(f"{k} {v}" for k, v in report["alerts"].items())
     )

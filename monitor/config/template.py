@@ -52,6 +52,10 @@ every_cycle_days = {site.revisit.every_cycle_days}  # every cycle while younger
 daily_until_days = {site.revisit.daily_until_days}  # then daily, then weekly until
 weekly_until_days = {site.revisit.weekly_until_days}
 monthly_after = {site.revisit.monthly_after}  # false: never again after that
+# revisits per cycle, most overdue first: what fits in this share of the interval
+# (or of crawl_timeout_seconds, when shorter) at download_delay
+budget_share = {site.revisit.budget_share}
+# max_per_cycle = 200  # or this number of revisits per cycle instead
 
 [crawl]
 # a page larger than this (bytes, as sent or once inflated) is not stored: the fetch

@@ -62,8 +62,14 @@ def detect_changes(
     now: datetime,
     *,
     silent: bool = False,
+    announce_from: str | None = None,
 ) -> DetectResult:
-    """Compare every undiffed version with its history; note removals and returns."""
+    """Compare every undiffed version with its history; note removals and returns.
+
+    `silent` records a baseline; with `announce_from` (YYYY-MM-DD) a new document
+    dated on or after that day is announced all the same: published while a
+    baseline spread over several cycles was still being recorded.
+    """
     with unit_of_work(factory) as session:
         restored = presence_flips(session, DocumentState.LIVE)
         version_ids = undiffed_version_ids(session)
@@ -77,7 +83,9 @@ def detect_changes(
     for start in range(0, len(version_ids), _CHUNK):
         chunk = version_ids[start : start + _CHUNK]
         with unit_of_work(factory) as session:
-            outcomes += _detect_versions(session, settings, now, chunk, silent)
+            outcomes += _detect_versions(
+                session, settings, now, chunk, (silent, announce_from)
+            )
     with unit_of_work(factory) as session:
         removed = presence_flips(session, DocumentState.REMOVED)
     for document_id in removed:
@@ -108,7 +116,7 @@ def _detect_versions(
     settings: Settings,
     now: datetime,
     version_ids: list[int],
-    silent: bool,
+    baseline: tuple[bool, str | None],
 ) -> list[tuple[int, bool, int]]:
     """Changes (and their alerts) of a chunk of versions, in the given order."""
     versions = claim_undiffed(session, version_ids)
@@ -117,7 +125,7 @@ def _detect_versions(
     histories = earlier_versions(session, versions)
     compared = settings.alerts.compared_versions
     changes = [
-        _change(session, row, histories[row.id], compared, silent) for row in versions
+        _change(session, row, histories[row.id], compared, baseline) for row in versions
     ]
     change_ids = record_changes(session, changes, now)
     outcomes = []
@@ -135,8 +143,9 @@ def _change(
     row: PendingVersion,
     history: list[tuple[int, str]],
     compared: int,
-    silent: bool,
+    baseline: tuple[bool, str | None],
 ) -> NewChange:
+    silent, announce_from = baseline
     if history:  # a baseline reads the content of updated versions only
         version = version_facts(session, row.id)
         previous = version_facts(session, history[-1][0])
@@ -144,8 +153,11 @@ def _change(
         verdict = _judge(session, version, previous, recent)
     else:
         verdict = _Verdict(ChangeKind.NEW, None, [], None)
+    fresh = verdict.kind is ChangeKind.NEW and _dated_from(row.date, announce_from)
     reason = (
-        SilentReason.BASELINE if silent and verdict.reason is None else verdict.reason
+        SilentReason.BASELINE
+        if silent and verdict.reason is None and not fresh
+        else verdict.reason
     )
     return NewChange(
         document_id=row.document_id,
@@ -155,6 +167,10 @@ def _change(
         diff=verdict.diff,
         reason=None if reason is None else str(reason),
     )
+
+
+def _dated_from(day: str | None, since: str | None) -> bool:
+    return since is not None and day is not None and day >= since
 
 
 def _judge(

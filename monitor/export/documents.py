@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from monitor.export.feed import ATOM, render_feed
+from storage.history import feed_keys, feed_rows
 from storage.models import Change, ChangeKind, Document, Snapshot, Version
 
 __all__ = [
@@ -38,6 +39,7 @@ CSV_COLUMNS = (
     "topics",
 )  # fmt: skip
 FEED_KINDS = (ChangeKind.NEW, ChangeKind.UPDATED)
+FEED_PAGE = 100  # rows the feed query reads at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,8 @@ def export_rows(
         stmt = stmt.where(Document.kind.in_(tuple(kinds)))
     if since:
         stmt = stmt.where(Document.date >= since)
-    for document, version, n in session.execute(stmt):
+    # Read 500 rows at a time, so memory stays flat whatever the archive's size.
+    for document, version, n in session.execute(stmt.execution_options(yield_per=500)):
         yield ExportRow(
             document=dict(version.content),
             first_seen_at=document.first_seen_at,
@@ -153,38 +156,41 @@ def feed_entries(
     limit: int | None,
     *,
     keep: Callable[[FeedEntry], bool] | None = None,
+    since: datetime | None = None,
     only: Collection[int] | None = None,
-) -> list[FeedEntry]:
-    """The newest new/updated changes, newest first, minus extractor-only updates;
-    with `keep`, only the entries it accepts (a feed per kind or rule); with `only`,
-    among those change ids alone (the web view's filtered feeds)."""
-    stmt = (
-        select(Change, Document, Version)
-        .join(Document, Document.id == Change.document_id)
-        .join(Version, Version.id == Change.to_version_id)
-        .where(Change.kind.in_(FEED_KINDS))
-        .order_by(Version.created_at.desc(), Change.id.desc())
-    )
-    if only is not None:
-        stmt = stmt.where(Change.id.in_(only))
-    entries: list[FeedEntry] = []
-    for change, document, version in session.execute(stmt):
-        if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):
-            continue
-        fields = tuple(dict.fromkeys(str(d.get("field")) for d in change.diff or ()))
-        entry = FeedEntry(
-            change.id, str(change.kind), document.url, document.kind,
-            dict(version.content), fields, change.detected_at,
-            _aware(version.created_at), seq=version.seq,
-            diff=tuple(change.diff or ()),
-            baseline=bool(change.is_silent) and change.reason == "baseline",
-        )  # fmt: skip
-        if keep is not None and not keep(entry):
-            continue
-        entries.append(entry)
-        if limit is not None and len(entries) >= limit:
-            break
-    return entries
+) -> Iterator[FeedEntry]:
+    """The newest new/updated changes (captured at or after `since`), newest first,
+    minus extractor-only updates; with `keep`, only the entries it accepts (a feed
+    per kind or rule); with `only`, among those change ids alone (the web view's
+    filtered feeds). At most `limit` (None: all), read a page at a time."""
+    count = 0
+    after: tuple[datetime, int] | None = None
+    while limit is None or count < limit:
+        keys = feed_keys(session, FEED_KINDS, since, after, FEED_PAGE, only)
+        for change, document, version in feed_rows(session, [k[1] for k in keys]):
+            if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):
+                continue
+            entry = _entry(change, document, version)
+            if keep is not None and not keep(entry):
+                continue
+            yield entry
+            count += 1
+            if limit is not None and count >= limit:
+                return
+        if len(keys) < FEED_PAGE:
+            return
+        after = keys[-1]
+
+
+def _entry(change: Change, document: Document, version: Version) -> FeedEntry:
+    fields = tuple(dict.fromkeys(str(d.get("field")) for d in change.diff or ()))
+    return FeedEntry(
+        change.id, str(change.kind), document.url, document.kind,
+        dict(version.content), fields, change.detected_at,
+        _aware(version.created_at), seq=version.seq,
+        diff=tuple(change.diff or ()),
+        baseline=bool(change.is_silent) and change.reason == "baseline",
+    )  # fmt: skip
 
 
 def _extractor_only(session: Session, change: Change) -> bool:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from crawler.contract import CrawlStats, LogLevel, Progress, RunConfig
 from monitor.config import Settings
 from monitor.config.proxy import masked_proxy
+from monitor.runner.budget import baseline_budget, revisit_budget
 from monitor.runner.relay import CrawlOutput
 from monitor.runner.signals import StopRequest
 from storage.cycles import record_crawl
@@ -106,6 +107,8 @@ def run_config_for(
         timeout_seconds=site.timeout_seconds,
         retry_times=site.retry_times,
         revisit=site.revisit,
+        revisit_budget=revisit_budget(settings, now),
+        baseline_budget=baseline_budget(settings, now),
         max_response_bytes=settings.crawl.max_response_bytes,
         run_id=run_id,
         warc_path=os.path.abspath(warc_path) if warc_path else None,

@@ -170,8 +170,20 @@ def _steps(cycle: _Cycle) -> CycleReport:
 
 def _detect(cycle: _Cycle) -> dict[str, Any]:
     now = cycle.now_fn()
+    baseline = cycle.baseline
+    # A baseline continued from an earlier cycle still announces what was published
+    # since it began (found on the index pages while the backlog is recorded).
+    announce_from = None
+    if baseline is not None and baseline.continued_from_run is not None:
+        announce_from = (
+            baseline.started_at.date().isoformat() if baseline.started_at else None
+        )
     detected = detect_changes(
-        cycle.factory, cycle.settings, now, silent=cycle.baseline is not None
+        cycle.factory,
+        cycle.settings,
+        now,
+        silent=baseline is not None,
+        announce_from=announce_from,
     )
     events = evaluate_ops(cycle.factory, cycle.settings, now, run_id=cycle.run_id)
     return {
@@ -203,7 +215,8 @@ def _done(
     exit_code, status, problems = verdict(crawl, dispatched)
     stats["problems"] = problems
     with unit_of_work(cycle.factory) as session:
-        if cycle.baseline is not None and crawl.ok and has_versions(session):
+        covered = crawl.ok and not crawl.stats.deferred and has_versions(session)
+        if cycle.baseline is not None and covered:
             complete_baseline(session, cycle.baseline.id, cycle.run_id, cycle.now_fn())
             stats["baseline_completed"] = True
         documents = count_documents(session)

@@ -118,6 +118,8 @@ def test_revisit_policy_is_a_frozen_dataclass_that_validates():
         "daily_until_days": 30.0,
         "weekly_until_days": 365.0,
         "monthly_after": True,
+        "budget_share": 0.5,
+        "max_per_cycle": None,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):
         policy.every_cycle_days = 2  # type: ignore[misc]

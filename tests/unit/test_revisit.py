@@ -77,8 +77,8 @@ def _archive(year: int, month: int):
     [
         ((2026, 11), timedelta(minutes=30), True),  # this month: every cycle
         ((2026, 10), timedelta(minutes=30), True),  # last month: late entries
-        ((2026, 6), timedelta(days=1), False),  # older: weekly sweep
-        ((2026, 6), timedelta(days=7), True),
+        ((2026, 6), timedelta(days=3), False),  # older: weekly sweep, staggered
+        ((2026, 6), timedelta(days=10.5), True),  # within [3.5, 10.5) days
         ((2026, 6), None, True),  # never fetched (first crawl, backfill)
         ((2021, 12), None, False),  # before SITE_SINCE
     ],

@@ -10,10 +10,11 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from monitor.config import DocumentKind, Language
-from monitor.export.documents import feed_entries, render_feed
+from monitor.export.documents import FeedEntry, feed_entries, render_feed
 from monitor.web import params
 from monitor.web.state import state
 from storage.browse import ChangeFilter
+from storage.db import DbSession
 from storage.history import first_change_at
 from storage.vocabulary import ChangeKind
 
@@ -65,7 +66,7 @@ def changes_feed() -> Response:
     web = state()
     wanted = change_filter(request.args, web.settings.web.page_size)
     ids = [item.id for item in web.archive.changes(wanted).items]
-    entries = web.archive.read(feed_entries, len(ids), only=ids) if ids else []
+    entries = web.archive.read(_feed_entries, ids) if ids else []
     now = datetime.now(UTC)
     xml = render_feed(
         entries,
@@ -82,3 +83,8 @@ def _query(args: MultiDict[str, str], *, before: int | None) -> str:
     if before is not None:
         pairs.append(("before", str(before)))
     return urlencode(pairs)
+
+
+def _feed_entries(session: DbSession, ids: list[int]) -> list[FeedEntry]:
+    """The feed entries of these changes, read while the session is open."""
+    return list(feed_entries(session, len(ids), only=ids))
