@@ -29,7 +29,6 @@ NOT_YET_SEALED = {
     "crawler/pipelines.py",  # documents by state, around ingest_fetch
     "crawler/plan.py",
     "crawler/spiders/mofa.py",  # its session factory's type
-    "monitor/alerts/dispatch.py",  # outbox transitions on Alert rows
     "monitor/detect/ops.py",  # ops conditions and events
     "monitor/export/documents.py",  # documents, versions and changes to export
 }
