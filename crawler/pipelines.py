@@ -9,20 +9,19 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy import select
-
 from crawler.extensions.stats import count_fetch, count_index, count_problem
 from crawler.items import FetchedPage, PageRole
 from crawler.settings import run_of
-from storage.db import open_database, unit_of_work
+from storage.db import close_database, open_database, unit_of_work
+from storage.documents import is_removed
 from storage.ingest import IngestResult, Outcome, ingest_fetch
-from storage.models import Document, DocumentState
 from storage.snapshots import FetchRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
-    from sqlalchemy.orm import Session, sessionmaker
+
+    from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ class StoreFetchPipeline:
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         self.run = run_of(crawler.settings)
-        self.factory: sessionmaker[Session] | None = None
+        self.factory: SessionFactory | None = None
         self.version = ""
 
     @classmethod
@@ -91,7 +90,7 @@ class StoreFetchPipeline:
             content_type=item.content_type,
         )
         with unit_of_work(self.factory) as session:
-            was_removed = _is_removed(session, item.url)
+            was_removed = is_removed(session, item.url)
             result = ingest_fetch(
                 session,
                 fetch,
@@ -104,15 +103,10 @@ class StoreFetchPipeline:
             removed = (
                 result.outcome is Outcome.MISSING
                 and not was_removed
-                and _is_removed(session, item.url)
+                and is_removed(session, item.url)
             )
         return result, removed
 
     def close_spider(self) -> None:
         if self.factory is not None:
-            self.factory.kw["bind"].dispose()
-
-
-def _is_removed(session: Session, url: str) -> bool:
-    state = session.scalar(select(Document.state).where(Document.url == url))
-    return state is DocumentState.REMOVED
+            close_database(self.factory)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus, Change
-from storage.outbox import CLAIMABLE
+from storage.outbox import CLAIMABLE, hold
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,22 @@ def waiting_on(session: Session, alert_ids: Collection[int]) -> int | None:
     ids = list(alert_ids)
     params = {"later_ids": ids, "exclude": ids}
     return session.scalars(_FIRST_EARLIER_UNSENT, params).first()
+
+
+def hold_if_waiting(
+    factory: sessionmaker[Session], alert_ids: Collection[int]
+) -> int | None:
+    """When an earlier alert about one of these alerts' documents is undelivered on
+    their channel: return these claimed alerts untried (own transaction) and give
+    that alert's id; None, and nothing changed, otherwise."""
+    with factory() as session:
+        blocker = waiting_on(session, alert_ids)
+    if blocker is None:
+        return None
+    with unit_of_work(factory) as session:
+        for alert_id in alert_ids:
+            hold(session, alert_id, blocker)
+    return blocker
 
 
 def release_dead_claims(

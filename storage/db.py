@@ -231,9 +231,14 @@ def opened_database(
     try:
         yield factory
     finally:
-        engine = factory.kw.get("bind")
-        if engine is not None:
-            engine.dispose()
+        close_database(factory)
+
+
+def close_database(factory: sessionmaker[Session]) -> None:
+    """Dispose of the factory's engine: its pooled connections are closed."""
+    engine = factory.kw.get("bind")
+    if engine is not None:
+        engine.dispose()
 
 
 def alembic_config(url: str) -> Any:

@@ -7,18 +7,38 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 
 logger = logging.getLogger(__name__)
 
 # Alerts a dispatcher may take: never tried, or failed and to be tried again.
 CLAIMABLE = (AlertStatus.PENDING, AlertStatus.FAILED)
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """How a failed alert is tried again: doubling delays up to a cap, then dead."""
+
+    max_attempts: int
+    backoff_seconds: int
+    max_backoff_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why one send failed, and what the channel asked for the next try."""
+
+    error: str
+    retry_after: float | None = None  # seconds the channel asked to wait
+    undelivered: tuple[str, ...] | None = None  # recipients the send missed
 
 
 def enqueue_alert(
@@ -162,3 +182,47 @@ def alert_counts(session: Session) -> dict[AlertStatus, int]:
     for status, count in session.execute(stmt):
         counts[AlertStatus(status)] = int(count)
     return counts
+
+
+def settle_sent(
+    factory: sessionmaker[Session],
+    alert_ids: Collection[int],
+    now: datetime,
+    *,
+    reopen_channel: str | None = None,
+) -> int:
+    """Mark the alerts sent (own transaction). With `reopen_channel`, that channel's
+    failed alerts are made due at once as well (it accepts messages again); how many
+    were (0 without it)."""
+    with unit_of_work(factory) as session:
+        for alert_id in alert_ids:
+            mark_sent(session, alert_id, now)
+        if reopen_channel is None:
+            return 0
+        return retry_channel_now(session, reopen_channel, now)
+
+
+def settle_failed(
+    factory: sessionmaker[Session],
+    alert_ids: Collection[int],
+    failure: Failure,
+    now: datetime,
+    backoff: Backoff,
+) -> list[AlertStatus]:
+    """Count a failed attempt on each alert (own transaction); their new statuses,
+    FAILED or DEAD, in the order of `alert_ids`."""
+    with unit_of_work(factory) as session:
+        return [
+            mark_failed(
+                session,
+                alert_id,
+                failure.error,
+                now,
+                max_attempts=backoff.max_attempts,
+                backoff_seconds=backoff.backoff_seconds,
+                max_backoff_seconds=backoff.max_backoff_seconds,
+                retry_after=failure.retry_after,
+                undelivered=failure.undelivered,
+            )
+            for alert_id in alert_ids
+        ]

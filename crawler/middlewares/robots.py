@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
@@ -19,13 +18,12 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
-from sqlalchemy import select
 
 from crawler.middlewares import crawl_stats
 from crawler.settings import run_of
-from storage.db import open_database, unit_of_work
-from storage.models import Snapshot
-from storage.snapshots import FetchRecord, load_body, store_snapshot
+from storage.db import opened_database, unit_of_work
+from storage.robots import StoredRobots, keep_robots, newest_robots
+from storage.snapshots import FetchRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -85,7 +83,7 @@ class RobotsPolicyMiddleware:
         cached = self._cache.load(robots_url)
         request = Request(
             robots_url,
-            headers=cached.conditional_headers() if cached else None,
+            headers=_conditional_headers(cached) if cached else None,
             meta={"dont_obey_robotstxt": True, "is_robots": True},
             callback=NO_CALLBACK,
             priority=1000,
@@ -114,19 +112,13 @@ class RobotsPolicyMiddleware:
         return Protego.parse(""), True
 
 
-@dataclass(frozen=True, slots=True)
-class CachedRobots:
-    text: str
-    etag: str | None
-    last_modified: str | None
-
-    def conditional_headers(self) -> dict[str, str]:
-        headers = {}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
-        if self.last_modified:
-            headers["If-Modified-Since"] = self.last_modified
-        return headers
+def _conditional_headers(cached: StoredRobots) -> dict[str, str]:
+    headers = {}
+    if cached.etag:
+        headers["If-None-Match"] = cached.etag
+    if cached.last_modified:
+        headers["If-Modified-Since"] = cached.last_modified
+    return headers
 
 
 class RobotsCache:
@@ -135,23 +127,11 @@ class RobotsCache:
     def __init__(self, database_url: str | None) -> None:
         self.database_url = database_url
 
-    def load(self, url: str) -> CachedRobots | None:
+    def load(self, url: str) -> StoredRobots | None:
         if not self.database_url:
             return None
-        factory = open_database(self.database_url)
-        with unit_of_work(factory) as session:
-            snapshot = session.scalars(
-                select(Snapshot)
-                .where(Snapshot.url == url, Snapshot.status == 200)
-                .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
-                .limit(1)
-            ).first()
-            body = load_body(session, snapshot) if snapshot is not None else None
-        factory.kw["bind"].dispose()
-        if snapshot is None or body is None:
-            return None
-        text = body.decode("utf-8", "replace")
-        return CachedRobots(text, snapshot.etag, snapshot.last_modified)
+        with opened_database(self.database_url) as factory, factory() as session:
+            return newest_robots(session, url)
 
     def save(self, url: str, response: Response) -> None:
         if not self.database_url:
@@ -165,10 +145,11 @@ class RobotsCache:
             last_modified=_text(response.headers.get(b"Last-Modified")),
             content_type=_text(response.headers.get(b"Content-Type")),
         )
-        factory = open_database(self.database_url)
-        with unit_of_work(factory) as session:
-            store_snapshot(session, fetch)
-        factory.kw["bind"].dispose()
+        with (
+            opened_database(self.database_url) as factory,
+            unit_of_work(factory) as session,
+        ):
+            keep_robots(session, fetch)
 
 
 def _text(value: bytes | None) -> str | None:

@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor.alerts.claims import STALE_CLAIM, process_alive, this_host, worker_name
 from monitor.alerts.notifiers import build_notifiers
 from monitor.alerts.notifiers.base import (
@@ -32,17 +30,17 @@ from monitor.alerts.notifiers.base import (
 from monitor.alerts.render.cards import Rendered
 from monitor.alerts.views import Batch, render_batches
 from monitor.config import Settings
-from storage.claims import claim_due, release_dead_claims, waiting_on
-from storage.db import unit_of_work
-from storage.models import AlertStatus
+from storage.claims import claim_due, hold_if_waiting, release_dead_claims
+from storage.db import SessionFactory
 from storage.outbox import (
+    Backoff,
+    Failure,
     due_alert_ids,
-    hold,
-    mark_failed,
-    mark_sent,
-    retry_channel_now,
+    settle_failed,
+    settle_sent,
     undelivered_recipients,
 )
+from storage.vocabulary import AlertStatus
 
 logger = logging.getLogger(__name__)
 
@@ -71,15 +69,6 @@ class DispatchResult:
     held: int = 0  # not tried: an earlier alert about the document is undelivered
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    """How one send went: no error, or the error and what the channel asked."""
-
-    error: str | None = None
-    retry_after: float | None = None
-    undelivered: tuple[str, ...] | None = None
-
-
 @dataclass
 class _Tally:
     sent: int = 0
@@ -94,7 +83,7 @@ class _Tally:
 
 
 def dispatch_due(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     settings: Settings,
     now: datetime,
     *,
@@ -135,7 +124,7 @@ def dispatch_due(
     return result
 
 
-def _release_dead_claims(factory: sessionmaker[Session], now: datetime) -> None:
+def _release_dead_claims(factory: SessionFactory, now: datetime) -> None:
     released = release_dead_claims(
         factory, now, older_than=STALE_CLAIM, host=this_host(), alive=process_alive
     )
@@ -147,7 +136,7 @@ def _release_dead_claims(factory: sessionmaker[Session], now: datetime) -> None:
 
 
 def _deliver(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     settings: Settings,
     now: datetime,
     batch: Batch,
@@ -158,48 +147,33 @@ def _deliver(
     if _held_back(factory, batch, tally):
         return
     notifier = channels.get(batch.channel)
-    outcome = _Outcome(error=batch.error)
+    failure = None if batch.error is None else Failure(batch.error)
     if notifier is None:
-        outcome = _Outcome(error=f"channel {batch.channel!r} is not configured")
+        failure = Failure(f"channel {batch.channel!r} is not configured")
         tally.skipped += len(batch.alert_ids)
     elif batch.message is not None:
-        outcome = _send(factory, notifier, batch.message, batch, sleep)
-    with unit_of_work(factory) as session:
-        if outcome.error is None:
-            for alert_id in batch.alert_ids:
-                mark_sent(session, alert_id, now)
-            tally.sent += len(batch.alert_ids)
-            _channel_is_back(session, batch.channel, now, tally)
-            return
-        for alert_id in batch.alert_ids:
-            status = mark_failed(
-                session,
-                alert_id,
-                outcome.error,
-                now,
-                max_attempts=settings.alerts.max_attempts,
-                backoff_seconds=settings.alerts.backoff_seconds,
-                max_backoff_seconds=settings.alerts.max_backoff_seconds,
-                retry_after=outcome.retry_after,
-                undelivered=outcome.undelivered,
-            )
-            if status == AlertStatus.DEAD:
-                tally.dead += 1
-            elif notifier is not None:
-                tally.failed += 1
-        tally.recovered.discard(batch.channel)
+        failure = _send(factory, notifier, batch.message, batch, sleep)
+    if failure is None:
+        _settle_sent(factory, batch, now, tally)
+        return
+    alerts = settings.alerts
+    backoff = Backoff(
+        alerts.max_attempts, alerts.backoff_seconds, alerts.max_backoff_seconds
+    )
+    statuses = settle_failed(factory, batch.alert_ids, failure, now, backoff)
+    dead = statuses.count(AlertStatus.DEAD)
+    tally.dead += dead
+    if notifier is not None:
+        tally.failed += len(statuses) - dead
+    tally.recovered.discard(batch.channel)
 
 
-def _held_back(factory: sessionmaker[Session], batch: Batch, tally: _Tally) -> bool:
+def _held_back(factory: SessionFactory, batch: Batch, tally: _Tally) -> bool:
     """True (and the batch returned untried) when an earlier alert about one of its
     documents is still undelivered on the channel."""
-    with factory() as session:
-        blocker = waiting_on(session, batch.alert_ids)
+    blocker = hold_if_waiting(factory, batch.alert_ids)
     if blocker is None:
         return False
-    with unit_of_work(factory) as session:
-        for alert_id in batch.alert_ids:
-            hold(session, alert_id, blocker)
     tally.held += len(batch.alert_ids)
     logger.info(
         "alerts %s via %s wait for alert %d (an earlier change of the document)",
@@ -210,26 +184,29 @@ def _held_back(factory: sessionmaker[Session], batch: Batch, tally: _Tally) -> b
     return True
 
 
-def _channel_is_back(
-    session: Session, channel: str, now: datetime, tally: _Tally
+def _settle_sent(
+    factory: SessionFactory, batch: Batch, now: datetime, tally: _Tally
 ) -> None:
-    """The channel accepted a message: its failed alerts are due again at once."""
-    if channel in tally.recovered:
-        return  # done, and nothing failed on it since
-    due = retry_channel_now(session, channel, now)
+    """Mark the batch sent; the channel accepted it, so (unless done already since
+    its last failure) its failed alerts are due again at once."""
+    channel = batch.channel
+    reopen = None if channel in tally.recovered else channel
+    due = settle_sent(factory, batch.alert_ids, now, reopen_channel=reopen)
+    tally.sent += len(batch.alert_ids)
     tally.recovered.add(channel)
     if due:
         logger.info("channel %s delivers again: %d failed alerts due now", channel, due)
 
 
 def _send(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     notifier: Notifier,
     message: Rendered,
     batch: Batch,
     sleep: Callable[[float], None],
-) -> _Outcome:
-    """Send (again after a short Retry-After), to the recipients still missing it."""
+) -> Failure | None:
+    """Send (again after a short Retry-After), to the recipients still missing it;
+    None when it went out."""
     recipients = None
     if isinstance(notifier, AddressedNotifier):  # only these can send to some
         with factory() as session:
@@ -241,7 +218,7 @@ def _send(
             "alerts %s via %s failed: %s", batch.alert_ids, batch.channel, exc
         )
         undelivered = exc.undelivered if isinstance(exc, PartialDelivery) else None
-        return _Outcome(str(exc) or type(exc).__name__, exc.retry_after, undelivered)
+        return Failure(str(exc) or type(exc).__name__, exc.retry_after, undelivered)
     except Exception as exc:
         logger.error(
             "alerts %s via %s failed unexpectedly",
@@ -249,12 +226,12 @@ def _send(
             batch.channel,
             exc_info=True,
         )
-        return _Outcome(f"{type(exc).__name__}: {exc}")
+        return Failure(f"{type(exc).__name__}: {exc}")
     logger.info("alerts %s sent via %s", batch.alert_ids, batch.channel)
-    return _Outcome()
+    return None
 
 
-def _plan(factory: sessionmaker[Session], now: datetime) -> list[Planned]:
+def _plan(factory: SessionFactory, now: datetime) -> list[Planned]:
     """What would be sent now, without claiming or changing anything."""
     with factory() as session:
         ids = due_alert_ids(session, now)
