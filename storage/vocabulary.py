@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["AlertStatus", "ChangeKind", "DocumentState", "RunStatus", "SectionState"]
+__all__ = [
+    "AlertStatus",
+    "ChangeKind",
+    "DocumentState",
+    "RunStatus",
+    "SectionState",
+    "SilentReason",
+]
 
 
 class DocumentState(enum.StrEnum):
@@ -44,3 +51,12 @@ class SectionState(enum.StrEnum):
     OK = "ok"
     FAILING = "failing"
     BLOCKED = "blocked"
+
+
+class SilentReason(enum.StrEnum):
+    """Why a change is recorded without an alert (changes.reason)."""
+
+    BASELINE = "baseline"
+    FLAP = "flap"
+    EMPTY = "empty_diff"
+    EXTRACTOR = "extractor"
