@@ -1,11 +1,12 @@
 """Daemon figures: publish-to-inbox latency, and resident memory over many cycles.
 
-`python -m bench.daemon [--samples 3] [--cycles-long 200] [--every 20]` from the
+`python -m bench.daemon [--samples 3] [--cycles 200]` from the
 project root.
 Latency: daemon on a 10 s interval, pages published on the simulated site, alerts to
-an in-process loopback SMTP server (aiosmtpd). Memory: daemon on a 1 s interval
-(cycles run back to back), RSS of the daemon process after 10 cycles and then every
-`--every` cycles, to see whether it levels off.
+an in-process loopback SMTP server (aiosmtpd). Memory: a quiet daemon on a 1 s
+interval (cycles run back to back), RSS of the daemon process after cycles 10, 50,
+100, 150 and 200 (scaled to `--cycles`), the growth per cycle over the last half, and
+the bound of tests/daemon_memory.py.
 """
 
 from __future__ import annotations
@@ -19,18 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
-
-from storage.db import open_database
-from storage.models import Run
+from tests.daemon_memory import RSS_GROWTH_BOUND_MIB, sample_rss, wait_runs
 from tests.demo import demo_env, publish_new_meeting
 from tests.servers import HOST, SmtpServer, free_port
 from tests.sitesim import SiteSim
 
 LATENCY_INTERVAL = 10
-MEMORY_INTERVAL = 1
 
 
 def _config(interval: int, smtp_port: int | None) -> str:
@@ -44,21 +39,6 @@ def _config(interval: int, smtp_port: int | None) -> str:
             f'smtp_host = "{HOST}"\nsmtp_port = {smtp_port}\nsecurity = "none"\n'
         )
     return text
-
-
-def _finished_runs(db_url: str) -> int:
-    try:
-        factory = open_database(db_url)
-    except Exception:
-        return 0
-    try:
-        with factory() as session:
-            stmt = select(func.count(Run.id)).where(Run.finished_at.is_not(None))
-            return session.scalar(stmt) or 0
-    except OperationalError:
-        return 0
-    finally:
-        factory.kw["bind"].dispose()
 
 
 def _start_daemon(
@@ -82,14 +62,6 @@ def _stop(proc: subprocess.Popen[bytes]) -> int:
     return proc.wait(timeout=120)
 
 
-def _wait_runs(db_url: str, count: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while _finished_runs(db_url) < count:
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {count} cycles")
-        time.sleep(0.2)
-
-
 def latency(samples: int) -> list[float]:
     smtp = SmtpServer(HOST, free_port())
     smtp.start()
@@ -99,7 +71,7 @@ def latency(samples: int) -> list[float]:
         site = SiteSim.from_fixture(folder / "site").start()
         proc, db_url = _start_daemon(site, folder, _config(LATENCY_INTERVAL, smtp.port))
         try:
-            _wait_runs(db_url, 1, 120)
+            wait_runs(db_url, 1, 120)
             rng = random.Random(6)
             for i in range(samples):
                 time.sleep(rng.uniform(0, LATENCY_INTERVAL))  # anywhere in the cycle
@@ -125,31 +97,19 @@ def latency(samples: int) -> list[float]:
     return figures
 
 
-def memory(cycles_long: int, every: int) -> list[tuple[int, float]]:
-    """RSS of the daemon after 10 cycles, then every `every` cycles up to the end."""
-    marks = sorted({10, *range(every, cycles_long + 1, every), cycles_long})
-    with tempfile.TemporaryDirectory(prefix="bench-daemon-") as tmp:
-        folder = Path(tmp)
-        site = SiteSim.from_fixture(folder / "site").start()
-        proc, db_url = _start_daemon(site, folder, _config(MEMORY_INTERVAL, None))
-        series: list[tuple[int, float]] = []
-        try:
-            daemon = psutil.Process(proc.pid)
-            began = time.monotonic()
-            for mark in marks:
-                _wait_runs(db_url, mark, 20 * cycles_long)
-                series.append((mark, daemon.memory_info().rss / 2**20))
-                print(
-                    f"  after {mark} cycles: RSS {series[-1][1]:.1f} MiB "
-                    f"({time.monotonic() - began:.0f} s)",
-                    flush=True,
-                )
-            print(f"  daemon exit code after SIGTERM: {_stop(proc)}")
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            site.stop()
-    return series
+def memory(cycles: int) -> list[tuple[int, float]]:
+    """RSS of a real quiet daemon after cycles 10, 50, 100, 150 and 200 (scaled)."""
+    marks = {max(1, cycles * k // 200) for k in (10, 50, 100, 150, 200)}
+    began = time.monotonic()
+
+    def show(mark: int, rss: float) -> None:
+        print(
+            f"  after {mark} cycles: RSS {rss:.1f} MiB "
+            f"({time.monotonic() - began:.0f} s)",
+            flush=True,
+        )
+
+    return sample_rss(marks, on_sample=show)
 
 
 def _latency_report(samples: int) -> None:
@@ -166,31 +126,33 @@ def _latency_report(samples: int) -> None:
     )
 
 
-def _memory_report(cycles_long: int, every: int) -> None:
-    print(f"Memory: daemon interval {MEMORY_INTERVAL} s (cycles back to back)")
-    series = memory(cycles_long, every)
-    rss10, rss_n = series[0][1], series[-1][1]
-    late = [rss for mark, rss in series if mark >= cycles_long // 2]
+def _memory_report(cycles: int) -> None:
+    print(f"Memory: quiet daemon, interval 1 s (cycles back to back), {cycles} cycles")
+    series = dict(memory(cycles))
+    last, half, quarter = cycles, max(1, cycles // 2), max(1, cycles // 4)
+    per_cycle = (series[last] - series[half]) / max(1, last - half) * 1024
+    growth = series[last] - series[quarter]
     print(
-        f"memory: RSS {rss10:.1f} MiB after 10 cycles, {rss_n:.1f} MiB after "
-        f"{cycles_long}; growth {rss_n - rss10:+.1f} MiB; from cycle "
-        f"{cycles_long // 2} on {min(late):.1f}..{max(late):.1f} MiB; "
-        f"target growth < 10 MiB: {'met' if rss_n - rss10 < 10 else 'MISSED'}"
+        f"memory: growth over the last half {per_cycle:+.1f} KiB per cycle; "
+        f"RSS after cycle {last} less after cycle {quarter}: {growth:+.1f} MiB; "
+        f"bound < {RSS_GROWTH_BOUND_MIB:.0f} MiB: "
+        f"{'met' if growth < RSS_GROWTH_BOUND_MIB else 'MISSED'}"
     )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.daemon")
     parser.add_argument("--samples", type=int, default=3)
-    parser.add_argument("--cycles-long", type=int, default=200)
-    parser.add_argument("--every", type=int, default=20, help="cycles between samples")
+    parser.add_argument(
+        "--cycles", "--cycles-long", type=int, default=200, help="quiet cycles to run"
+    )
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
     if not args.skip_latency:
         _latency_report(args.samples)
     if not args.skip_memory:
-        _memory_report(args.cycles_long, args.every)
+        _memory_report(args.cycles)
     return 0
 
 

@@ -7,6 +7,8 @@ import json
 import logging
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,6 +126,13 @@ def require_writable(url: str) -> None:
     raise DatabaseUnreachableError(f"cannot use database {mask_url(url)}: {problem}")
 
 
+def _in_memory(url: str) -> bool:
+    try:
+        return _sqlite_file(make_url(normalize_url(url))) is None
+    except ArgumentError:
+        return False  # make_engine names the bad URL
+
+
 def _json_dumps(value: Any) -> str:
     # Keep Japanese text readable (and searchable with LIKE) inside JSON columns.
     return json.dumps(value, ensure_ascii=False)
@@ -208,9 +217,34 @@ def _password_parts(url: URL) -> list[str]:
     return parts
 
 
+# One engine per database URL for the life of the process. Each engine has a dialect
+# of its own, and the ORM's per-mapper statement caches are keyed by dialect: an
+# engine made anew for every daemon cycle left a dialect, its type memos and a set of
+# compiled statements behind in every mapper cache, up to their LRU limit (tens of
+# MiB). Closing an opened database disposes the engine's pool (its connections), not
+# the engine. The mapping is bounded for processes that open many databases (tests).
+_ENGINES: OrderedDict[str, Engine] = OrderedDict()
+_ENGINES_KEPT = 8
+_ENGINES_LOCK = threading.Lock()
+
+
+def _shared_engine(url: str) -> Engine:
+    if is_sqlite(url) and _in_memory(url):
+        return make_engine(url)  # each engine its own in-memory database
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _ENGINES[url] = make_engine(url)
+            while len(_ENGINES) > _ENGINES_KEPT:
+                _ENGINES.popitem(last=False)
+        _ENGINES.move_to_end(url)
+        return engine
+
+
 def open_database(url: str) -> sessionmaker[Session]:
-    """Engine, connectivity check and session factory for the URL."""
-    engine = make_engine(url)
+    """Engine (the process's one for this URL), connectivity check and session
+    factory for the URL."""
+    engine = _shared_engine(url)
     try:
         check_connection(engine)
     except DatabaseUnreachableError:

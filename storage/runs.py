@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Run, RunStatus
@@ -66,3 +66,9 @@ def last_runs(session: Session, limit: int = 10) -> list[Run]:
     """The newest runs first."""
     stmt = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+def count_finished_runs(session: Session) -> int:
+    """Runs that have ended, whatever their status."""
+    stmt = select(func.count(Run.id)).where(Run.finished_at.is_not(None))
+    return session.scalar(stmt) or 0

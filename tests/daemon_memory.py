@@ -1,0 +1,99 @@
+"""A real quiet daemon against the simulated site, its RSS sampled after given cycles.
+
+Shared by the memory test and `python -m bench.daemon`; the bound stated in the README
+lives here.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import psutil
+
+from storage.db import open_database
+from storage.runs import count_finished_runs
+from tests.demo import demo_env
+from tests.sitesim import SiteSim
+
+# RSS after cycle 200 less RSS after cycle 50 of a quiet daemon stays under this
+# (before engines were kept per URL it grew about 70 KiB a cycle, 10 MiB over those
+# 150 cycles; now it is flat to a tenth of a MiB).
+RSS_GROWTH_BOUND_MIB = 4.0
+BOUND_CYCLES = 150
+
+
+def growth_bound_mib(cycles: int) -> float:
+    """The bound for a stretch of `cycles` quiet cycles, pro rata."""
+    return RSS_GROWTH_BOUND_MIB * cycles / BOUND_CYCLES
+
+
+QUIET_CONFIG = (
+    "[site]\ndownload_delay = 0\nretry_times = 0\n"
+    '[schedule]\ninterval = "1s"\njitter_seconds = 0\n'
+)
+
+
+def finished_runs(db_url: str) -> int:
+    """Cycles the daemon has recorded as finished (0 before its schema exists)."""
+    try:
+        factory = open_database(db_url)
+    except Exception:
+        return 0
+    try:
+        with factory() as session:
+            return count_finished_runs(session)
+    except Exception:
+        return 0
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def wait_runs(db_url: str, count: int, timeout: float) -> None:
+    """Poll the runs table until it holds `count` finished cycles."""
+    deadline = time.monotonic() + timeout
+    while finished_runs(db_url) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the daemon did not finish {count} cycles")
+        time.sleep(0.2)
+
+
+def sample_rss(
+    marks: Iterable[int], *, on_sample: Callable[[int, float], None] | None = None
+) -> list[tuple[int, float]]:
+    """(cycle, RSS in MiB) of a quiet daemon after each mark; it runs to the last."""
+    wanted = sorted(set(marks))
+    with tempfile.TemporaryDirectory(prefix="mofawatch-memory-") as tmp:
+        folder = Path(tmp)
+        site = SiteSim.from_fixture(folder / "site").start()
+        env = demo_env(site.base_url, folder)
+        Path(env["MOFAWATCH_CONFIG"]).write_text(QUIET_CONFIG, encoding="utf-8")
+        with (folder / "daemon.log").open("wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "monitor", "daemon"],
+                env=env,
+                cwd=folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        series: list[tuple[int, float]] = []
+        try:
+            daemon = psutil.Process(proc.pid)
+            for mark in wanted:
+                wait_runs(env["MOFAWATCH_DATABASE_URL"], mark, 60.0 * mark)
+                series.append((mark, daemon.memory_info().rss / 2**20))
+                if on_sample is not None:
+                    on_sample(*series[-1])
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            site.stop()
+    return series
