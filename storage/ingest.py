@@ -98,7 +98,7 @@ def _answered(
 ) -> IngestResult:
     """A detail page's answer without content (304, 404, 403, 5xx): what it means."""
     bookkeep(session, fetch, outcome, now)
-    error = not_modified_error(session, fetch.url, outcome)
+    error = not_modified_error(session, fetch.url, outcome, fetch.etag)
     if error is not None:
         outcome = Outcome.STILL_UNRECOGNIZED
     return IngestResult(outcome, snapshot.id, None, error)
@@ -120,11 +120,13 @@ def _unusable(
     return IngestResult(outcome, snapshot.id, None, error)
 
 
-def not_modified_error(session: Session, url: str, outcome: Outcome) -> str | None:
+def not_modified_error(
+    session: Session, url: str, outcome: Outcome, etag: str | None = None
+) -> str | None:
     """For a 304: the error of the content it confirms, if that was unusable."""
     if outcome is not Outcome.NOT_MODIFIED:
         return None
-    return last_content_error(session, url)
+    return last_content_error(session, url, etag)
 
 
 def status_outcome(status: int) -> Outcome:

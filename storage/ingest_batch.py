@@ -178,7 +178,7 @@ def _ingest_part(
             outcome = Outcome.SUSPECT if item.suspect else Outcome.EXTRACT_FAILED
         elif item.is_detail:
             bookkeep(session, fetch, outcome, item.now)
-            error = not_modified_error(session, fetch.url, outcome)
+            error = not_modified_error(session, fetch.url, outcome, fetch.etag)
             if error is not None:
                 outcome = Outcome.STILL_UNRECOGNIZED
         results.append(IngestResult(outcome, snapshot_id, None, error))

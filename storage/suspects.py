@@ -61,12 +61,23 @@ def judge_extraction(
     return suspect_reason(row.content if row is not None else None, document)
 
 
-def last_content_error(session: Session, url: str) -> str | None:
-    """The extraction error of the newest 200 snapshot of `url` (None: it was fine)."""
-    stmt = (
+def last_content_error(
+    session: Session, url: str, etag: str | None = None
+) -> str | None:
+    """The extraction error of the content a 304 confirms (None: it read well).
+
+    That is the newest 200 snapshot of `url` carrying the 304's ETag when one does:
+    validators are sent only from content that read well, so a page restored after
+    a broken spell answers 304 to its good version. Otherwise, the newest 200.
+    """
+    newest = (
         select(Snapshot.extract_error)
         .where(Snapshot.url == url, Snapshot.status == 200)
         .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
         .limit(1)
     )
-    return session.scalar(stmt)
+    if etag is not None:
+        matched = session.execute(newest.where(Snapshot.etag == etag)).first()
+        if matched is not None:
+            return matched[0]
+    return session.scalar(newest)
