@@ -11,10 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.contract import ENTRY_PAGES, OPTIONAL_ENTRY_PAGES
+from crawler.contract import (
+    ENTRY_PAGES,
+    OPTIONAL_ENTRY_PAGES,
+    Language,
+    entry_paths,
+    path_language,
+)
 from crawler.extract import listing
 from crawler.revisit import RevisitPolicy, RevisitState, is_due
 from storage.db import unit_of_work
@@ -44,6 +50,11 @@ class CrawlPlan:
     revisits: list[str] = field(default_factory=list)
     known_urls: set[str] = field(default_factory=set)
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    languages: tuple[Language, ...] = (Language.EN,)
+
+    def in_scope(self, url: str, base_url: str) -> bool:
+        """True when the page belongs to a configured edition of the site."""
+        return path_language(url.removeprefix(base_url)) in self.languages
 
 
 def crawl_now(fixed: str | None) -> datetime:
@@ -83,20 +94,25 @@ def load_plan(
     now: datetime,
     revisit: RevisitPolicy,
     archives: ArchivePolicy,
+    languages: tuple[Language, ...] = (Language.EN,),
 ) -> CrawlPlan:
-    """Read the database once and decide the start requests of this crawl."""
-    plan = CrawlPlan()
+    """Read the database once and decide the start requests of this crawl.
+
+    Only pages of the configured editions are requested: nothing under /mofaj/
+    without "ja", nothing else without "en".
+    """
+    plan = CrawlPlan(languages=languages)
     wanted = [s for s in sections if s in ENTRY_PAGES]
     with unit_of_work(factory) as session:
         for section in wanted:
-            for path in ENTRY_PAGES[section]:
+            for path in entry_paths(section, languages):
                 url = base_url + path
                 if path not in OPTIONAL_ENTRY_PAGES or _optional_due(
                     session, url, now, archives.recheck
                 ):
                     plan.entry_pages[url] = section
         _plan_archives(session, plan, base_url, wanted, now, archives)
-        _plan_revisits(session, plan, now, revisit)
+        _plan_revisits(session, plan, base_url, now, revisit)
         urls = [*plan.entry_pages, *plan.archives, *plan.revisits]
         plan.validators = validators_for(session, urls)
     return plan
@@ -140,7 +156,12 @@ def _plan_archives(
 ) -> None:
     rows = session.execute(
         select(Snapshot.url, func.max(Snapshot.fetched_at))
-        .where(Snapshot.url.like(base_url + "/press/%_index.html"))
+        .where(
+            or_(
+                Snapshot.url.like(base_url + "/press/%_index.html"),
+                Snapshot.url.like(base_url + "/mofaj/press/%_index.html"),
+            )
+        )
         .where(Snapshot.status.in_((200, 304)))
         .group_by(Snapshot.url)
     ).all()
@@ -148,13 +169,19 @@ def _plan_archives(
         link = listing.archive_link(url)
         if link is None or ARCHIVE_SECTIONS[link.is_conference] not in sections:
             continue
+        if not plan.in_scope(url, base_url):
+            continue
         plan.known_archives.add(url)
         if archive_due(link, _aware(fetched_at), now, policy):
             plan.archives[url] = ARCHIVE_SECTIONS[link.is_conference]
 
 
 def _plan_revisits(
-    session: Session, plan: CrawlPlan, now: datetime, policy: RevisitPolicy
+    session: Session,
+    plan: CrawlPlan,
+    base_url: str,
+    now: datetime,
+    policy: RevisitPolicy,
 ) -> None:
     extra = {
         url: (published, missing, status)
@@ -183,7 +210,7 @@ def _plan_revisits(
                 or known.state is DocumentState.BLOCKED
             ),
         )
-        if is_due(state, now, policy):
+        if is_due(state, now, policy) and plan.in_scope(known.url, base_url):
             plan.revisits.append(known.url)
 
 

@@ -67,6 +67,7 @@ class MofaSpider(scrapy.Spider):
             sections=list(run.sections),
             now=self.now,
             revisit=run.revisit,
+            languages=run.languages,
             archives=plan.ArchivePolicy(
                 since=self.since, recheck=timedelta(days=run.archive_recheck_days)
             ),
@@ -107,11 +108,14 @@ class MofaSpider(scrapy.Spider):
             if (
                 plan.ARCHIVE_SECTIONS[archive.is_conference] == section
                 and archive.url not in self.plan.known_archives
+                and self.plan.in_scope(archive.url, self.base_url)
                 and plan.archive_in_scope(archive, self.since)
             ):
                 yield self._index_request(archive.url, section)
         for document in page.documents:
-            if document.url not in self.plan.known_urls:
+            if document.url not in self.plan.known_urls and self.plan.in_scope(
+                document.url, self.base_url
+            ):
                 yield self._detail_request(document.url, section)
 
     def _stored_text(self, url: str) -> str | None:
