@@ -52,9 +52,9 @@ _FULL_DATE = re.compile(
     rf"\((?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}}),\s*(?P<year>\d{{4}})"
 )
 _MONTH_DAY = re.compile(rf"^\s*(?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}})\s*$")
-# Japanese index dates without a year: 「4月2日」, 「4月2日（火曜日）」 (after NFKC).
+# Japanese index dates without a year: 「4月2日」, or followed by the weekday.
 _JA_MONTH_DAY = re.compile(r"^\s*(?P<month>\d{1,2})月\s*(?P<day>\d{1,2})日")
-# A dated Japanese link title: 「…（令和6年3月4日）」 or 「…（2024年3月4日）」.
+# A dated Japanese link title ends in a date: 令和6年3月4日 or 2024年3月4日.
 _JA_FULL_DATE = re.compile(r"(?:令和|平成)\s*(?:元|\d{1,2})年|\d{4}年")
 
 
@@ -185,7 +185,7 @@ def _dt_date(anchor: Tag, ref_year: int, ref_month: int) -> date | None:
 
 
 def _ja_dt_date(text: str, ref_year: int, ref_month: int) -> date | None:
-    """A Japanese dt: a full (era or western) date, or 「M月D日」 with the year inferred."""
+    """A Japanese dt: a full (era or western) date, or M月D日 with the year inferred."""
     normalized = unicodedata.normalize("NFKC", text)
     if (iso := parse_date(normalized)) is not None:
         return date.fromisoformat(iso)
