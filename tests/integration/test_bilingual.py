@@ -1,0 +1,152 @@
+"""Both editions of the site, real cycles: Japanese pages crawled, paired with their
+English versions, translated and discrepancy events (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from monitor.config import (
+    ChannelSettings,
+    RevisitPolicy,
+    RuleSettings,
+    Settings,
+    SiteSettings,
+)
+from monitor.runner.cycle import CycleOptions, execute_cycle
+from storage.db import open_database, unit_of_work
+from storage.models import Alert, Change, Document
+from storage.pairs import list_pairs, missing_english
+from tests import bilingual
+from tests.sitesim import SiteSim
+
+pytestmark = [pytest.mark.timeout(400)]
+
+
+class Bilingual:
+    def __init__(self, site: SiteSim, db_url: str, languages: tuple[str, ...]):
+        self.site = site
+        self.db_url = db_url
+        self.settings = Settings(
+            site=SiteSettings(
+                base_url=site.base_url,
+                download_delay=0,
+                retry_times=0,
+                languages=languages,
+                revisit=RevisitPolicy(every_cycle_days=36500),
+            ),
+            database_url=db_url,
+            channels=(ChannelSettings(name="desk", type="console"),),
+            rules=(
+                RuleSettings(
+                    channels=("desk",), events=("new", "translated", "discrepancy")
+                ),
+            ),
+        )
+        self.seen = 0
+
+    def cycle(self) -> list[Change]:
+        """One cycle; the changes it recorded that are announced (not silent)."""
+        self.site.clear_requests()
+        report = execute_cycle(
+            self.settings,
+            lambda: datetime.now(UTC),
+            options=CycleOptions(no_alerts=True),
+        )
+        assert report.exit_code == 0, report
+        factory = open_database(self.db_url)
+        try:
+            with unit_of_work(factory) as session:
+                rows = list(session.scalars(select(Change).order_by(Change.id)))
+                new, self.seen = rows[self.seen :], len(rows)
+                self.urls = {d.id: d.url for d in session.scalars(select(Document))}
+                self.alerted = {a.change_id for a in session.scalars(select(Alert))}
+                self.pairs = list_pairs(session)
+                self.missing = [m.url for m in missing_english(session)]
+        finally:
+            factory.kw["bind"].dispose()
+        return [c for c in new if not c.is_silent]
+
+    def events(self, changes: list[Change]) -> Counter[tuple[str, str]]:
+        base = self.site.base_url
+        return Counter(
+            (c.kind.value, self.urls[c.document_id].removeprefix(base)) for c in changes
+        )
+
+
+def test_pairs_translations_and_discrepancies_over_cycles(db_url, site):
+    bilingual.bilingual_baseline(site)
+    watch = Bilingual(site, db_url, ("en", "ja"))
+    assert watch.cycle() == []  # baseline silent
+    assert len([p for p in watch.pairs if p.method == "link"]) == 2
+    assert watch.missing == [
+        site.url(bilingual.NO_ENGLISH),
+        site.url(bilingual.DISAGREE_JA),
+    ]
+
+    bilingual.publish_japanese(site)
+    changes = watch.cycle()
+    assert watch.events(changes) == Counter({("new", bilingual.READOUT_JA): 1})
+    assert all(c.id in watch.alerted for c in changes)
+
+    bilingual.publish_english(site)
+    changes = watch.cycle()
+    assert watch.events(changes) == Counter(
+        {
+            ("new", bilingual.DISAGREE_EN): 1,
+            ("new", bilingual.READOUT_EN): 1,
+            ("translated", bilingual.DISAGREE_EN): 1,
+            ("translated", bilingual.READOUT_EN): 1,
+            ("discrepancy", bilingual.DISAGREE_EN): 1,
+        }
+    )
+    (discrepancy,) = [c for c in changes if c.kind.value == "discrepancy"]
+    assert {(d["field"], d["old"], d["new"]) for d in discrepancy.diff} == {
+        ("started_at_local", "13:45", "13:30"),
+        ("duration_minutes", 60, 45),
+    }
+    by_english = {p.english_url.removeprefix(site.base_url): p for p in watch.pairs}
+    assert by_english[bilingual.READOUT_EN].method == "inferred"
+    assert by_english[bilingual.DISAGREE_EN].method == "link"
+    assert watch.missing == [site.url(bilingual.NO_ENGLISH)]
+
+    # A quiet cycle in both languages: every request conditional, answered 304.
+    assert watch.cycle() == []
+    answered = [r for r in site.requests if r.path != "/robots.txt"]
+    assert answered
+    assert any(r.path.startswith("/mofaj/") for r in answered)
+    assert all(r.is_conditional and r.status == 304 for r in answered), [
+        (r.path, r.status) for r in answered if r.status != 304
+    ]
+
+    bilingual.resolve_disagreement(site)
+    changes = watch.cycle()
+    kinds = watch.events(changes)
+    assert kinds[("discrepancy", bilingual.DISAGREE_EN)] == 1
+    (resolved,) = [c for c in changes if c.kind.value == "discrepancy"]
+    assert {d["op"] for d in resolved.diff} == {"resolved"}
+    assert [p for p in watch.pairs if p.discrepancy] == []
+
+
+@pytest.mark.parametrize(
+    ("languages", "japanese", "english"),
+    [(("en",), False, True), (("ja",), True, False)],
+)
+def test_languages_choose_the_editions_crawled(
+    sqlite_url, site, languages, japanese, english
+):
+    bilingual.bilingual_baseline(site)
+    watch = Bilingual(site, sqlite_url, languages)
+    watch.cycle()
+    paths = [r.path for r in site.requests if r.path != "/robots.txt"]
+    assert paths
+    assert any(p.startswith("/mofaj/") for p in paths) is japanese
+    assert any(not p.startswith("/mofaj/") for p in paths) is english
+    assert watch.urls
+    assert all(
+        (u.removeprefix(site.base_url).startswith("/mofaj/")) is japanese
+        for u in watch.urls.values()
+    )
