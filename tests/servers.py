@@ -53,6 +53,7 @@ class SmtpServer:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # each message as it arrived
     logins: list[tuple[str, str]] = field(default_factory=list)
     client_context: ssl.SSLContext | None = None
     options: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -61,6 +62,7 @@ class SmtpServer:
     def clear(self) -> None:
         self.messages.clear()
         self.envelopes.clear()
+        self.raw.clear()
         self.logins.clear()
 
     @property
@@ -97,6 +99,7 @@ class _Recorder:
         )
         assert isinstance(message, EmailMessage)
         self.server.messages.append(message)
+        self.server.raw.append(bytes(envelope.content))
         self.server.envelopes.append(
             Envelope(envelope.mail_from, list(envelope.rcpt_tos))
         )

@@ -20,6 +20,7 @@ from monitor.alerts.render.cards import (
 )
 from monitor.detect.diff import FieldChange
 from storage.models import Alert, Change, Document, OpsEvent, Version
+from storage.pairs import counterpart_of
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,15 @@ def change_view(session: Session, alert: Alert) -> ChangeView:
         changes=tuple(FieldChange.from_dict(d) for d in change.diff or ()),
         detected_at=change.detected_at,
         thread_root_alert_id=_thread_root(session, alert, document.id),
+        counterpart=_counterpart(session, document.id),
     )
+
+
+def _counterpart(
+    session: Session, document_id: int
+) -> tuple[str, str, str | None] | None:
+    other = counterpart_of(session, document_id)
+    return None if other is None else (other.language, other.url, other.title)
 
 
 def ops_view(session: Session, alert: Alert) -> OpsView:
