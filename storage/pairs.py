@@ -295,3 +295,9 @@ def version_content(session: Session, version_id: int) -> dict[str, Any]:
     """The Document JSON of one stored version ({} when it is gone)."""
     version = session.get(Version, version_id)
     return dict(version.content) if version is not None else {}
+
+
+def counterpart_by_url(session: Session, url: str) -> Counterpart | None:
+    """counterpart_of for the document at `url` (None when unknown or unpaired)."""
+    document_id = session.scalar(select(Document.id).where(Document.url == url))
+    return None if document_id is None else counterpart_of(session, document_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,10 +22,13 @@ from storage.models import (
     Version,
 )
 from storage.outbox import alert_counts
+from storage.pairs import median_lag_days
 from storage.runs import last_runs
 from storage.sections import section_health
 
 logger = logging.getLogger(__name__)
+
+TRANSLATION_WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +75,19 @@ class StatusFigures:
     versions: int
     alerts: Mapping[str, int]  # by status, every status present
     last_ok_at: datetime | None  # when the newest successful run finished
+    # Median days from a Japanese page to its English one (pairs of the last 90 days).
+    translation_lag_days: float | None = None
 
     @property
     def dead_alerts(self) -> int:
         return self.alerts.get(AlertStatus.DEAD, 0)
 
 
-def status_figures(session: Session, runs_shown: int) -> StatusFigures:
+def status_figures(
+    session: Session, runs_shown: int, now: datetime | None = None
+) -> StatusFigures:
     """The newest `runs_shown` runs and every other figure `status` shows."""
+    since = (now or datetime.now(UTC)) - TRANSLATION_WINDOW
     documents = {
         DocumentState(state).value: int(n)
         for state, n in session.execute(
@@ -96,6 +104,7 @@ def status_figures(session: Session, runs_shown: int) -> StatusFigures:
         versions=session.scalar(select(func.count(Version.id))) or 0,
         alerts={s.value: n for s, n in alert_counts(session).items()},
         last_ok_at=last_ok,
+        translation_lag_days=median_lag_days(session, since),
     )
 
 

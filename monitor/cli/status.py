@@ -50,8 +50,9 @@ def status(ctx: Context, as_json: bool) -> int:
 
     settings = ctx.settings()
     with reading(settings.database_url) as session:
-        figures = status_figures(session, RUNS_SHOWN)
-    report = build_status(figures, settings, datetime.now(UTC))
+        now = datetime.now(UTC)
+        figures = status_figures(session, RUNS_SHOWN, now)
+    report = build_status(figures, settings, now)
     if as_json:
         emit(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     else:
@@ -73,6 +74,7 @@ def build_status(
         },
         "versions": figures.versions,
         "alerts": dict(figures.alerts),
+        "translation": {"median_lag_days_90d": figures.translation_lag_days},
     }
     problems = _problems(figures) + _staleness(figures.last_ok_at, settings, now)
     report["problems"] = problems
@@ -169,6 +171,12 @@ def _text(report: dict[str, Any]) -> str:
     lines.append(
         "alerts: " + ", ".join(f"{k} {v}" for k, v in report["alerts"].items())
     )
+    lag = report["translation"]["median_lag_days_90d"]
+    if lag is not None:
+        lines.append(
+            f"translations: median lag {lag:g} days (English after Japanese, "
+            "last 90 days)"
+        )
     lines.append("sections:")
     lines += [
         f"  {s['name']:<18} {s['state']:<8} since {s['since']}"
