@@ -301,3 +301,18 @@ def counterpart_by_url(session: Session, url: str) -> Counterpart | None:
     """counterpart_of for the document at `url` (None when unknown or unpaired)."""
     document_id = session.scalar(select(Document.id).where(Document.url == url))
     return None if document_id is None else counterpart_of(session, document_id)
+
+
+def all_counterparts(session: Session) -> dict[int, Counterpart]:
+    """document id -> the other version, for every paired document (one query)."""
+    ja_doc, en_doc = aliased(Document), aliased(Document)
+    stmt = (
+        select(Pair.method, ja_doc, en_doc)
+        .join(ja_doc, ja_doc.id == Pair.japanese_id)
+        .join(en_doc, en_doc.id == Pair.english_id)
+    )
+    found: dict[int, Counterpart] = {}
+    for method, ja, en in session.execute(stmt):
+        found[ja.id] = Counterpart(en.url, en.title, en.language, method.value)
+        found[en.id] = Counterpart(ja.url, ja.title, ja.language, method.value)
+    return found

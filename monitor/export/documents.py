@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from monitor.export.feed import ATOM, render_feed
 from storage.models import Change, ChangeKind, Document, Snapshot, Version
+from storage.pairs import Counterpart, all_counterparts
 
 __all__ = [
     "ATOM",
@@ -49,6 +50,7 @@ class ExportRow:
     last_seen_at: datetime
     versions: int
     state: str
+    pair: Counterpart | None = None  # the other language's version, when paired
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +59,13 @@ class ExportRow:
             "last_seen_at": self.last_seen_at.isoformat(),
             "versions": self.versions,
             "state": self.state,
+            "pair": None
+            if self.pair is None
+            else {
+                "url": self.pair.url,
+                "language": self.pair.language,
+                "method": self.pair.method,
+            },
         }
 
     def to_csv(self) -> dict[str, Any]:
@@ -102,6 +111,7 @@ def export_rows(
         stmt = stmt.where(Document.kind.in_(tuple(kinds)))
     if since:
         stmt = stmt.where(Document.date >= since)
+    pairs = all_counterparts(session)
     for document, version, n in session.execute(stmt):
         yield ExportRow(
             document=dict(version.content),
@@ -109,6 +119,7 @@ def export_rows(
             last_seen_at=document.last_seen_at,
             versions=int(n),
             state=str(document.state),
+            pair=pairs.get(document.id),
         )
 
 

@@ -3,12 +3,15 @@ English versions, translated and discrepancy events (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
+import logging
 from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
+from monitor.cli.main import main
 from monitor.config import (
     ChannelSettings,
     RevisitPolicy,
@@ -24,6 +27,22 @@ from tests import bilingual
 from tests.sitesim import SiteSim
 
 pytestmark = [pytest.mark.timeout(400)]
+
+
+@pytest.fixture(autouse=True)
+def _keep_log_handlers():
+    # main() points the root logger at the (captured) stderr of the moment.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def command(capsys, *args: str) -> list[str]:
+    capsys.readouterr()
+    assert main(list(args)) == 0
+    return capsys.readouterr().out.splitlines()
 
 
 class Bilingual:
@@ -77,7 +96,11 @@ class Bilingual:
         )
 
 
-def test_pairs_translations_and_discrepancies_over_cycles(db_url, site):
+def test_pairs_translations_and_discrepancies_over_cycles(
+    db_url, site, capsys, monkeypatch
+):
+    monkeypatch.setenv("MOFAWATCH_DATABASE_URL", db_url)
+    monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
     bilingual.bilingual_baseline(site)
     watch = Bilingual(site, db_url, ("en", "ja"))
     assert watch.cycle() == []  # baseline silent
@@ -112,6 +135,7 @@ def test_pairs_translations_and_discrepancies_over_cycles(db_url, site):
     assert by_english[bilingual.READOUT_EN].method == "inferred"
     assert by_english[bilingual.DISAGREE_EN].method == "link"
     assert watch.missing == [site.url(bilingual.NO_ENGLISH)]
+    check_commands(capsys, site)
 
     # A quiet cycle in both languages: every request conditional, answered 304.
     assert watch.cycle() == []
@@ -150,3 +174,37 @@ def test_languages_choose_the_editions_crawled(
         (u.removeprefix(site.base_url).startswith("/mofaj/")) is japanese
         for u in watch.urls.values()
     )
+
+
+def check_commands(capsys, site):
+    """pairs, history, export and status show the pairs of the third cycle."""
+    (missing,) = command(capsys, "pairs", "--missing-english")
+    assert missing.endswith(site.url(bilingual.NO_ENGLISH))
+    assert "日・フィジー外相電話会談" in missing
+    (open_one,) = [
+        json.loads(line)
+        for line in command(capsys, "pairs", "--discrepancies", "--json")
+    ]
+    assert open_one["english"]["url"] == site.url(bilingual.DISAGREE_EN)
+    assert open_one["japanese"]["url"] == site.url(bilingual.DISAGREE_JA)
+    assert {d["field"] for d in open_one["discrepancy"]} == {
+        "started_at_local",
+        "duration_minutes",
+    }
+    assert len(command(capsys, "pairs", "--json")) == 4
+    history = command(capsys, "history", site.url(bilingual.READOUT_EN))
+    assert history[1] == f"日本語版: {site.url(bilingual.READOUT_JA)} (inferred)"
+    history = command(capsys, "history", site.url(bilingual.DISAGREE_JA))
+    assert history[1] == f"English version: {site.url(bilingual.DISAGREE_EN)} (link)"
+    exported = {
+        row["url"]: row
+        for row in map(json.loads, command(capsys, "export", "--format", "jsonl"))
+    }
+    assert exported[site.url(bilingual.READOUT_JA)]["pair"] == {
+        "url": site.url(bilingual.READOUT_EN),
+        "language": "en",
+        "method": "inferred",
+    }
+    assert exported[site.url(bilingual.NO_ENGLISH)]["pair"] is None
+    status = "\n".join(command(capsys, "status"))
+    assert "translations: median lag 0 days" in status
