@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.crawl
 	$(BIN)/python -m bench.replay
 	$(BIN)/python -m bench.daemon
+	$(BIN)/python -m bench.dispatch
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -59,6 +59,9 @@ OPTIONAL_ENTRY_PAGES = frozenset(
 
 
 Days = Annotated[float, Strict(), Field(ge=0)]
+# The largest page the crawl takes in ([crawl] max_response_bytes); the site's biggest
+# pages (long transcripts) are a few hundred KB.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 
 class Section(enum.StrEnum):
@@ -130,6 +133,7 @@ class RunConfig(_Frozen):
     retry_times: int = Field(ge=0)
     retry_backoff_seconds: float = Field(default=2.0, ge=0)
     archive_recheck_days: float = Field(default=7.0, ge=0)
+    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, ge=1024)
     revisit: RevisitPolicy = RevisitPolicy()
     run_id: int | None = None
     warc_path: str | None = None
@@ -214,9 +218,12 @@ class CrawlStats(BaseModel):
     missing: int = 0
     removed: int = 0
     blocked: int = 0  # detail pages
-    failed: int = 0  # detail pages
+    failed: int = 0  # detail pages that gave no content (whatever the cause)
+    soft_404: int = 0  # "not found" pages served with 200, counted as missing
+    too_large: int = 0  # bodies past max_response_bytes (also in failed/index_failed)
+    redirect_loops: int = 0  # also in failed / index_failed
     retries: int = 0
-    refused_redirects: int = 0
+    refused_redirects: int = 0  # 3xx or meta refresh off-host (also failed)
     robots_forbidden: int = 0
     robots_status: int = 0
     sections: dict[str, SectionState] = {}
@@ -245,8 +252,20 @@ class CrawlStats(BaseModel):
             "index_failed": self.index_failed,
             "blocked": self.blocked,
             "index_blocked": self.index_blocked,
+            "too_large": self.too_large,
+            "redirect_loops": self.redirect_loops,
+            "refused_redirects": self.refused_redirects,
         }
         return {name: n for name, n in named.items() if n}
+
+    @property
+    def failing_sections(self) -> dict[str, str]:
+        """Sections that got no usable index page, and why (exit code 1 too)."""
+        return {
+            name: self.section_errors.get(name) or "no index page answered"
+            for name, state in self.sections.items()
+            if state is SectionState.FAILING
+        }
 
     @property
     def progress(self) -> Progress:

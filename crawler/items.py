@@ -19,12 +19,24 @@ class FetchProblem(enum.StrEnum):
     """Why no usable HTTP answer came back (status then carries what we record)."""
 
     NONE = ""
-    CHALLENGE = "challenge"  # WAF / bot challenge page: blocked, never content
+    CHALLENGE = "challenge"  # WAF refusal or bot challenge: blocked, never content
+    SOFT_404 = "soft_404"  # "Page Not Found" served with 200: recorded as a 404
     TIMEOUT = "timeout"
     NETWORK = "network"  # reset, refused, DNS
-    OFF_HOST_REDIRECT = "off_host_redirect"
+    OFF_HOST_REDIRECT = "off_host_redirect"  # a 3xx or a meta refresh
+    REDIRECT_LOOP = "redirect_loop"  # back to a URL of the chain, or too many
+    TOO_LARGE = "too_large"  # the body passed [crawl] max_response_bytes
     ROBOTS_DISALLOWED = "robots_disallowed"
     ROBOTS_UNAVAILABLE = "robots_unavailable"  # robots.txt answered 5xx / no answer
+
+    @property
+    def is_answer(self) -> bool:
+        """The response says something about the page (content, blocked, missing);
+        any other problem is a failed fetch that storage never sees as an answer."""
+        return self in _ANSWERS
+
+
+_ANSWERS = frozenset({FetchProblem.NONE, FetchProblem.CHALLENGE, FetchProblem.SOFT_404})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,4 +65,9 @@ class FetchedPage:
     def is_failed(self) -> bool:
         if self.is_blocked or self.problem is FetchProblem.ROBOTS_DISALLOWED:
             return False
-        return self.status >= 500 or self.problem is not FetchProblem.NONE
+        return self.status >= 500 or self.status == 0 or not self.problem.is_answer
+
+    @property
+    def is_stored_answer(self) -> bool:
+        """An HTTP answer storage takes in (content, 304, missing, blocked, 5xx)."""
+        return self.status != 0 and self.problem.is_answer

@@ -61,7 +61,9 @@ class StoreFetchPipeline:
     def process_item(self, item: FetchedPage) -> FetchedPage:
         if item.role is PageRole.INDEX and item.section:
             count_index(self.stats, item)
-        if item.status == 0:
+        if not item.is_stored_answer:
+            # No answer about the page (time-out, too large, refused redirect, loop):
+            # a failed fetch, nothing stored, so nothing lends its validators.
             count_problem(self.stats, item)
             return item
         result, removed = self._ingest(item)

@@ -57,6 +57,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.challenge.ChallengeMiddleware": 560,
+    # Responses pass from the highest number down: the meta refresh is read after
+    # decompression (590) and before Scrapy follows it (580); a 3xx before Scrapy's
+    # RedirectMiddleware (600) follows it.
+    "crawler.middlewares.redirect.OffHostRefreshMiddleware": 585,
     "crawler.middlewares.redirect.OffHostRedirectMiddleware": 650,
     # Before Scrapy's HttpProxyMiddleware (750), which does the proxying.
     "crawler.middlewares.proxy.RunProxyMiddleware": 740,
@@ -88,6 +92,10 @@ def per_run(run: RunConfig) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": run.timeout_seconds,
         "RETRY_TIMES": run.retry_times,
         "RETRY_BACKOFF_BASE": run.retry_backoff_seconds,
+        # A larger page (on the wire or inflated) fails as too_large; a warning from
+        # half of it.
+        "DOWNLOAD_MAXSIZE": run.max_response_bytes,
+        "DOWNLOAD_WARNSIZE": run.max_response_bytes // 2,
         "LOG_LEVEL": run.log_level.value,
     }
 

@@ -253,6 +253,9 @@ class Alert(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # Recipients an email reached only in part still has to reach (None: all of the
+    # channel's recipients).
+    undelivered_to: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class Run(Base):

@@ -1,20 +1,24 @@
-"""The alert outbox: queue once per (change or ops event, channel), claim, settle."""
+"""The alert outbox: queue once per (change or ops event, channel), settle each try.
+
+Claims (who is sending what, and in which order) are in storage.claims.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 
 logger = logging.getLogger(__name__)
 
-_CLAIMABLE = (AlertStatus.PENDING, AlertStatus.FAILED)
+# Alerts a dispatcher may take: never tried, or failed and to be tried again.
+CLAIMABLE = (AlertStatus.PENDING, AlertStatus.FAILED)
 
 
 def enqueue_alert(
@@ -51,49 +55,6 @@ def enqueue_alert(
     return None if alert_id is None else session.get(Alert, alert_id)
 
 
-def claim_due(
-    factory: sessionmaker[Session], now: datetime, *, worker: str, limit: int = 50
-) -> list[int]:
-    """Mark due PENDING/FAILED alerts SENDING for this worker (own transaction)."""
-    with unit_of_work(factory) as session:
-        due = (
-            select(Alert.id)
-            .where(Alert.status.in_(_CLAIMABLE), Alert.next_attempt_at <= now)
-            .order_by(Alert.next_attempt_at, Alert.id)
-            .limit(limit)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            ids = list(session.scalars(due.with_for_update(skip_locked=True)))
-            if not ids:
-                return []
-            condition = Alert.id.in_(ids)
-        else:
-            # BEGIN IMMEDIATE serializes writers; the outer WHERE re-checks the rule.
-            condition = Alert.id.in_(due.scalar_subquery())
-        stmt = (
-            update(Alert)
-            .where(condition, Alert.status.in_(_CLAIMABLE))
-            .values(status=AlertStatus.SENDING, claimed_at=now, claimed_by=worker[:64])
-            .returning(Alert.id)
-            .execution_options(synchronize_session=False)
-        )
-        return sorted(session.scalars(stmt))
-
-
-def release_stale_claims(session: Session, now: datetime, older_than: timedelta) -> int:
-    """Return alerts left SENDING by a dispatcher that died to PENDING; the count."""
-    stmt = (
-        update(Alert)
-        .where(Alert.status == AlertStatus.SENDING, Alert.claimed_at < now - older_than)
-        .values(status=AlertStatus.PENDING, claimed_at=None, claimed_by=None)
-        .execution_options(synchronize_session=False)
-    )
-    count = session.execute(stmt).rowcount  # type: ignore[attr-defined]
-    if count:
-        logger.warning("released %d alerts claimed before %s", count, now - older_than)
-    return int(count)
-
-
 def _get(session: Session, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
@@ -101,11 +62,48 @@ def _get(session: Session, alert_id: int) -> Alert:
     return alert
 
 
+def hold(session: Session, alert_id: int, blocker_id: int) -> None:
+    """Return a claimed alert unsent and untried: an earlier one must go first."""
+    alert = _get(session, alert_id)
+    alert.status = AlertStatus.PENDING if alert.attempts == 0 else AlertStatus.FAILED
+    alert.claimed_at = None
+    alert.claimed_by = None
+    alert.last_error = f"waits for alert {blocker_id} (an earlier change)"
+
+
+def retry_channel_now(
+    session: Session, channel: str, now: datetime, exclude: Collection[int] = ()
+) -> int:
+    """Make the channel's failed alerts due at once (it accepts messages again)."""
+    stmt = update(Alert).where(
+        Alert.channel == channel,
+        Alert.status == AlertStatus.FAILED,
+        Alert.next_attempt_at > now,
+    )
+    if exclude:
+        stmt = stmt.where(Alert.id.not_in(list(exclude)))
+    result = session.execute(
+        stmt.values(next_attempt_at=now).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def due_alert_ids(session: Session, now: datetime) -> list[int]:
+    """Ids of the alerts a dispatch at `now` would claim, oldest first (a dry run)."""
+    stmt = (
+        select(Alert.id)
+        .where(Alert.status.in_(CLAIMABLE), Alert.next_attempt_at <= now)
+        .order_by(Alert.id)
+    )
+    return list(session.scalars(stmt))
+
+
 def mark_sent(session: Session, alert_id: int, now: datetime) -> None:
     alert = _get(session, alert_id)
     alert.status = AlertStatus.SENT
     alert.sent_at = now
     alert.last_error = None
+    alert.undelivered_to = None
 
 
 def mark_failed(
@@ -118,11 +116,18 @@ def mark_failed(
     backoff_seconds: int,
     max_backoff_seconds: int,
     retry_after: float | None = None,
+    undelivered: Sequence[str] | None = None,
 ) -> AlertStatus:
-    """Count a failed attempt: FAILED with a backed-off next try, or DEAD."""
+    """Count a failed attempt: FAILED with a backed-off next try, or DEAD.
+
+    `undelivered`: the attempt reached all recipients but these; the next one goes
+    to these only.
+    """
     alert = _get(session, alert_id)
     alert.attempts += 1
     alert.last_error = error
+    if undelivered is not None:
+        alert.undelivered_to = sorted(undelivered)
     alert.claimed_at = None
     alert.claimed_by = None
     if alert.attempts >= max_attempts:
@@ -134,6 +139,20 @@ def mark_failed(
     alert.status = AlertStatus.FAILED
     alert.next_attempt_at = now + timedelta(seconds=delay)
     return alert.status
+
+
+def undelivered_recipients(
+    session: Session, alert_ids: Collection[int]
+) -> tuple[str, ...] | None:
+    """The recipients these alerts still have to reach, when each was delivered in
+    part before; None when one of them still goes to every recipient."""
+    stmt = select(Alert.undelivered_to).where(Alert.id.in_(list(alert_ids)))
+    remaining: set[str] = set()
+    for undelivered in session.scalars(stmt):
+        if undelivered is None:
+            return None
+        remaining.update(undelivered)
+    return tuple(sorted(remaining))
 
 
 def alert_counts(session: Session) -> dict[AlertStatus, int]:

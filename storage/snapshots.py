@@ -142,7 +142,11 @@ def newest_first_rank() -> Label[int]:
 def validators_for(
     session: Session, urls: Iterable[str]
 ) -> dict[str, tuple[str | None, str | None]]:
-    """URL -> (etag, last_modified) of its newest 200/304 snapshot that carried them."""
+    """URL -> (etag, last_modified) of its newest 200/304 snapshot that carried them.
+
+    A 200 the extractor could not read is not content: its validators are never sent,
+    so the page is fetched whole again rather than answered 304 against it.
+    """
     wanted = list(dict.fromkeys(urls))
     found: dict[str, tuple[str | None, str | None]] = {}
     for start in range(0, len(wanted), _CHUNK):
@@ -153,6 +157,7 @@ def validators_for(
             .where(
                 Snapshot.url.in_(chunk),
                 Snapshot.status.in_((200, 304)),
+                Snapshot.extract_error.is_(None),
                 or_(Snapshot.etag.is_not(None), Snapshot.last_modified.is_not(None)),
             )
             .subquery()

@@ -3,7 +3,7 @@
 - `smtp_server`: aiosmtpd on 127.0.0.1, plain SMTP, AUTH accepted without TLS; received
   mail is parsed into `email.message.EmailMessage` objects (`.messages`), with the
   envelope (`.envelopes`) and the logins seen (`.logins`); `.stop()` / `.start()`
-  make an outage on the same port.
+  make an outage on the same port; recipients in `.refuse` are refused at RCPT TO.
 - `smtp_server_starttls` / `smtp_server_ssl`: the same with STARTTLS required / TLS
   from the first byte, and a self-signed certificate made at test time;
   `.client_context` trusts it.
@@ -55,6 +55,8 @@ class SmtpServer:
     envelopes: list[Envelope] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)  # each message as it arrived
     logins: list[tuple[str, str]] = field(default_factory=list)
+    # Recipients answered "550 no such user" at RCPT TO (the others are accepted).
+    refuse: set[str] = field(default_factory=set)
     client_context: ssl.SSLContext | None = None
     options: dict[str, Any] = field(default_factory=dict, repr=False)
     _controller: Any = field(default=None, repr=False)
@@ -92,6 +94,19 @@ class _Recorder:
 
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
+
+    async def handle_RCPT(
+        self,
+        server: Any,
+        session: Any,
+        envelope: Any,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if address in self.server.refuse:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(

@@ -13,7 +13,12 @@ Faults (set_fault, per exact path or "prefix*"; Fault(times=N): only the next N 
 of each path): `blocked` 403 with a Cloudflare-like challenge body, `too_many` 429 with
 Retry-After, `error` 500/503, `slow` (sleeps, then answers), `reset` (connection reset
 without a response, recorded with status 0), `redirect` 302 to another host,
-`not_found` 404, `gone` 410. robots.txt is an ordinary file (set_robots) and takes
+`not_found` 404, `gone` 410. Hostile answers served with 200: `block_page` (an
+"Access Denied" WAF page without any challenge header, or the given body), `soft_404`
+(a "Page Not Found" page), `oversized` (a body of `size` bytes), `endless` (a body
+that never ends, no Content-Length), `meta_refresh` (a page whose
+<meta http-equiv="refresh"> sends to `location`). A `redirect` whose location is its
+own path is a redirect loop. robots.txt is an ordinary file (set_robots) and takes
 faults like any path.
 
 Fixtures: `site` (the fixture site copied under tmp_path, started), `site_factory`.
@@ -67,6 +72,33 @@ CHALLENGE_BODY = """<!DOCTYPE html>
 <form id="challenge-form" action="/cdn-cgi/challenge-platform/h/g/orchestrate"
 method="POST"></form></div></body></html>
 """
+# An Akamai-style refusal served with 200: no challenge header, no challenge script.
+ACCESS_DENIED_BODY = """<HTML><HEAD>
+<TITLE>Access Denied</TITLE>
+</HEAD><BODY>
+<H1>Access Denied</H1>
+You don't have permission to access "http&#58;&#47;&#47;www&#46;mofa&#46;go&#46;jp&#47;"
+on this server.<P>
+Reference&#32;&#35;18&#46;5b6e1002&#46;1733000000&#46;1a2b3c4d
+</BODY>
+</HTML>
+"""
+VERIFY_BROWSER_BODY = """<!DOCTYPE html>
+<html><head><title>www.mofa.go.jp</title></head>
+<body><main><h1>One moment, please...</h1>
+<p>Please wait while we verify your browser.</p>
+<p>This process is automatic. Your browser will redirect to your requested content
+shortly.</p></main></body></html>
+"""
+SOFT_404_BODY = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Page Not Found | Ministry of
+Foreign Affairs of Japan</title></head>
+<body><div id="contents"><h1>Page Not Found</h1>
+<p>The page you are looking for may have been moved or deleted.</p>
+<p><a href="/">Top Page</a></p></div></body></html>
+"""
+# Last-Modified of hostile answers: later than any page, as a WAF's "now" would be.
+HOSTILE_LAST_MODIFIED = "Fri, 01 Jan 2100 00:00:00 GMT"
 
 
 class FaultKind(StrEnum):
@@ -78,6 +110,11 @@ class FaultKind(StrEnum):
     REDIRECT = "redirect"
     NOT_FOUND = "not_found"
     GONE = "gone"
+    BLOCK_PAGE = "block_page"
+    SOFT_404 = "soft_404"
+    OVERSIZED = "oversized"
+    ENDLESS = "endless"
+    META_REFRESH = "meta_refresh"
 
 
 _DEFAULT_STATUS = {
@@ -87,6 +124,11 @@ _DEFAULT_STATUS = {
     FaultKind.REDIRECT: 302,
     FaultKind.NOT_FOUND: 404,
     FaultKind.GONE: 410,
+    FaultKind.BLOCK_PAGE: 200,
+    FaultKind.SOFT_404: 200,
+    FaultKind.OVERSIZED: 200,
+    FaultKind.ENDLESS: 200,
+    FaultKind.META_REFRESH: 200,
 }
 
 
@@ -116,25 +158,28 @@ class Fault:
 
     kind: str
     status: int | None = None
-    retry_after: int | None = None
+    retry_after: int | str | None = None  # a str is sent as written ("abc", a date)
     delay: float = 0.0
     location: str | None = None
     body: str | None = None
     times: int | None = None
+    size: int = 0  # oversized: bytes of body
 
     def __post_init__(self) -> None:
         FaultKind(self.kind)  # ValueError on an unknown kind
         if self.times is not None and self.times < 1:
             raise ValueError(f"Fault.times must be >= 1, got {self.times}")
-        if self.kind == FaultKind.REDIRECT and not self.location:
-            raise ValueError("a redirect fault needs a location")
+        if self.kind in (FaultKind.REDIRECT, FaultKind.META_REFRESH) and not (
+            self.location
+        ):
+            raise ValueError(f"a {self.kind} fault needs a location")
 
     @classmethod
     def blocked(cls, *, times: int | None = None) -> Fault:
         return cls(FaultKind.BLOCKED, status=403, times=times)
 
     @classmethod
-    def too_many(cls, retry_after: int = 2, *, times: int | None = None) -> Fault:
+    def too_many(cls, retry_after: int | str = 2, *, times: int | None = None) -> Fault:
         return cls(FaultKind.TOO_MANY, status=429, retry_after=retry_after, times=times)
 
     @classmethod
@@ -169,6 +214,33 @@ class Fault:
     def gone(cls, *, times: int | None = None) -> Fault:
         return cls(FaultKind.GONE, status=410, times=times)
 
+    @classmethod
+    def block_page(
+        cls, body: str = ACCESS_DENIED_BODY, *, times: int | None = None
+    ) -> Fault:
+        """200 with a WAF refusal page and its own validators (newer than any page)."""
+        return cls(FaultKind.BLOCK_PAGE, status=200, body=body, times=times)
+
+    @classmethod
+    def soft_404(cls, *, times: int | None = None) -> Fault:
+        """200 with a "Page Not Found" page and validators of its own."""
+        return cls(FaultKind.SOFT_404, status=200, body=SOFT_404_BODY, times=times)
+
+    @classmethod
+    def oversized(cls, size: int, *, times: int | None = None) -> Fault:
+        """200 with an HTML body of `size` bytes, announced in Content-Length."""
+        return cls(FaultKind.OVERSIZED, status=200, size=size, times=times)
+
+    @classmethod
+    def endless(cls, *, times: int | None = None) -> Fault:
+        """200 whose body never ends (no Content-Length; until the client hangs up)."""
+        return cls(FaultKind.ENDLESS, status=200, times=times)
+
+    @classmethod
+    def meta_refresh(cls, location: str, *, times: int | None = None) -> Fault:
+        """200 with a page that refreshes at once to `location`."""
+        return cls(FaultKind.META_REFRESH, status=200, location=location, times=times)
+
 
 @dataclass(slots=True)
 class _FaultEntry:
@@ -182,6 +254,7 @@ class _Response:
     headers: list[tuple[str, str]]
     body: bytes = b""
     reset: bool = False
+    endless: bool = False  # the body goes on until the client hangs up
 
 
 class SiteSim:
@@ -513,10 +586,54 @@ def _fault_response(fault: Fault) -> _Response:
         extra += [("cf-mitigated", "challenge"), ("Server", "cloudflare")]
         extra.append(("Cache-Control", "private, max-age=0, no-store"))
         return _page(status, "Just a moment...", extra, fault.body or CHALLENGE_BODY)
+    if kind in _HOSTILE_PAGES:
+        return _hostile_response(fault, status, extra)
     if kind == FaultKind.REDIRECT and fault.location:
         extra.append(("Location", fault.location))
     titles = {404: "Not Found", 410: "Gone", 429: "Too Many Requests", 302: "Found"}
     return _page(status, titles.get(status, "Server Error"), extra, fault.body)
+
+
+_HOSTILE_PAGES = frozenset(
+    {
+        FaultKind.BLOCK_PAGE,
+        FaultKind.SOFT_404,
+        FaultKind.OVERSIZED,
+        FaultKind.ENDLESS,
+        FaultKind.META_REFRESH,
+    }
+)
+_FILLER = b"<p>" + b"filler " * 140 + b"</p>\n"  # about 1 KB of markup
+
+
+def _hostile_response(
+    fault: Fault, status: int, extra: list[tuple[str, str]]
+) -> _Response:
+    """A 200 that is not the page, carrying validators of its own."""
+    kind = FaultKind(fault.kind)
+    extra += [
+        ("ETag", f'"{kind.value}-{status}"'),
+        ("Last-Modified", HOSTILE_LAST_MODIFIED),
+    ]
+    if kind == FaultKind.ENDLESS:
+        headers = [("Content-Type", "text/html; charset=utf-8"), *extra]
+        return _Response(status, [*headers, ("Connection", "close")], endless=True)
+    if kind == FaultKind.OVERSIZED:
+        head = b"<!DOCTYPE html><html><head><title>Big</title></head><body>\n"
+        body = (head + _FILLER * (fault.size // len(_FILLER) + 1))[: fault.size]
+        headers = [("Content-Type", "text/html; charset=utf-8"), *extra]
+        return _Response(status, headers, body)
+    if kind == FaultKind.META_REFRESH:
+        target = html.escape(fault.location or "")
+        text = (
+            "<!DOCTYPE html>\n<html><head><title>Moved</title>"
+            f'<meta http-equiv="refresh" content="0; url={target}"></head>'
+            f'<body><p>This page has moved to <a href="{target}">{target}</a>.</p>'
+            "</body></html>\n"
+        )
+        return _page(status, "Moved", extra, text)
+    default = SOFT_404_BODY if kind == FaultKind.SOFT_404 else ACCESS_DENIED_BODY
+    return _page(status, kind.value, extra, fault.body or default)
 
 
 # links added to index pages
@@ -687,11 +804,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
-        if response.status != 304:
+        if response.status != 304 and not response.endless:
             self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if not head and response.status != 304:
+        if response.endless:
+            self.close_connection = True
+            if not head:
+                self._send_endless()
+        elif not head and response.status != 304:
             self.wfile.write(response.body)
+
+    def _send_endless(self) -> None:
+        """Markup until the client hangs up or the site stops."""
+        self.wfile.write(b"<!DOCTYPE html><html><head><title>More</title></head><body>")
+        chunk = _FILLER * 64
+        while not self.server.sim._stopping.is_set():
+            self.wfile.write(chunk)
 
 
 # pytest fixtures

@@ -51,6 +51,14 @@ _OUTCOME_KEYS = {
     Outcome.MISSING: "missing",
     Outcome.BLOCKED: "blocked",
     Outcome.FAILED: "failed",
+    # Any other status (400, 401, an unfollowed 3xx...) brought no content either.
+    Outcome.IGNORED: "failed",
+}
+# Failed fetches counted by cause as well (beside failed / index_failed).
+_PROBLEM_KEYS = {
+    FetchProblem.TOO_LARGE: "too_large",
+    FetchProblem.REDIRECT_LOOP: "redirect_loops",
+    FetchProblem.OFF_HOST_REDIRECT: "refused_redirects",
 }
 
 
@@ -80,6 +88,10 @@ def section_outcome(results: Iterable[IndexResult]) -> tuple[SectionState, str |
     if counts[IndexResult.BLOCKED] and not counts[IndexResult.DISALLOWED]:
         blocked = counts[IndexResult.BLOCKED]
         return SectionState.BLOCKED, f"{blocked} index page(s) blocked"
+    if set(counts) == {IndexResult.DISALLOWED}:
+        return SectionState.FAILING, "robots.txt forbids every index page"
+    if set(counts) == {IndexResult.MISSING}:
+        return SectionState.FAILING, "every index page answered 'not found'"
     answered = ", ".join(sorted(set(counts))) or "nothing fetched"
     return SectionState.FAILING, f"no index page answered: {answered}"
 
@@ -97,10 +109,14 @@ def count_index(stats: StatsCollector, page: FetchedPage) -> None:
 
 
 def count_problem(stats: StatsCollector, page: FetchedPage) -> None:
-    """A fetch that got no HTTP answer at all (time-out, reset, robots)."""
+    """A fetch with no answer about the page (time-out, reset, robots, too large,
+    refused redirect, loop); index pages are counted by count_index."""
     if page.problem is FetchProblem.ROBOTS_DISALLOWED:
         _inc(stats, "robots_forbidden")
-    elif page.role is PageRole.DETAIL:
+        return
+    if page.problem in _PROBLEM_KEYS:
+        _inc(stats, _PROBLEM_KEYS[page.problem])
+    if page.role is PageRole.DETAIL:
         _inc(stats, "failed")
 
 
@@ -114,12 +130,12 @@ def count_fetch(
     error: str | None,
 ) -> None:
     """A fetch that storage took in, with what storage made of it."""
-    if page.problem is FetchProblem.OFF_HOST_REDIRECT:
-        _inc(stats, "refused_redirects")
+    if page.problem is FetchProblem.SOFT_404:
+        _inc(stats, "soft_404")
     if page.role is PageRole.INDEX:
         return
     _inc(stats, "detail_fetches")
-    _inc(stats, _OUTCOME_KEYS.get(outcome, "ignored"))
+    _inc(stats, _OUTCOME_KEYS[outcome])
     if new_document:
         _inc(stats, "new_documents")
     elif outcome is Outcome.NEW_VERSION:

@@ -101,6 +101,16 @@ def detail_doc_id(url: str) -> str | None:
     return match.group("doc_id") if match else None
 
 
+def is_index_page(url: str) -> bool:
+    """A list page (section entry page, monthly archive, statements list, any page
+    outside the document id families) rather than a document.
+
+    The crawl and replay both decide by this: list pages are stored as snapshots
+    only, never as documents or versions.
+    """
+    return detail_doc_id(url) is None
+
+
 def archive_link(url: str) -> ArchiveLink | None:
     """The month when `url` is a YYYYMM_index.html or pc_YYYYMM_index.html page."""
     match = ARCHIVE_PATH.search(urlsplit(url).path)

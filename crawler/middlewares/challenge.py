@@ -1,4 +1,7 @@
-"""WAF and bot challenges: recognized as blocked, never retried, never stored."""
+"""Hostile answers in the crawl: a block (WAF refusal, bot challenge) or a soft 404 is
+marked on the request, never retried and never stored as content; crawler.blocking
+judges.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +11,19 @@ from typing import TYPE_CHECKING, Self
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.blocking import is_challenge
+from crawler.blocking import Hostile, classify, is_challenge
 from crawler.middlewares import crawl_stats
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-__all__ = ["ChallengeMiddleware", "is_challenge"]
+__all__ = ["ChallengeMiddleware", "Hostile", "classify", "is_challenge"]
 
 logger = logging.getLogger(__name__)
 
 
 class ChallengeMiddleware:
-    """Spot WAF/bot challenges (403, 503, even 200): never retried, never stored."""
+    """Spot blocks and soft 404s on every status: never retried, never content."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -30,12 +33,18 @@ class ChallengeMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if is_challenge(
+        verdict = classify(
             response.status, response.headers.get(b"cf-mitigated"), response.body
-        ):
+        )
+        if verdict is Hostile.BLOCKED:
             request.meta["challenge"] = True
             request.meta["dont_retry"] = True
             crawl_stats(self.crawler).inc_value("mofa/challenges")
+            logger.warning("%s: blocked (%s)", request.url, response.status)
+        elif verdict is Hostile.NOT_FOUND:
+            request.meta["soft_404"] = True
+            crawl_stats(self.crawler).inc_value("mofa/soft_404")
+            logger.warning("%s: a 'not found' page answered 200", request.url)
         elif response.status == 403:
             request.meta["dont_retry"] = True
         return response

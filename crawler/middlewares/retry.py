@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
@@ -15,6 +13,8 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
+
+from crawler.headers import parse_retry_after
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -108,13 +108,8 @@ class BackoffRetryMiddleware:
         self._resume_at[host] = max(self._resume_at.get(host, 0.0), until)
 
     def _retry_after(self, response: Response) -> float:
-        raw = response.headers.get(b"Retry-After")
-        value = raw.decode("latin-1").strip() if raw else ""
-        seconds: float = self.backoff_base
-        if value.isdigit():
-            seconds = float(value)
-        elif value:
-            when = email.utils.parsedate_to_datetime(value)
-            if when is not None:
-                seconds = (when - datetime.now(UTC)).total_seconds()
-        return min(max(seconds, 0.0), self.retry_after_max)
+        """The pause a 429 asks for; the backoff base if it asks for nothing usable."""
+        wait = parse_retry_after(
+            response.headers.get(b"Retry-After"), ceiling=self.retry_after_max
+        )
+        return self.backoff_base if wait is None else wait

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response, TextResponse
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
@@ -85,13 +86,15 @@ class MofaSpider(scrapy.Spider):
         ]:
             yield self._index_request(url, section)
         for url in self.plan.revisits:
-            yield self._detail_request(url, None)
+            if not listing.is_index_page(url):  # one rule with replay
+                yield self._detail_request(url, None)
 
     def parse_index(self, response: Response) -> Iterator[FetchedPage | scrapy.Request]:
         """Store the index fetch; follow unknown documents and archives in scope."""
         section: str = response.meta["section"]
-        yield self._fetched(response, PageRole.INDEX, section)
-        if response.meta.get("challenge") or response.meta.get("refused_redirect"):
+        fetched = self._fetched(response, PageRole.INDEX, section)
+        yield fetched
+        if fetched.problem is not FetchProblem.NONE:
             return
         if response.status == 304:
             html = self._stored_text(response.url)
@@ -186,13 +189,8 @@ class MofaSpider(scrapy.Spider):
         self, response: Response, role: PageRole, section: str | None
     ) -> FetchedPage:
         headers = response.headers
-        challenge = bool(response.meta.get("challenge"))
-        refused = response.meta.get("refused_redirect")
-        problem = FetchProblem.NONE
-        if challenge:
-            problem = FetchProblem.CHALLENGE
-        elif refused:
-            problem = FetchProblem.OFF_HOST_REDIRECT
+        problem, status, error = _answer(response)
+        content = problem is FetchProblem.NONE
         return FetchedPage(
             url=(response.meta.get("redirect_urls") or [response.url])[0],
             role=role,
@@ -200,17 +198,39 @@ class MofaSpider(scrapy.Spider):
             # The instant the WARC recorder gave this response, when it runs: one
             # fetch time in the archive and in the database.
             fetched_at=response.meta.get("fetched_at") or self.now,
-            # A challenge is recorded as 403 whatever its status: blocked, not content.
-            status=403 if challenge else response.status,
-            body=None if problem is not FetchProblem.NONE else response.body,
-            etag=_header(headers.get(b"ETag")),
-            last_modified=_header(headers.get(b"Last-Modified")),
+            status=status,
+            body=response.body if content else None,
+            # Validators only of content: the next request must not be answered 304
+            # against a block page, a soft 404 or a refused redirect.
+            etag=_header(headers.get(b"ETag")) if content else None,
+            last_modified=_header(headers.get(b"Last-Modified")) if content else None,
             final_url=response.url,
             charset=_charset(_header(headers.get(b"Content-Type"))),
             content_type=_header(headers.get(b"Content-Type")),
             problem=problem,
-            error=f"off-host redirect to {refused}" if refused else None,
+            error=error,
         )
+
+
+def _answer(response: Response) -> tuple[FetchProblem, int, str | None]:
+    """What the response is (crawler.middlewares marked it), the status to record
+    and why it is not content."""
+    meta = response.meta
+    if meta.get("challenge"):
+        # Recorded as 403 whatever its status: blocked, not content.
+        return FetchProblem.CHALLENGE, 403, f"block page answered {response.status}"
+    if meta.get("soft_404"):
+        return FetchProblem.SOFT_404, 404, "a 'not found' page answered 200"
+    if refused := meta.get("refused_redirect"):
+        how = "meta refresh" if meta.get("refused_refresh") else "redirect"
+        return (
+            FetchProblem.OFF_HOST_REDIRECT,
+            response.status,
+            f"off-host {how} to {refused}",
+        )
+    if looped := meta.get("redirect_loop"):
+        return FetchProblem.REDIRECT_LOOP, response.status, f"redirect loop at {looped}"
+    return FetchProblem.NONE, response.status, None
 
 
 def _problem(failure: Failure) -> FetchProblem:
@@ -219,6 +239,10 @@ def _problem(failure: Failure) -> FetchProblem:
         return FetchProblem.ROBOTS_DISALLOWED
     if isinstance(error, RobotsUnavailableError):
         return FetchProblem.ROBOTS_UNAVAILABLE
+    if isinstance(error, DownloadCancelledError) or "max size" in str(error):
+        return FetchProblem.TOO_LARGE  # DOWNLOAD_MAXSIZE, on the wire or inflated
+    if "max redirections" in str(error):
+        return FetchProblem.REDIRECT_LOOP
     if (
         isinstance(error, TwistedTimeoutError)
         or "timeout" in type(error).__name__.lower()

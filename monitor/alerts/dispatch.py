@@ -2,35 +2,50 @@
 
 Sending happens outside any transaction. An alert sent but not yet marked sent when
 the process dies is sent again later: delivery is at-least-once, never at-most-once.
+
+Order: on each channel, the alerts about one document go out in the order of their
+changes. An alert whose document has an earlier undelivered alert on the channel
+waits for it (the earlier one is claimed along and sent first); it is never sent
+alone. When a channel accepts a message, its other failed alerts are due again at
+once. Each alert is tried at most once per pass, whatever the backoff.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.alerts.claims import STALE_CLAIM, process_alive, this_host, worker_name
 from monitor.alerts.notifiers import build_notifiers
-from monitor.alerts.notifiers.base import Notifier, NotifyError
+from monitor.alerts.notifiers.base import (
+    AddressedNotifier,
+    Notifier,
+    NotifyError,
+    PartialDelivery,
+    send_waiting_once,
+)
 from monitor.alerts.render.cards import Rendered
 from monitor.alerts.views import Batch, render_batches
 from monitor.config import Settings
+from storage.claims import claim_due, release_dead_claims, waiting_on
 from storage.db import unit_of_work
-from storage.models import Alert, AlertStatus
-from storage.outbox import claim_due, mark_failed, mark_sent, release_stale_claims
+from storage.models import AlertStatus
+from storage.outbox import (
+    due_alert_ids,
+    hold,
+    mark_failed,
+    mark_sent,
+    retry_channel_now,
+    undelivered_recipients,
+)
 
 logger = logging.getLogger(__name__)
 
-STALE_CLAIM = timedelta(minutes=10)
-# A Slack 429 asking for this long or less is waited out, then retried once.
-MAX_INLINE_WAIT_SECONDS = 30.0
 CLAIM_BATCH = 50
 MAX_ROUNDS = 20
 
@@ -53,6 +68,16 @@ class DispatchResult:
     dead: int = 0
     skipped: int = 0
     planned: tuple[Planned, ...] = field(default_factory=tuple)
+    held: int = 0  # not tried: an earlier alert about the document is undelivered
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """How one send went: no error, or the error and what the channel asked."""
+
+    error: str | None = None
+    retry_after: float | None = None
+    undelivered: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -61,6 +86,11 @@ class _Tally:
     failed: int = 0
     dead: int = 0
     skipped: int = 0
+    held: int = 0
+    # Every alert claimed in this pass: none is claimed twice.
+    tried: set[int] = field(default_factory=set)
+    # Channels whose failed alerts were made due since their last failure.
+    recovered: set[str] = field(default_factory=set)
 
 
 def dispatch_due(
@@ -76,67 +106,44 @@ def dispatch_due(
     channels = dict(notifiers) if notifiers is not None else build_notifiers(settings)
     if dry_run:
         return DispatchResult(planned=tuple(_plan(factory, now)))
-    _release_claims(factory, now)
+    _release_dead_claims(factory, now)
     tally = _Tally()
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+    worker = worker_name()
     for _ in range(MAX_ROUNDS):
-        alert_ids = claim_due(factory, now, worker=worker, limit=CLAIM_BATCH)
+        alert_ids = claim_due(
+            factory, now, worker=worker, limit=CLAIM_BATCH, exclude=tally.tried
+        )
         if not alert_ids:
             break
-        for batch in render_batches(factory, alert_ids):
+        tally.tried.update(alert_ids)
+        batches = render_batches(factory, alert_ids)
+        # Oldest first: an earlier change's alert goes before a later one's.
+        for batch in sorted(batches, key=lambda b: min(b.alert_ids)):
             _deliver(factory, settings, now, batch, channels, tally, sleep)
-    result = DispatchResult(tally.sent, tally.failed, tally.dead, tally.skipped)
+    result = DispatchResult(
+        tally.sent, tally.failed, tally.dead, tally.skipped, held=tally.held
+    )
     if result != DispatchResult():
         logger.info(
-            "dispatch: %d sent, %d failed, %d dead, %d skipped",
+            "dispatch: %d sent, %d failed, %d dead, %d skipped, %d held back",
             result.sent,
             result.failed,
             result.dead,
             result.skipped,
+            result.held,
         )
     return result
 
 
-def _release_claims(factory: sessionmaker[Session], now: datetime) -> None:
-    with unit_of_work(factory) as session:
-        released = release_stale_claims(session, now, STALE_CLAIM)
-        released += _release_orphaned_claims(session)
+def _release_dead_claims(factory: sessionmaker[Session], now: datetime) -> None:
+    released = release_dead_claims(
+        factory, now, older_than=STALE_CLAIM, host=this_host(), alive=process_alive
+    )
     if released:
         logger.warning(
             "dispatch: %d alerts claimed by a dispatcher that died are due again",
             released,
         )
-
-
-def _release_orphaned_claims(session: Session) -> int:
-    """Claims of a dispatcher on this host whose process is gone (killed mid-send)."""
-    host = socket.gethostname()
-    stmt = select(Alert).where(
-        Alert.status == AlertStatus.SENDING, Alert.claimed_by.like(f"{host}:%")
-    )
-    released = 0
-    for alert in session.scalars(stmt):
-        pid_text = (alert.claimed_by or "").rpartition(":")[2]
-        if pid_text.isdigit() and not _process_alive(int(pid_text)):
-            alert.status = (
-                AlertStatus.PENDING if alert.attempts == 0 else AlertStatus.FAILED
-            )
-            alert.claimed_at = None
-            alert.claimed_by = None
-            released += 1
-    return released
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _deliver(
@@ -148,80 +155,109 @@ def _deliver(
     tally: _Tally,
     sleep: Callable[[float], None],
 ) -> None:
+    if _held_back(factory, batch, tally):
+        return
     notifier = channels.get(batch.channel)
-    error, retry_after = batch.error, None
+    outcome = _Outcome(error=batch.error)
     if notifier is None:
-        error = f"channel {batch.channel!r} is not configured"
+        outcome = _Outcome(error=f"channel {batch.channel!r} is not configured")
         tally.skipped += len(batch.alert_ids)
     elif batch.message is not None:
-        error, retry_after = _send(notifier, batch.message, batch, sleep)
+        outcome = _send(factory, notifier, batch.message, batch, sleep)
     with unit_of_work(factory) as session:
-        for alert_id in batch.alert_ids:
-            if error is None:
+        if outcome.error is None:
+            for alert_id in batch.alert_ids:
                 mark_sent(session, alert_id, now)
-                tally.sent += 1
-                continue
+            tally.sent += len(batch.alert_ids)
+            _channel_is_back(session, batch.channel, now, tally)
+            return
+        for alert_id in batch.alert_ids:
             status = mark_failed(
                 session,
                 alert_id,
-                error,
+                outcome.error,
                 now,
                 max_attempts=settings.alerts.max_attempts,
                 backoff_seconds=settings.alerts.backoff_seconds,
                 max_backoff_seconds=settings.alerts.max_backoff_seconds,
-                retry_after=retry_after,
+                retry_after=outcome.retry_after,
+                undelivered=outcome.undelivered,
             )
             if status == AlertStatus.DEAD:
                 tally.dead += 1
             elif notifier is not None:
                 tally.failed += 1
+        tally.recovered.discard(batch.channel)
+
+
+def _held_back(factory: sessionmaker[Session], batch: Batch, tally: _Tally) -> bool:
+    """True (and the batch returned untried) when an earlier alert about one of its
+    documents is still undelivered on the channel."""
+    with factory() as session:
+        blocker = waiting_on(session, batch.alert_ids)
+    if blocker is None:
+        return False
+    with unit_of_work(factory) as session:
+        for alert_id in batch.alert_ids:
+            hold(session, alert_id, blocker)
+    tally.held += len(batch.alert_ids)
+    logger.info(
+        "alerts %s via %s wait for alert %d (an earlier change of the document)",
+        batch.alert_ids,
+        batch.channel,
+        blocker,
+    )
+    return True
+
+
+def _channel_is_back(
+    session: Session, channel: str, now: datetime, tally: _Tally
+) -> None:
+    """The channel accepted a message: its failed alerts are due again at once."""
+    if channel in tally.recovered:
+        return  # done, and nothing failed on it since
+    due = retry_channel_now(session, channel, now)
+    tally.recovered.add(channel)
+    if due:
+        logger.info("channel %s delivers again: %d failed alerts due now", channel, due)
 
 
 def _send(
-    notifier: Notifier, message: Rendered, batch: Batch, sleep: Callable[[float], None]
-) -> tuple[str | None, float | None]:
-    """Send once (twice after a short Retry-After); (error, retry_after) on failure."""
-    for attempt in (1, 2):
-        try:
-            notifier.send(message)
-        except NotifyError as exc:
-            wait = exc.retry_after
-            if attempt == 1 and wait is not None and wait <= MAX_INLINE_WAIT_SECONDS:
-                logger.info(
-                    "channel %s asks to retry in %.1fs; waiting", batch.channel, wait
-                )
-                sleep(max(wait, 0.0))
-                continue
-            logger.warning(
-                "alerts %s via %s failed: %s", batch.alert_ids, batch.channel, exc
-            )
-            return str(exc) or type(exc).__name__, wait
-        except Exception as exc:
-            logger.error(
-                "alerts %s via %s failed unexpectedly",
-                batch.alert_ids,
-                batch.channel,
-                exc_info=True,
-            )
-            return f"{type(exc).__name__}: {exc}", None
-        else:
-            logger.info("alerts %s sent via %s", batch.alert_ids, batch.channel)
-            return None, None
-    return "retry after wait failed", None
+    factory: sessionmaker[Session],
+    notifier: Notifier,
+    message: Rendered,
+    batch: Batch,
+    sleep: Callable[[float], None],
+) -> _Outcome:
+    """Send (again after a short Retry-After), to the recipients still missing it."""
+    recipients = None
+    if isinstance(notifier, AddressedNotifier):  # only these can send to some
+        with factory() as session:
+            recipients = undelivered_recipients(session, batch.alert_ids)
+    try:
+        send_waiting_once(notifier, message, recipients=recipients, sleep=sleep)
+    except NotifyError as exc:
+        logger.warning(
+            "alerts %s via %s failed: %s", batch.alert_ids, batch.channel, exc
+        )
+        undelivered = exc.undelivered if isinstance(exc, PartialDelivery) else None
+        return _Outcome(str(exc) or type(exc).__name__, exc.retry_after, undelivered)
+    except Exception as exc:
+        logger.error(
+            "alerts %s via %s failed unexpectedly",
+            batch.alert_ids,
+            batch.channel,
+            exc_info=True,
+        )
+        return _Outcome(f"{type(exc).__name__}: {exc}")
+    logger.info("alerts %s sent via %s", batch.alert_ids, batch.channel)
+    return _Outcome()
 
 
 def _plan(factory: sessionmaker[Session], now: datetime) -> list[Planned]:
     """What would be sent now, without claiming or changing anything."""
-    stmt = (
-        select(Alert.id)
-        .where(
-            Alert.status.in_([AlertStatus.PENDING, AlertStatus.FAILED]),
-            Alert.next_attempt_at <= now,
-        )
-        .order_by(Alert.id)
-    )
     with factory() as session:
-        ids = list(session.scalars(stmt))
+        ids = due_alert_ids(session, now)
     planned = []
     for batch in render_batches(factory, ids):
         subject = batch.message.subject if batch.message else f"({batch.error})"

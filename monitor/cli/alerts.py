@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TEST_URL = "https://www.mofa.go.jp/"
-
 
 @click.group(epilog=examples("mofawatch alerts test --channel desk"))
 def alerts() -> None:
@@ -38,13 +36,16 @@ def alerts() -> None:
 def test(ctx: Context, channel: str | None) -> int:
     """Send a test message through each channel now.
 
-    The message is laid out like a real alert and marked as a test. Exit 1, with
-    the error, if a channel fails.
+    The message is laid out like a real alert, marked as a test, and links to the
+    configured [site] base_url. A channel that asks to retry within 30 s (HTTP 429
+    with Retry-After) is waited for and tried once more. Exit 1, with the error,
+    if a channel fails.
     """
     from monitor.alerts.notifiers import build_notifiers
-    from monitor.alerts.notifiers.base import NotifyError
+    from monitor.alerts.notifiers.base import NotifyError, send_waiting_once
 
-    notifiers = build_notifiers(ctx.settings())
+    settings = ctx.settings()
+    notifiers = build_notifiers(settings)
     names = [channel] if channel else sorted(notifiers)
     unknown = [name for name in names if name not in notifiers]
     if unknown:
@@ -55,12 +56,15 @@ def test(ctx: Context, channel: str | None) -> int:
         )
         return ExitCode.USAGE
     failed = 0
+    link = settings.site.base_url.rstrip("/") + "/"
     for name in names:
         try:
-            notifiers[name].send(test_message(datetime.now(UTC)))
+            send_waiting_once(notifiers[name], test_message(datetime.now(UTC), link))
         except NotifyError as exc:
             failed += 1
-            say(f"{name}: FAILED: {exc}")
+            wish = exc.retry_after
+            later = f" (it asks to retry in {wish:g} s)" if wish is not None else ""
+            say(f"{name}: FAILED: {exc}{later}")
         except Exception as exc:  # a channel bug must not hide the other channels
             logger.debug("test alert via %s failed", name, exc_info=True)
             failed += 1
@@ -70,10 +74,11 @@ def test(ctx: Context, channel: str | None) -> int:
     return ExitCode.FAILED if failed else ExitCode.OK
 
 
-def test_message(now: datetime) -> Rendered:
-    """A message laid out like a real alert, clearly marked as a test."""
+def test_message(now: datetime, link: str) -> Rendered:
+    """A message laid out like a real alert, clearly marked as a test, linking to
+    `link` (the watched site)."""
     content: dict[str, Any] = {
-        "url": TEST_URL,
+        "url": link,
         "doc_id": "test",
         "language": "en",
         "kind": "page",
@@ -97,7 +102,7 @@ def test_message(now: datetime) -> Rendered:
         alert_id=0,
         change_id=0,
         kind="new",
-        document_url=TEST_URL,
+        document_url=link,
         doc_id="test",
         doc_kind="page",
         seq=None,

@@ -50,6 +50,12 @@ def run(
     The first run on an empty database, and a --since backfill, record a silent
     baseline. SIGTERM, SIGINT or SIGHUP stop the cycle and its crawl; the exit code
     is then 128 + the signal number.
+
+    Exit 1, with a `problem:` line each, when a fetch gave no content (failed,
+    blocked, a page past [crawl] max_response_bytes (default 8 MiB), a redirect or
+    meta refresh to another host, a redirect loop) or a section had no index page
+    to read (robots.txt forbids it, every list page answers "not found"); exit 4
+    when the site blocked every index page (403, 429, a challenge or block page).
     """
     from monitor.runner.cycle import CycleOptions, execute_cycle
     from monitor.runner.progress import crawl_progress

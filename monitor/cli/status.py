@@ -33,13 +33,19 @@ _RUN_STATS = (
     epilog=examples(
         "mofawatch status",
         "mofawatch status --json | jq .problems",
+        "mofawatch status --json | jq -r .next_cycle.at   # when the daemon runs next",
         "HEALTHCHECK CMD mofawatch -q status   # in a Dockerfile",
     )
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_context
 def status(ctx: Context, as_json: bool) -> int:
-    """Health: last runs, sections, alerts (exit 1 when unhealthy).
+    """Health: last runs, sections, alerts, next scheduled cycle (exit 1 when
+    unhealthy).
+
+    The next cycle is the one `mofawatch daemon` would start by the [schedule] of
+    the configuration (cron read as crontab reads it, in its time zone; an
+    interval counted from the last daemon cycle's start), before jitter.
 
     Exit 0 when healthy; 1 when a section is blocked or failing, an alert is
     dead, the last run failed, or no run succeeded within three schedule
@@ -75,6 +81,7 @@ def build_status(
         "versions": figures.versions,
         "alerts": dict(figures.alerts),
         "translation": {"median_lag_days_90d": figures.translation_lag_days},
+        "next_cycle": _next_cycle(figures, settings, now),
     }
     problems = _problems(figures) + _staleness(figures.last_ok_at, settings, now)
     report["problems"] = problems
@@ -110,6 +117,28 @@ def _staleness(
             f"{STALE_INTERVALS} schedule intervals)"
         ]
     return []
+
+
+def _next_cycle(
+    figures: StatusFigures, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """When the daemon's schedule starts the next cycle, and the schedule itself."""
+    from monitor.schedule import next_fire_time
+
+    schedule = settings.schedule
+    daemon_starts = [r.started_at for r in figures.runs if r.kind == "daemon"]
+    last_start = max(daemon_starts, default=None)
+    at = next_fire_time(schedule, now, last_start=last_start)
+    return {
+        "at": _iso(at),
+        "schedule": (
+            f"cron {schedule.cron}"
+            if schedule.cron is not None
+            else f"every {schedule.interval_seconds} s"
+        ),
+        "timezone": schedule.timezone,
+        "jitter_seconds": schedule.jitter_seconds,
+    }
 
 
 def _interval(settings: Settings) -> timedelta:
@@ -177,6 +206,12 @@ def _text(report: dict[str, Any]) -> str:
             f"translations: median lag {lag:g} days (English after Japanese, "
             "last 90 days)"
         )
+    nxt = report["next_cycle"]
+    lines.append(
+        f"next cycle: {nxt['at']} ({nxt['schedule']}, {nxt['timezone']}"
+        + (f", up to {nxt['jitter_seconds']} s later" if nxt["jitter_seconds"] else "")
+        + ")"
+    )
     lines.append("sections:")
     lines += [
         f"  {s['name']:<18} {s['state']:<8} since {s['since']}"

@@ -1,8 +1,8 @@
 """[[channels]]: the table each channel type takes in the file, and the ChannelSettings
 the notifiers get once its secrets are read from the environment.
 
-Secrets (SMTP password, Slack and webhook URLs) are SecretStr: repr, str and errors show
-asterisks; only a notifier calls get_secret_value().
+Secrets (SMTP password, Slack, webhook and Apprise URLs) are SecretStr: repr, str and
+errors show asterisks; only a notifier calls get_secret_value().
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 
+from monitor.config.apprise_url import apprise_service
 from monitor.config.base import EnvName, Integer, Number, Table, Text, Texts
 from monitor.config.errors import ConfigError
 from monitor.config.vocabulary import ChannelType, Security
@@ -35,6 +36,7 @@ class ChannelSettings(Table):
     username: Text | None = None
     password: SecretStr | None = None
     webhook_url: SecretStr | None = None
+    apprise_url: SecretStr | None = None
     timeout_seconds: Timeout = 20.0
 
     @model_validator(mode="before")
@@ -126,8 +128,29 @@ class ConsoleChannel(_ChannelTable):
         return self._settings()
 
 
+class AppriseChannel(_ChannelTable):
+    """One Apprise URL (Teams, Telegram, Discord, ntfy, Matrix, ...), read from the
+    environment: such URLs hold tokens."""
+
+    type: Literal["apprise"]
+    url_env: EnvName = "MOFAWATCH_APPRISE_URL"
+
+    def resolve(self, environ: Mapping[str, str]) -> ChannelSettings:
+        url = (environ.get(self.url_env) or "").strip()
+        if not url:
+            raise ConfigError(
+                f"{self.where} Apprise URL: set the variable {self.url_env}"
+            )
+        if apprise_service(url) is None:
+            raise ConfigError(
+                f"{self.where} the Apprise URL in {self.url_env} is not one Apprise "
+                "can use (the URL is not shown: it is a secret)"
+            )
+        return self._settings(apprise_url=url)
+
+
 ChannelTable = Annotated[
-    EmailChannel | SlackChannel | WebhookChannel | ConsoleChannel,
+    EmailChannel | SlackChannel | WebhookChannel | ConsoleChannel | AppriseChannel,
     Field(discriminator="type"),
 ]
 # Keys of the file that ChannelSettings holds otherwise (a secret, or none at all).

@@ -38,6 +38,7 @@ def load_settings(
     _check_channel_names(file)
     return Settings(
         site=file.site,
+        crawl=file.crawl,
         database_url=file.database.url,
         proxy_url=resolve_proxy(environ, file.site.proxy, file.site.base_url),
         schedule=file.schedule,

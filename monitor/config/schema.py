@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic import model_validator as model_check
 
-from crawler.contract import RevisitPolicy
+from crawler.contract import DEFAULT_MAX_RESPONSE_BYTES, RevisitPolicy
 from monitor.config.base import (
     Count,
     Flag,
+    Integer,
     Number,
     Positive,
     Seconds,
@@ -85,6 +86,14 @@ class SiteSettings(Table):
     revisit: RevisitPolicy = RevisitPolicy()
     # An HTTP proxy for the crawl and `check`; its password only in MOFAWATCH_PROXY_URL.
     proxy: Annotated[Text, AfterValidator(check_proxy_address)] | None = None
+
+
+class CrawlSettings(Table):
+    """[crawl]: limits on what one fetch may bring in."""
+
+    # A larger body (as sent or once inflated) is not read on: the fetch fails as
+    # too_large. At least 1 KiB, so a typo cannot refuse every page.
+    max_response_bytes: Annotated[Integer, Field(ge=1024)] = DEFAULT_MAX_RESPONSE_BYTES
 
 
 class ScheduleSettings(Table):

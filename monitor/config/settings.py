@@ -12,6 +12,7 @@ from monitor.config.errors import ConfigError
 from monitor.config.schema import (
     DEFAULT_DATABASE_URL,
     AlertSettings,
+    CrawlSettings,
     DatabaseTable,
     OpsSettings,
     RetentionTable,
@@ -25,6 +26,7 @@ class Settings(Table):
     """The whole configuration, secrets resolved (and hidden from repr)."""
 
     site: SiteSettings = SiteSettings()
+    crawl: CrawlSettings = CrawlSettings()
     # Not in repr: a PostgreSQL URL may carry its password.
     database_url: Text = Field(DEFAULT_DATABASE_URL, repr=False)
     # Resolved from MOFAWATCH_PROXY_URL, [site] proxy or https_proxy/http_proxy;
@@ -49,6 +51,7 @@ class ConfigFile(Table):
     """mofawatch.toml as written: every table optional, every key known."""
 
     site: SiteSettings = SiteSettings()
+    crawl: CrawlSettings = CrawlSettings()
     database: DatabaseTable = DatabaseTable()
     schedule: ScheduleSettings = ScheduleSettings()
     channels: tuple[ChannelTable, ...] = ()

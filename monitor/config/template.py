@@ -11,6 +11,7 @@ from monitor.config.load import ENV_OVERRIDES
 from monitor.config.schema import (
     MIN_BACKOFF_SECONDS,
     AlertSettings,
+    CrawlSettings,
     DatabaseTable,
     OpsSettings,
     RuleSettings,
@@ -51,6 +52,11 @@ daily_until_days = {site.revisit.daily_until_days}  # then daily, then weekly un
 weekly_until_days = {site.revisit.weekly_until_days}
 monthly_after = {site.revisit.monthly_after}  # false: never again after that
 
+[crawl]
+# a page larger than this (bytes, as sent or once inflated) is not stored: the fetch
+# fails as too_large and the cycle exits 1
+max_response_bytes = {crawl.max_response_bytes}
+
 [database]
 # SQLite file in the folder mofawatch runs from; for PostgreSQL:
 # url = "postgresql+psycopg://mofawatch@db.example.org/mofawatch"
@@ -67,7 +73,7 @@ crawl_timeout_seconds = {schedule.crawl_timeout_seconds}
 # Where alerts go. The console channel prints them; uncomment the others to use them.
 [[channels]]
 name = {channel}
-type = {channel}  # email | slack | webhook | console
+type = {channel}  # email | slack | webhook | console | apprise
 
 # [[channels]]
 # name = "desk"
@@ -83,6 +89,11 @@ type = {channel}  # email | slack | webhook | console
 # name = "team"
 # type = "slack"  # webhook URL (https) in MOFAWATCH_SLACK_WEBHOOK_URL, or:
 # webhook_url_env = "NAME"  # the variable that holds it
+
+# [[channels]]
+# name = "phones"
+# type = "apprise"  # Teams, Telegram, Discord, ntfy, Matrix...: one Apprise URL
+# url_env = "MOFAWATCH_APPRISE_URL"  # the variable that holds it (a secret)
 
 # Which changes go to which channels (add "desk", "team" once they are set up).
 [[rules]]
@@ -113,6 +124,7 @@ def default_config_text() -> str:
     schedule = ScheduleSettings()
     return _TEMPLATE.format(
         site=_TomlView(SiteSettings()),
+        crawl=_TomlView(CrawlSettings()),
         database=_TomlView(DatabaseTable()),
         schedule=_TomlView(schedule),
         interval=_toml(_interval_text(schedule.interval_seconds)),

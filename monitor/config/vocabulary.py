@@ -31,6 +31,7 @@ class ChannelType(enum.StrEnum):
     SLACK = "slack"
     WEBHOOK = "webhook"
     CONSOLE = "console"
+    APPRISE = "apprise"
 
 
 class Security(enum.StrEnum):

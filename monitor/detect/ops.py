@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.contract import CrawlStats
 from monitor.alerts.rules import ops_channels
 from monitor.config import Settings
+from storage.conditions import condition_for, move_condition
 from storage.db import unit_of_work
 from storage.models import (
     Document,
-    OpsCondition,
     OpsEvent,
     SectionState,
     Snapshot,
@@ -33,6 +33,7 @@ from storage.sections import section_health
 logger = logging.getLogger(__name__)
 
 SITE = "site"
+DETAIL_PAGES = "detail_pages"  # the subject of the documents' own conditions
 REQUIRED_FIELDS = ("title", "date", "body")
 MIN_DRIFT_SAMPLE = 3  # fewer extracted pages than this say nothing about the layout
 
@@ -48,7 +49,7 @@ def evaluate_ops(
         crawl = (CrawlStats.from_run(run.stats) if run else None) or CrawlStats()
         sections = _section_outcomes(session, crawl, started_at)
         for subject, active in _blocked(crawl, sections).items():
-            events += _apply(
+            events += move_condition(
                 session,
                 "blocked",
                 subject,
@@ -57,10 +58,11 @@ def evaluate_ops(
                 {"sections": sorted(sections), "run_id": run_id},
             )
         events += _failing(session, settings, sections, now, run_id)
+        events += _detail_pages(session, settings, crawl, now, run_id)
         drift, detail = _drift(session, settings, crawl, run_id)
-        events += _apply(session, "layout_drift", SITE, drift, now, detail)
+        events += move_condition(session, "layout_drift", SITE, drift, now, detail)
         silent, detail = _silence(session, settings, now)
-        events += _apply(session, "silence", SITE, silent, now, detail)
+        events += move_condition(session, "silence", SITE, silent, now, detail)
         session.flush()
         for event in events:
             for channel in ops_channels(settings):
@@ -119,11 +121,11 @@ def _failing(
     for name, outcome in sections.items():
         if outcome is SectionState.BLOCKED:
             continue  # blocked is its own condition: neither adds to nor ends failing
-        condition = _condition(session, "failing", name, now)
+        condition = condition_for(session, "failing", name, now)
         failing = outcome is SectionState.FAILING
         condition.streak = condition.streak + 1 if failing else 0
         active = condition.streak >= settings.ops.failing_cycles
-        events += _apply(
+        events += move_condition(
             session,
             "failing",
             name,
@@ -131,6 +133,32 @@ def _failing(
             now,
             {"cycles": condition.streak, "run_id": run_id},
         )
+    return events
+
+
+def _detail_pages(
+    session: Session, settings: Settings, crawl: CrawlStats, now: datetime, run_id: int
+) -> list[OpsEvent]:
+    """Documents failing, or blocked, in at least half their fetches for
+    failing_cycles cycles in a row, while the index pages may answer fine."""
+    if crawl.all_index_blocked:
+        return []  # the site-wide block says it already
+    answered = crawl.new_versions + crawl.unchanged + crawl.missing
+    answered += crawl.extract_errors
+    events: list[OpsEvent] = []
+    for kind, bad in (("failing", crawl.failed), ("blocked", crawl.blocked)):
+        if bad + answered == 0:
+            continue  # no document fetched: nothing learned, the streak stands
+        condition = condition_for(session, kind, DETAIL_PAGES, now)
+        condition.streak = condition.streak + 1 if bad and bad >= answered else 0
+        detail = {
+            "cycles": condition.streak,
+            kind: bad,
+            "answered": answered,
+            "run_id": run_id,
+        }
+        active = condition.streak >= settings.ops.failing_cycles
+        events += move_condition(session, kind, DETAIL_PAGES, active, now, detail)
     return events
 
 
@@ -193,53 +221,6 @@ def _silence(
         "limit_days": settings.ops.silence_days,
     }
     return days > settings.ops.silence_days, detail
-
-
-def _condition(
-    session: Session, kind: str, subject: str, now: datetime
-) -> OpsCondition:
-    condition = session.scalar(
-        select(OpsCondition).where(
-            OpsCondition.kind == kind, OpsCondition.subject == subject
-        )
-    )
-    if condition is None:
-        condition = OpsCondition(
-            kind=kind, subject=subject, is_active=False, streak=0, updated_at=now
-        )
-        session.add(condition)
-    return condition
-
-
-def _apply(
-    session: Session,
-    kind: str,
-    subject: str,
-    active: bool | None,
-    now: datetime,
-    detail: Mapping[str, Any],
-) -> list[OpsEvent]:
-    """Move the condition to `active` (None: unknown, keep); an event on transitions."""
-    if active is None:
-        return []
-    condition = _condition(session, kind, subject, now)
-    condition.updated_at = now
-    if active == condition.is_active:
-        return []
-    event_detail = dict(detail)
-    if not active and condition.since is not None:
-        event_detail["since"] = _aware(condition.since).isoformat()
-    condition.is_active = active
-    condition.since = now
-    event = OpsEvent(
-        kind=kind,
-        subject=subject,
-        phase="started" if active else "ended",
-        detail=event_detail,
-        created_at=now,
-    )
-    session.add(event)
-    return [event]
 
 
 def _aware(moment: datetime) -> datetime:

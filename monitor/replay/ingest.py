@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.extract.listing import detail_doc_id
+from crawler.extract.listing import is_index_page
 from monitor.replay.sources import BodyReader, Capture, header
 from storage.batch_documents import BatchItem
 from storage.db import unit_of_work
@@ -110,7 +110,7 @@ def _is_detail(capture: Capture) -> bool:
     holds (statement lists, Japanese pages) are stored as snapshots only, as live."""
     if capture.role is not None:
         return capture.role == "detail"
-    return detail_doc_id(capture.url) is not None
+    return not is_index_page(capture.url)  # the crawl's rule
 
 
 StoredKey = tuple[str, datetime, str | None]
@@ -186,7 +186,7 @@ def _ingest_batch(
     with unit_of_work(factory) as session:
         lines |= _skip_stored(session, batch)
     wanted = {n: c for n, c in batch.items() if n not in lines}
-    # Extraction, the long part, holds no transaction: a crawl can write meanwhile.
+    # Extraction, the long part, holds no transaction: readers are not held up.
     items = {
         n: BatchItem(fetch_record(c), c.fetched_at, _is_detail(c))
         for n, c in wanted.items()

@@ -106,6 +106,7 @@ def run_config_for(
         timeout_seconds=site.timeout_seconds,
         retry_times=site.retry_times,
         revisit=site.revisit,
+        max_response_bytes=settings.crawl.max_response_bytes,
         run_id=run_id,
         warc_path=os.path.abspath(warc_path) if warc_path else None,
         now=now,

@@ -34,6 +34,9 @@ def verdict(
         )
     problems = [] if crawl.ok else [crawl.describe()]
     problems += [f"{k}: {n}" for k, n in crawl.stats.fetch_problems.items()]
+    # A section with nothing to read (robots.txt forbids it, every list page is
+    # gone) fetched nothing that fails, and must still say so.
+    problems += [f"{k}: {e}" for k, e in crawl.stats.failing_sections.items()]
     if dispatched is not None and (dispatched.failed or dispatched.dead):
         problems.append(
             f"alerts not delivered: {dispatched.failed} failed, {dispatched.dead} dead"

@@ -272,3 +272,30 @@ def test_index_blocked_for_three_cycles_gives_one_blocked_and_one_recovered(watc
             ("hook", "blocked ended"): 1,
         }
     )
+
+
+def test_after_a_mail_outage_the_new_meeting_arrives_before_its_correction(
+    sqlite_url, site, smtp_server, http_receiver, tmp_path
+):
+    watch = Watch(sqlite_url, site, smtp_server, http_receiver, tmp_path, "functions")
+    try:
+        watch.cycle()
+        _publish_new_meeting(watch.site)
+        smtp_server.stop()
+        watch.cycle()  # the "new" fails on email (next try in a minute)
+        assert smtp_server.messages == []
+        watch.site.edit_page(NEW_PAGE, "for approximately 1 hour", "for 90 minutes")
+        smtp_server.start()
+        watch.cycle()  # seconds later: the correction is found, the server is back
+        subjects = [str(m["Subject"]) for m in smtp_server.messages]
+        assert [s.split(":")[0] for s in subjects] == ["New meeting", "Updated"]
+        assert all("Japan-Kenya" in s for s in subjects)
+        # Slack and the webhook never failed: each got both, in the same order.
+        slack = [
+            json.loads(r.body)["text"]
+            for r in http_receiver.requests
+            if r.path == "/slack"
+        ]
+        assert [s.split(":")[0] for s in slack] == ["New meeting", "Updated"]
+    finally:
+        watch.factory.kw["bind"].dispose()

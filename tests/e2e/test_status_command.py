@@ -89,3 +89,19 @@ def test_dead_alerts_make_status_unhealthy(mw):
     code, report = _status(mw)
     assert code == 1
     assert "1 dead alerts (never delivered)" in report["problems"]
+
+
+def test_status_shows_the_next_cycle_of_the_configured_schedule(site, tmp_path):
+    from datetime import datetime, timedelta
+
+    mw = Installation(
+        site, tmp_path, '\n[schedule]\ncron = "0 8 * * 1"\ntimezone = "Asia/Tokyo"\n'
+    )
+    assert mw.run("run").returncode == 0
+    _code, report = _status(mw)
+    at = datetime.fromisoformat(report["next_cycle"]["at"])
+    assert (at.weekday(), at.hour, at.minute) == (0, 8, 0)  # a Monday, crontab's 1
+    assert at.utcoffset() == timedelta(hours=9)
+    assert report["next_cycle"]["schedule"] == "cron 0 8 * * 1"
+    text = mw.run("status").stdout
+    assert f"next cycle: {report['next_cycle']['at']} (cron 0 8 * * 1" in text

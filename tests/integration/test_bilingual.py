@@ -42,7 +42,8 @@ def _keep_log_handlers():
 def command(capsys, *args: str) -> list[str]:
     capsys.readouterr()
     assert main(list(args)) == 0
-    return capsys.readouterr().out.splitlines()
+    out: str = capsys.readouterr().out
+    return out.splitlines()
 
 
 class Bilingual:

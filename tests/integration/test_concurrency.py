@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from storage.claims import claim_due
 from storage.db import open_database, unit_of_work
 from storage.models import Document, Version
-from storage.outbox import claim_due, enqueue_alert
+from storage.outbox import enqueue_alert
 from tests.factories import T0, make_change, make_document, make_version
 
 PROCESSES = 4

@@ -187,6 +187,21 @@ def test_too_many_requests_waits_for_retry_after_then_retries(world):
     assert result.stats.sections["japan_us"] == "ok"
 
 
+@pytest.mark.parametrize(
+    "retry_after", ["abc", "-5", "Thu, 01 Jan 1970 00:00:00 -0000", "soon, maybe"]
+)
+def test_any_retry_after_on_a_429_is_retried_never_a_crash(world, retry_after):
+    world.site.set_fault(
+        "/na/na1/us/index.html", Fault.too_many(retry_after=retry_after, times=1)
+    )
+
+    result = world.crawl()
+
+    attempts = world.site.requests_for("/na/na1/us/index.html")
+    assert [r.status for r in attempts] == [429, 304]
+    assert result.stats.sections["japan_us"] == "ok"
+
+
 def test_robots_disallowed_path_is_never_requested(world):
     world.site.set_robots("User-agent: *\nDisallow: /press/kaiken/\n")
 

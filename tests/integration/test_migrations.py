@@ -108,3 +108,35 @@ def test_every_migration_file_is_packaged_and_date_prefixed():
     versions = sorted(p.name for p in (migrations / "versions").glob("*.py"))
     assert versions
     assert all(re.match(r"^\d{8}_\w+\.py$", name) for name in versions), versions
+
+
+def test_alerts_queued_before_0003_keep_going_to_every_recipient(db_url):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from storage.db import open_database
+    from storage.outbox import undelivered_recipients
+
+    upgrade_database(db_url)
+    downgrade_database(db_url, "0002")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO alerts (channel, mode, status, attempts, "
+                    "created_at, next_attempt_at) "
+                    "VALUES ('desk', 'immediate', 'failed', 1, :t, :t)"
+                ),
+                {"t": datetime(2026, 12, 1, tzinfo=UTC)},
+            )
+    finally:
+        engine.dispose()
+    upgrade_database(db_url)
+    factory = open_database(db_url)
+    try:
+        with factory() as session:
+            assert undelivered_recipients(session, [1]) is None
+    finally:
+        factory.kw["bind"].dispose()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from crawler.headers import parse_retry_after
 from monitor.alerts.notifiers import (
     ConsoleNotifier,
     EmailNotifier,
@@ -16,7 +19,6 @@ from monitor.alerts.notifiers import (
     WebhookNotifier,
     build_notifiers,
 )
-from monitor.alerts.notifiers.webhook import parse_retry_after
 from monitor.alerts.render.cards import ChangeView, render_change
 from monitor.config import ChannelSettings, Settings
 from monitor.detect.diff import FieldChange, diff_documents
@@ -134,3 +136,68 @@ def test_build_notifiers_keys_every_channel_by_name():
     assert isinstance(notifiers["hook"], WebhookNotifier)
     assert isinstance(notifiers["screen"], ConsoleNotifier)
     assert all(n.name == key for key, n in notifiers.items())
+
+
+class _Redirecting:
+    """POST /hook answers a redirect to /final; GET /final would answer 200."""
+
+    def __init__(self, status: int) -> None:
+        self.seen: list[tuple[str, str]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.seen.append(("POST", self.path))
+                self.send_response(status)
+                self.send_header("Location", "/final")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self) -> None:
+                outer.seen.append(("GET", self.path))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, format, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook?t=secret"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+
+@pytest.fixture(params=[301, 302, 303, 307, 308])
+def redirecting(request):
+    receiver = _Redirecting(request.param)
+    receiver.thread.start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
+
+
+def test_a_redirect_is_a_failed_delivery_and_is_not_followed(redirecting):
+    notifier = WebhookNotifier("hook", redirecting.url)
+    with pytest.raises(NotifyError) as info:
+        notifier.send(render_change(update_view()))
+    assert redirecting.seen == [("POST", "/hook?t=secret")]
+    assert "HTTP 30" in str(info.value)
+    assert "secret" not in str(info.value)
+
+
+@pytest.mark.parametrize("status", [202, 204])
+def test_any_2xx_is_a_delivery(http_receiver, status):
+    http_receiver.respond_with(status)
+    WebhookNotifier("hook", http_receiver.url + "/h").send(render_change(update_view()))
+    assert len(http_receiver.requests) == 1
+
+
+@pytest.mark.parametrize("status", [400, 404, 500, 503])
+def test_any_other_status_is_a_failure(http_receiver, status):
+    http_receiver.respond_with(status)
+    with pytest.raises(NotifyError, match=f"HTTP {status}"):
+        WebhookNotifier("hook", http_receiver.url + "/h").send(
+            render_change(update_view())
+        )

@@ -5,19 +5,19 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 
+from storage.claims import claim_due, release_stale_claims
 from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 from storage.outbox import (
     alert_counts,
-    claim_due,
     enqueue_alert,
     mark_failed,
     mark_sent,
-    release_stale_claims,
 )
 from tests.factories import (
     T0,
@@ -136,12 +136,14 @@ def test_mark_failed_backs_off_exponentially_then_dies(session_factory):
     with unit_of_work(session_factory) as session:
         alert = enqueue_alert(session, channel="c", now=T0, change_id=change_id)
         assert alert is not None
-        policy = {"max_attempts": 4, "backoff_seconds": 60, "max_backoff_seconds": 150}
+        policy = partial(
+            mark_failed, max_attempts=4, backoff_seconds=60, max_backoff_seconds=150
+        )
         delays, statuses = [], []
         for _ in range(3):
-            statuses.append(mark_failed(session, alert.id, "smtp down", T0, **policy))
+            statuses.append(policy(session, alert.id, "smtp down", T0))
             delays.append((alert.next_attempt_at - T0).total_seconds())
-        statuses.append(mark_failed(session, alert.id, "still down", T0, **policy))
+        statuses.append(policy(session, alert.id, "still down", T0))
         assert delays == [60, 120, 150]
         assert statuses == [AlertStatus.FAILED] * 3 + [AlertStatus.DEAD]
         assert (alert.attempts, alert.last_error) == (4, "still down")

@@ -321,7 +321,7 @@ EMAIL = "[[channels]]\nname = 'desk'\ntype = 'email'\nto = ['desk@example.org']\
         (
             "[[channels]]\nname = 'a'\ntype = 'pigeon'\n",
             '[channels.a] type: expected one of "email", "slack", "webhook", '
-            '"console", got "pigeon"',
+            '"console", "apprise", got "pigeon"',
         ),
         ("[[channels]]\ntype = 'console'\n", "[[channels]] #1 name: missing"),
         (

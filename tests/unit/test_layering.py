@@ -14,6 +14,7 @@ MONITOR_MAY_USE_FROM_CRAWLER = {
     "crawler.extract.document",
     "crawler.extract.listing",  # which addresses are documents (replay, check)
     "crawler.contract",  # the typed run configuration and statistics of a crawl
+    "crawler.headers",  # HTTP header values (Retry-After) read one way everywhere
     "crawler.extract.encoding",  # index pages' text, decoded as pages are (check)
     "crawler.blocking",  # is this answer a block or a bot challenge (check)
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, TextIO
 
+from monitor.alerts.notifiers.apprise_notifier import AppriseNotifier
 from monitor.alerts.notifiers.base import Notifier, NotifyError
 from monitor.alerts.notifiers.console import ConsoleNotifier
 from monitor.alerts.notifiers.email import EmailNotifier
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from monitor.config import ChannelSettings, Settings
 
 __all__ = [
+    "AppriseNotifier",
     "ConsoleNotifier",
     "EmailNotifier",
     "Notifier",
@@ -55,4 +57,12 @@ def build_notifier(
         return WebhookNotifier(channel.name, url, timeout=channel.timeout_seconds)
     if channel.type == "console":
         return ConsoleNotifier(channel.name, stream=stream)
+    if channel.type == "apprise":
+        if not channel.apprise_url:
+            raise ConfigError(f"channel {channel.name}: no Apprise URL configured")
+        return AppriseNotifier(
+            channel.name,
+            channel.apprise_url.get_secret_value(),
+            timeout=channel.timeout_seconds,
+        )
     raise ConfigError(f"channel {channel.name}: unknown type {channel.type!r}")

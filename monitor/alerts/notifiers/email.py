@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
-from monitor.alerts.notifiers.base import NotifyError
+from monitor.alerts.notifiers.base import NotifyError, PartialDelivery
 from monitor.alerts.render.email import message_id_for_sender
 
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 class EmailNotifier:
-    """Sends each message as one email; any SMTP or socket error is a NotifyError."""
+    """Sends each message as one email; any SMTP or socket error is a NotifyError,
+    a server refusing some of the recipients a PartialDelivery naming them."""
 
     def __init__(
         self, settings: ChannelSettings, *, ssl_context: ssl.SSLContext | None = None
@@ -57,16 +58,38 @@ class EmailNotifier:
         return mail
 
     def send(self, message: Rendered) -> None:
+        self.send_to(message, tuple(self._settings.to))
+
+    def send_to(self, message: Rendered, recipients: tuple[str, ...]) -> None:
+        """Send to those of `recipients` the channel still has (the To header names
+        every recipient); none left is nothing to do."""
+        wanted = tuple(r for r in recipients if r in self._settings.to)
+        if not wanted:
+            logger.info("email channel %s: no recipient left to send to", self.name)
+            return
         mail = self.build(message)
         try:
-            self._deliver(mail)
+            refused = self._deliver(mail, wanted)
         except (smtplib.SMTPException, OSError) as exc:
             raise NotifyError(
                 f"email channel {self.name}: {self._describe(exc)}"
             ) from None
+        if refused:
+            raise PartialDelivery(
+                f"email channel {self.name}: {self._refusals(refused)}",
+                undelivered=tuple(sorted(refused)),
+            )
         logger.debug("email channel %s: sent %s", self.name, message.message_id)
 
-    def _deliver(self, mail: EmailMessage) -> None:
+    def _refusals(self, refused: Mapping[str, tuple[int, bytes]]) -> str:
+        host = f"{self._settings.smtp_host}:{self._settings.smtp_port}"
+        return _scrub(
+            f"{_refused(refused)}; the others got it (SMTP {host})", self._password
+        )
+
+    def _deliver(
+        self, mail: EmailMessage, recipients: tuple[str, ...]
+    ) -> dict[str, tuple[int, bytes]]:
         settings = self._settings
         host = settings.smtp_host or "localhost"
         port = settings.smtp_port or settings.security.default_port
@@ -82,11 +105,13 @@ class EmailNotifier:
                 smtp.starttls(context=context)
             if settings.username:
                 smtp.login(settings.username, self._password or "")
-            smtp.send_message(mail, from_addr=mail["From"], to_addrs=list(settings.to))
+            return smtp.send_message(
+                mail, from_addr=mail["From"], to_addrs=list(recipients)
+            )
 
     def _describe(self, exc: BaseException) -> str:
         if isinstance(exc, smtplib.SMTPRecipientsRefused):
-            text = "recipients refused: " + ", ".join(sorted(exc.recipients))
+            text = _refused(exc.recipients)
         elif isinstance(exc, smtplib.SMTPAuthenticationError):
             text = f"login refused for user {self._settings.username} ({exc.smtp_code})"
         elif isinstance(exc, smtplib.SMTPResponseException):
@@ -120,6 +145,15 @@ def _filter_headers(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
     if isinstance(document, Mapping) and document.get("doc_id"):
         headers.append(("X-Mofawatch-Document", str(document["doc_id"])))
     return headers
+
+
+def _refused(refused: Mapping[str, tuple[int, bytes]]) -> str:
+    """The refused recipients, each with the server's reply (code and text)."""
+    each = [
+        f"{rcpt} ({code} {reply.decode('utf-8', 'replace')})"
+        for rcpt, (code, reply) in sorted(refused.items())
+    ]
+    return "refused " + ", ".join(each)
 
 
 def _scrub(text: str, secret: str | None) -> str:

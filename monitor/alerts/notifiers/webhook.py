@@ -3,14 +3,13 @@ with Slack. Target URLs may hold secrets: they are never logged nor put in error
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from crawler.headers import parse_retry_after
 from monitor.alerts.notifiers.base import NotifyError
 
 if TYPE_CHECKING:
@@ -19,6 +18,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "mofawatch-notifier/1"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect answer is the answer: following it would turn the POST into a GET
+    that delivers nothing, so the 3xx surfaces as an HTTPError (a failed delivery)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 class WebhookNotifier:
@@ -42,7 +52,8 @@ class WebhookNotifier:
 
 
 def post_json(url: str, data: Any, *, what: str, timeout: float) -> None:
-    """POST `data` as JSON; 2xx is success, anything else raises NotifyError.
+    """POST `data` as JSON; 2xx is success, anything else (a redirect too) raises
+    NotifyError.
 
     `what` names the target in messages ("slack webhook of channel team"): the URL
     itself may hold a secret, so it is never logged nor put in an error.
@@ -58,11 +69,17 @@ def post_json(url: str, data: Any, *, what: str, timeout: float) -> None:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             response.read()
+            status = response.status
     except urllib.error.HTTPError as exc:
         retry_after = parse_retry_after(exc.headers.get("Retry-After"))
         exc.close()
+        if 300 <= exc.code < 400:
+            raise NotifyError(
+                f"{what}: HTTP {exc.code}; a POST is never redirected, so nothing "
+                "was delivered (configure the final URL)"
+            ) from None
         if exc.code == 429:
             raise NotifyError(
                 f"{what}: rate limited (HTTP 429)", retry_after=retry_after
@@ -74,25 +91,9 @@ def post_json(url: str, data: Any, *, what: str, timeout: float) -> None:
         raise NotifyError(f"{what}: timed out after {timeout:g} s") from None
     except (OSError, ValueError) as exc:
         raise NotifyError(f"{what}: {type(exc).__name__}") from None
+    if not 200 <= status < 300:  # a 1xx or other answer urllib does not raise for
+        raise NotifyError(f"{what}: HTTP {status}")
     logger.debug("posted %d bytes to %s", len(body), what)
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds: a number, or an HTTP date counted from `now`."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _reason(reason: object) -> str:
