@@ -3,6 +3,7 @@ English versions, translated and discrepancy events (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import email.header
 import json
 import logging
 from collections import Counter
@@ -47,7 +48,13 @@ def command(capsys, *args: str) -> list[str]:
 
 
 class Bilingual:
-    def __init__(self, site: SiteSim, db_url: str, languages: tuple[str, ...]):
+    def __init__(
+        self,
+        site: SiteSim,
+        db_url: str,
+        languages: tuple[str, ...],
+        smtp_port: int | None = None,
+    ):
         self.site = site
         self.db_url = db_url
         self.settings = Settings(
@@ -59,7 +66,20 @@ class Bilingual:
                 revisit=RevisitPolicy(every_cycle_days=36500),
             ),
             database_url=db_url,
-            channels=(ChannelSettings(name="desk", type="console"),),
+            channels=(
+                ChannelSettings(name="desk", type="console")
+                if smtp_port is None
+                else ChannelSettings(
+                    name="desk",
+                    type="email",
+                    to=("desk@example.org",),
+                    sender="mofawatch@example.org",
+                    smtp_host="127.0.0.1",
+                    smtp_port=smtp_port,
+                    security="none",
+                    timeout_seconds=5,
+                ),
+            ),
             rules=(
                 RuleSettings(
                     channels=("desk",), events=("new", "translated", "discrepancy")
@@ -67,6 +87,7 @@ class Bilingual:
             ),
         )
         self.seen = 0
+        self.send = smtp_port is not None
 
     def cycle(self) -> list[Change]:
         """One cycle; the changes it recorded that are announced (not silent)."""
@@ -74,7 +95,7 @@ class Bilingual:
         report = execute_cycle(
             self.settings,
             lambda: datetime.now(UTC),
-            options=CycleOptions(no_alerts=True),
+            options=CycleOptions(no_alerts=not self.send),
         )
         assert report.exit_code == 0, report
         factory = open_database(self.db_url)
@@ -98,12 +119,12 @@ class Bilingual:
 
 
 def test_pairs_translations_and_discrepancies_over_cycles(
-    db_url, site, capsys, monkeypatch
+    db_url, site, capsys, monkeypatch, smtp_server
 ):
     monkeypatch.setenv("MOFAWATCH_DATABASE_URL", db_url)
     monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
     bilingual.bilingual_baseline(site)
-    watch = Bilingual(site, db_url, ("en", "ja"))
+    watch = Bilingual(site, db_url, ("en", "ja"), smtp_server.port)
     assert watch.cycle() == []  # baseline silent
     assert len([p for p in watch.pairs if p.method == "link"]) == 2
     assert watch.missing == [
@@ -137,6 +158,7 @@ def test_pairs_translations_and_discrepancies_over_cycles(
     assert by_english[bilingual.DISAGREE_EN].method == "link"
     assert watch.missing == [site.url(bilingual.NO_ENGLISH)]
     check_commands(capsys, site)
+    check_mail(smtp_server, site)
 
     # A quiet cycle in both languages: every request conditional, answered 304.
     assert watch.cycle() == []
@@ -209,3 +231,35 @@ def check_commands(capsys, site):
     assert exported[site.url(bilingual.NO_ENGLISH)]["pair"] is None
     status = "\n".join(command(capsys, "status"))
     assert "translations: median lag 0 days" in status
+
+
+def check_mail(smtp_server, site):
+    """The alerts of cycles 2 and 3 as they arrived (subjects decoded)."""
+    subjects = sorted(
+        str(email.header.make_header(email.header.decode_header(m["Subject"])))
+        for m in smtp_server.messages
+    )
+    nz = "Japan-New Zealand Foreign Ministers\u2019 Telephone Talk (8 April 2024)"
+    au = "Japan-Australia Foreign Ministers\u2019 Telephone Talk (10 April 2024)"
+    assert subjects == sorted(
+        [
+            "New meeting: 日・オーストラリア外相電話会談 (10 April 2024)",
+            f"New meeting: {nz}",
+            f"New meeting: {au}",
+            f"English version published: {nz}",
+            f"English version published: {au}",
+            f"Versions disagree: {nz}",
+        ]
+    )
+    (disagree,) = [
+        m for m in smtp_server.messages if "Versions disagree" in str(m["Subject"])
+    ]
+    text = disagree.get_body(preferencelist=("plain",)).get_content()
+    assert "Start: 日本語 13:45 / English 13:30" in text
+    assert "Duration: 日本語 60 min / English 45 min" in text
+    (line,) = [line for line in text.splitlines() if line.startswith("日本語版:")]
+    assert line.split(":", 1)[1].split() == [
+        "日・ニュージーランド外相電話会談",
+        "—",
+        site.url(bilingual.DISAGREE_JA),
+    ]
