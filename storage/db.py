@@ -25,7 +25,10 @@ logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+# The handles the rest of the product holds: a factory of units of work, and the
+# session one of them yields (passed back to storage's named queries, never queried).
 SessionFactory: TypeAlias = sessionmaker[Session]
+DbSession: TypeAlias = Session
 
 
 class StorageError(Exception):

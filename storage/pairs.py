@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, Document, Pair, PairMethod, Version
-from storage.vocabulary import ChangeKind
+from storage.vocabulary import ChangeKind, SilentReason
 
 logger = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ def record_pair_change(
         to_version_id=version_id,
         diff=diff,
         is_silent=silent,
-        reason="baseline" if silent else None,
+        reason=SilentReason.BASELINE.value if silent else None,
         detected_at=now,
     )
     session.add(change)

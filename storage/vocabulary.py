@@ -15,6 +15,7 @@ __all__ = [
     "PairMethod",
     "RunStatus",
     "SectionState",
+    "SilentReason",
 ]
 
 
@@ -61,3 +62,12 @@ class SectionState(enum.StrEnum):
     OK = "ok"
     FAILING = "failing"
     BLOCKED = "blocked"
+
+
+class SilentReason(enum.StrEnum):
+    """Why a change is recorded without an alert (changes.reason)."""
+
+    BASELINE = "baseline"
+    FLAP = "flap"
+    EMPTY = "empty_diff"
+    EXTRACTOR = "extractor"

@@ -5,10 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.render.cards import (
     ChangeView,
@@ -19,8 +15,14 @@ from monitor.alerts.render.cards import (
     render_ops,
 )
 from monitor.detect.diff import FieldChange
-from storage.models import Alert, Change, Document, OpsEvent, Version
-from storage.pairs import counterpart_of
+from storage.alert_content import (
+    QueuedAlert,
+    change_content,
+    ops_content,
+    queued_alerts,
+)
+from storage.db import DbSession, SessionFactory
+from storage.pairs import counterpart_by_url
 
 logger = logging.getLogger(__name__)
 
@@ -35,107 +37,61 @@ class Batch:
     error: str | None = None
 
 
-class ViewError(LookupError):
-    """An alert points at rows that are gone; it cannot be rendered."""
-
-
-def change_view(session: Session, alert: Alert) -> ChangeView:
+def change_view(session: DbSession, alert: QueuedAlert) -> ChangeView:
     """The ChangeView of a change alert: newest content, field changes, thread root."""
-    change = session.get(Change, alert.change_id) if alert.change_id else None
-    if change is None:
-        raise ViewError(f"alert {alert.id}: change {alert.change_id} not found")
-    document = session.get(Document, change.document_id)
-    if document is None:
-        raise ViewError(f"alert {alert.id}: document {change.document_id} not found")
-    version = _shown_version(session, change)
+    found = change_content(session, alert)
     return ChangeView(
-        alert_id=alert.id,
-        change_id=change.id,
-        kind=change.kind.value,
-        document_url=document.url,
-        doc_id=document.doc_id,
-        doc_kind=document.kind,
-        seq=version.seq if version else None,
-        content=version.content if version else bare_content(document),
-        changes=tuple(FieldChange.from_dict(d) for d in change.diff or ()),
-        detected_at=change.detected_at,
-        thread_root_alert_id=_thread_root(session, alert, document.id),
-        counterpart=_counterpart(session, document.id),
+        alert_id=found.alert_id,
+        change_id=found.change_id,
+        kind=found.kind,
+        document_url=found.document_url,
+        doc_id=found.doc_id,
+        doc_kind=found.doc_kind,
+        seq=found.seq,
+        content=found.content,
+        changes=tuple(FieldChange.from_dict(d) for d in found.diff),
+        detected_at=found.detected_at,
+        thread_root_alert_id=found.thread_root_alert_id,
+        counterpart=_counterpart(session, found.document_url),
     )
 
 
-def _counterpart(
-    session: Session, document_id: int
-) -> tuple[str, str, str | None] | None:
-    other = counterpart_of(session, document_id)
+def _counterpart(session: DbSession, url: str) -> tuple[str, str, str | None] | None:
+    """The other language's version of a paired document: (language, url, title)."""
+    other = counterpart_by_url(session, url)
     return None if other is None else (other.language, other.url, other.title)
 
 
-def ops_view(session: Session, alert: Alert) -> OpsView:
+def ops_view(session: DbSession, alert: QueuedAlert) -> OpsView:
     """The OpsView of an operational alert."""
-    event = session.get(OpsEvent, alert.ops_event_id) if alert.ops_event_id else None
-    if event is None:
-        raise ViewError(f"alert {alert.id}: ops event {alert.ops_event_id} not found")
+    found = ops_content(session, alert)
     return OpsView(
-        alert_id=alert.id,
-        event_id=event.id,
-        kind=event.kind,
-        subject=event.subject,
-        phase=event.phase,
-        detail=dict(event.detail or {}),
-        created_at=event.created_at,
+        alert_id=found.alert_id,
+        event_id=found.event_id,
+        kind=found.kind,
+        subject=found.subject,
+        phase=found.phase,
+        detail=found.detail,
+        created_at=found.created_at,
     )
 
 
-def _shown_version(session: Session, change: Change) -> Version | None:
-    # A removal has no new version: it shows the last content the page had.
-    version_id = change.to_version_id or change.from_version_id
-    return session.get(Version, version_id) if version_id else None
-
-
-def _thread_root(session: Session, alert: Alert, document_id: int) -> int | None:
-    stmt = (
-        select(func.min(Alert.id))
-        .join(Change, Alert.change_id == Change.id)
-        .where(Change.document_id == document_id, Alert.channel == alert.channel)
-    )
-    root = session.scalar(stmt)
-    return None if root is None or root == alert.id else int(root)
-
-
-def bare_content(document: Document) -> dict[str, Any]:
-    """What the documents row knows, shaped like a Document (a page with no version)."""
-    return {
-        "url": document.url,
-        "doc_id": document.doc_id,
-        "kind": document.kind,
-        "title": document.title or document.url,
-        "date": document.date,
-        "section": document.section,
-        "body": [],
-        "meeting": None,
-    }
-
-
-def render_batches(
-    factory: sessionmaker[Session], alert_ids: Sequence[int]
-) -> list[Batch]:
+def render_batches(factory: SessionFactory, alert_ids: Sequence[int]) -> list[Batch]:
     """Render claimed alerts: one message each, digests grouped per channel."""
     batches: list[Batch] = []
-    digests: dict[str, list[int]] = {}
+    digests: dict[str, list[QueuedAlert]] = {}
     with factory() as session:
-        alerts = session.scalars(select(Alert).where(Alert.id.in_(alert_ids))).all()
-        for alert in sorted(alerts, key=lambda a: a.id):
+        for alert in queued_alerts(session, alert_ids):
             if alert.change_id is not None and alert.mode != "immediate":
-                digests.setdefault(alert.channel, []).append(alert.id)
+                digests.setdefault(alert.channel, []).append(alert)
                 continue
             batches.append(_render_one(session, alert))
-        for channel, ids in digests.items():
-            batches.append(_render_digest(session, channel, ids))
+        for channel, alerts in digests.items():
+            batches.append(_render_digest(session, channel, alerts))
     return batches
 
 
-def _render_one(session: Session, alert: Alert) -> Batch:
+def _render_one(session: DbSession, alert: QueuedAlert) -> Batch:
     try:
         if alert.change_id is not None:
             message = render_change(change_view(session, alert))
@@ -147,17 +103,13 @@ def _render_one(session: Session, alert: Alert) -> Batch:
     return Batch(alert.channel, (alert.id,), message)
 
 
-def _render_digest(session: Session, channel: str, ids: list[int]) -> Batch:
+def _render_digest(
+    session: DbSession, channel: str, alerts: list[QueuedAlert]
+) -> Batch:
+    ids = tuple(a.id for a in alerts)
     try:
-        views = [change_view(session, a) for a in _load(session, ids)]
-        message = render_digest(views)
+        message = render_digest([change_view(session, a) for a in alerts])
     except Exception as exc:
         logger.error("digest for %s: cannot render", channel, exc_info=True)
-        return Batch(channel, tuple(ids), None, f"render: {exc}")
-    return Batch(channel, tuple(ids), message)
-
-
-def _load(session: Session, ids: Sequence[int]) -> list[Alert]:
-    return list(
-        session.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id))
-    )
+        return Batch(channel, ids, None, f"render: {exc}")
+    return Batch(channel, ids, message)

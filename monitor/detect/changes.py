@@ -6,58 +6,35 @@ outbox): an alert exists if and only if its change does.
 
 from __future__ import annotations
 
-import enum
 import logging
-import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor.alerts.rules import route_change
-from monitor.alerts.views import bare_content
 from monitor.config import Settings
 from monitor.detect.diff import FieldChange, diff_documents, render_diff_text
-from storage.bulk import insert_rows
-from storage.db import unit_of_work
-from storage.models import (
-    Change,
-    ChangeKind,
-    Document,
-    DocumentState,
-    Snapshot,
-    Version,
+from storage.db import DbSession, SessionFactory, unit_of_work
+from storage.detection import (
+    NewChange,
+    PendingVersion,
+    VersionFacts,
+    claim_undiffed,
+    earlier_versions,
+    presence_flips,
+    record_changes,
+    record_presence_change,
+    same_body,
+    undiffed_version_ids,
+    version_facts,
 )
 from storage.outbox import enqueue_alert
-from storage.versions import versions_of
+from storage.vocabulary import ChangeKind, DocumentState, SilentReason
 
 logger = logging.getLogger(__name__)
 
 _CHUNK = 500  # versions per transaction: their changes and alerts commit together
-_changes = typing.cast(Table, Change.__table__)
-_versions = typing.cast(Table, Version.__table__)
-_MARK_DETECTED = (
-    update(_versions)
-    .where(_versions.c.id == bindparam("vid"))
-    .values(detected_at=bindparam("at"))
-)
-_UNDIFFED = (
-    select(Version.id)
-    .where(Version.detected_at.is_(None))
-    .order_by(Version.created_at, Version.id)
-)
-
-
-class SilentReason(enum.StrEnum):
-    """Why a change is recorded without an alert (changes.reason)."""
-
-    BASELINE = "baseline"
-    FLAP = "flap"
-    EMPTY = "empty_diff"
-    EXTRACTOR = "extractor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +51,13 @@ class DetectResult:
 @dataclass(frozen=True, slots=True)
 class _Verdict:
     kind: ChangeKind
-    previous: Version | None
+    previous: VersionFacts | None
     diff: list[dict[str, Any]]
     reason: str | None
 
 
 def detect_changes(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     settings: Settings,
     now: datetime,
     *,
@@ -88,8 +65,8 @@ def detect_changes(
 ) -> DetectResult:
     """Compare every undiffed version with its history; note removals and returns."""
     with unit_of_work(factory) as session:
-        restored = _presence_flips(session, DocumentState.LIVE)
-        version_ids = list(session.scalars(_UNDIFFED))
+        restored = presence_flips(session, DocumentState.LIVE)
+        version_ids = undiffed_version_ids(session)
     outcomes: list[tuple[int, bool, int]] = []
     for document_id in restored:
         outcomes.append(
@@ -102,7 +79,7 @@ def detect_changes(
         with unit_of_work(factory) as session:
             outcomes += _detect_versions(session, settings, now, chunk, silent)
     with unit_of_work(factory) as session:
-        removed = _presence_flips(session, DocumentState.REMOVED)
+        removed = presence_flips(session, DocumentState.REMOVED)
     for document_id in removed:
         outcomes.append(
             _record_presence(
@@ -127,88 +104,64 @@ def detect_changes(
 
 
 def _detect_versions(
-    session: Session,
+    session: DbSession,
     settings: Settings,
     now: datetime,
     version_ids: list[int],
     silent: bool,
 ) -> list[tuple[int, bool, int]]:
     """Changes (and their alerts) of a chunk of versions, in the given order."""
-    stmt = select(Version.id, Version.document_id, Version.seq).where(
-        Version.id.in_(version_ids), Version.detected_at.is_(None)
-    )
-    # Another detector may have got here first: its versions are no longer undiffed.
-    found = {row.id: row for row in session.execute(stmt.with_for_update())}
-    versions = [found[i] for i in version_ids if i in found]
+    versions = claim_undiffed(session, version_ids)
     if not versions:
         return []
-    histories = _histories(session, versions)
+    histories = earlier_versions(session, versions)
     compared = settings.alerts.compared_versions
-    rows: list[dict[str, Any]] = []
-    for row in versions:
-        history = histories[row.id]
-        if history:  # a baseline reads the content of updated versions only
-            version = session.get_one(Version, row.id)
-            previous = session.get_one(Version, history[-1][0])
-            recent = {digest for _, digest in history[-compared:]}
-            verdict = _judge(session, version, previous, recent)
-        else:
-            verdict = _Verdict(ChangeKind.NEW, None, [], None)
-        reason = (
-            SilentReason.BASELINE
-            if silent and verdict.reason is None
-            else verdict.reason
-        )
-        rows.append(
-            {
-                "document_id": row.document_id,
-                "kind": verdict.kind,
-                "from_version_id": verdict.previous.id if verdict.previous else None,
-                "to_version_id": row.id,
-                "diff": verdict.diff,
-                "is_silent": reason is not None,
-                "reason": None if reason is None else str(reason),
-                "detected_at": now,
-            }
-        )
-    db = session.connection()
-    change_ids = insert_rows(session, _changes, rows)
-    db.execute(_MARK_DETECTED, [{"vid": row.id, "at": now} for row in versions])
+    changes = [
+        _change(session, row, histories[row.id], compared, silent) for row in versions
+    ]
+    change_ids = record_changes(session, changes, now)
     outcomes = []
-    for change_id, values in zip(change_ids, rows, strict=True):
+    for change_id, change in zip(change_ids, changes, strict=True):
         alerts = 0
-        if not values["is_silent"]:
-            content = session.get_one(Version, values["to_version_id"]).content
-            alerts = _enqueue(
-                session, settings, now, change_id, values["kind"], content
-            )
-        outcomes.append((change_id, values["is_silent"], alerts))
+        if change.reason is None:
+            content = version_facts(session, change.to_version_id).content
+            alerts = _enqueue(session, settings, now, change_id, change.kind, content)
+        outcomes.append((change_id, change.reason is not None, alerts))
     return outcomes
 
 
-def _histories(
-    session: Session, versions: Sequence[Any]
-) -> dict[int, list[tuple[int, str]]]:
-    """version id -> (id, content_sha256) of the document's earlier versions."""
-    document_ids = {v.document_id for v in versions}
-    stmt = (
-        select(Version.document_id, Version.seq, Version.id, Version.content_sha256)
-        .where(Version.document_id.in_(document_ids))
-        .order_by(Version.document_id, Version.seq)
+def _change(
+    session: DbSession,
+    row: PendingVersion,
+    history: list[tuple[int, str]],
+    compared: int,
+    silent: bool,
+) -> NewChange:
+    if history:  # a baseline reads the content of updated versions only
+        version = version_facts(session, row.id)
+        previous = version_facts(session, history[-1][0])
+        recent = {digest for _, digest in history[-compared:]}
+        verdict = _judge(session, version, previous, recent)
+    else:
+        verdict = _Verdict(ChangeKind.NEW, None, [], None)
+    reason = (
+        SilentReason.BASELINE if silent and verdict.reason is None else verdict.reason
     )
-    by_document: dict[int, list[tuple[int, int, str]]] = {}
-    for document_id, seq, version_id, digest in session.execute(stmt):
-        by_document.setdefault(document_id, []).append((seq, version_id, digest))
-    return {
-        v.id: [
-            (i, d) for seq, i, d in by_document.get(v.document_id, []) if seq < v.seq
-        ]
-        for v in versions
-    }
+    return NewChange(
+        document_id=row.document_id,
+        kind=verdict.kind,
+        from_version_id=verdict.previous.id if verdict.previous else None,
+        to_version_id=row.id,
+        diff=verdict.diff,
+        reason=None if reason is None else str(reason),
+    )
 
 
 def _judge(
-    session: Session, version: Version, previous: Version | None, recent: set[str]
+    session: DbSession,
+    version: VersionFacts,
+    previous: VersionFacts | None,
+    recent: set[str],
 ) -> _Verdict:
     if previous is None:
         return _Verdict(ChangeKind.NEW, None, [], None)
@@ -231,79 +184,37 @@ def _renders_empty(changes: list[FieldChange]) -> bool:
 
 
 def _only_extractor_changed(
-    session: Session, previous: Version, version: Version
+    session: DbSession, previous: VersionFacts, version: VersionFacts
 ) -> bool:
     """Same response body, new extractor: the page did not change, our code did."""
     if previous.extractor_version == version.extractor_version:
         return False
     if version.snapshot_id is None or previous.snapshot_id is None:
         return False
-    if previous.snapshot_id == version.snapshot_id:
-        return True
-    new = session.get(Snapshot, version.snapshot_id)
-    old = session.get(Snapshot, previous.snapshot_id)
-    if new is None or old is None:
-        return False
-    if new.source == "reextract":
-        return True
-    return new.body_sha256 is not None and new.body_sha256 == old.body_sha256
-
-
-def _presence_flips(session: Session, state: DocumentState) -> list[int]:
-    """Documents in `state` whose newest change says otherwise (removed vs not)."""
-    newest = (
-        select(Change.document_id, func.max(Change.id).label("change_id"))
-        .group_by(Change.document_id)
-        .subquery()
-    )
-    stmt = (
-        select(Document.id, Change.kind)
-        .join(newest, newest.c.document_id == Document.id)
-        .join(Change, Change.id == newest.c.change_id)
-        .where(Document.state == state)
-        .order_by(Document.id)
-    )
-    rows = session.execute(stmt).all()
-    if state == DocumentState.REMOVED:
-        return [doc_id for doc_id, kind in rows if kind != ChangeKind.REMOVED]
-    return [doc_id for doc_id, kind in rows if kind == ChangeKind.REMOVED]
+    return same_body(session, previous.snapshot_id, version.snapshot_id)
 
 
 def _record_presence(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     settings: Settings,
     now: datetime,
     document_id: int,
     kind: ChangeKind,
     silent: bool,
 ) -> tuple[int, bool, int]:
+    reason = SilentReason.BASELINE.value if silent else None
     with unit_of_work(factory) as session:
-        versions = versions_of(session, document_id)
-        last = versions[-1] if versions else None
-        change = Change(
-            document_id=document_id,
-            kind=kind,
-            from_version_id=last.id if last else None,
-            to_version_id=last.id if last and kind == ChangeKind.RESTORED else None,
-            diff=[],
-            is_silent=silent,
-            reason=SilentReason.BASELINE.value if silent else None,
-            detected_at=now,
+        change_id, content = record_presence_change(
+            session, document_id, kind, reason=reason, now=now
         )
-        session.add(change)
-        session.flush()
         alerts = 0
         if not silent:
-            document = session.get(Document, document_id)
-            content = (
-                last.content if last else bare_content(document) if document else {}
-            )
-            alerts = _enqueue(session, settings, now, change.id, kind, content)
-        return change.id, silent, alerts
+            alerts = _enqueue(session, settings, now, change_id, kind, content)
+        return change_id, silent, alerts
 
 
 def _enqueue(
-    session: Session,
+    session: DbSession,
     settings: Settings,
     now: datetime,
     change_id: int,

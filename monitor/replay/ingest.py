@@ -12,19 +12,16 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract.listing import is_index_page
 from monitor.replay.sources import BodyReader, Capture, header
 from storage.batch_documents import BatchItem
-from storage.db import unit_of_work
+from storage.db import DbSession, SessionFactory, unit_of_work
 from storage.ingest import IngestResult, Outcome
 from storage.ingest_batch import extract_items, store_batch
-from storage.models import Snapshot
+from storage.replaying import SnapshotKey, stored_snapshot_keys
 from storage.snapshots import FetchRecord
 
 logger = logging.getLogger(__name__)
@@ -113,10 +110,7 @@ def _is_detail(capture: Capture) -> bool:
     return not is_index_page(capture.url)  # the crawl's rule
 
 
-StoredKey = tuple[str, datetime, str | None]
-
-
-def _key(capture: Capture) -> StoredKey:
+def _key(capture: Capture) -> SnapshotKey:
     # Storage keeps the body of a 200 only (storage.ingest): a recorded 404 page
     # matches its snapshot without one.
     body = capture.body if capture.status == 200 else None
@@ -124,25 +118,16 @@ def _key(capture: Capture) -> StoredKey:
     return capture.url[:512], capture.fetched_at, digest
 
 
-def stored_keys(session: Session, captures: Sequence[Capture]) -> set[StoredKey]:
+def stored_keys(session: DbSession, captures: Sequence[Capture]) -> set[SnapshotKey]:
     """(url, fetched_at, body sha256) of the snapshots these captures may repeat.
 
     Replay is idempotent by this key; one query per batch instead of one per record.
     """
-    urls = sorted({c.url[:512] for c in captures})
-    stmt = select(Snapshot.url, Snapshot.fetched_at, Snapshot.body_sha256).where(
-        Snapshot.url.in_(urls)
-    )
-    return {(u, _utc(when), sha) for u, when, sha in session.execute(stmt)}
-
-
-def _utc(when: datetime) -> datetime:
-    # SQLite hands back naive datetimes: they were stored as UTC.
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return stored_snapshot_keys(session, (c.url[:512] for c in captures))
 
 
 def ingest_captures(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     captures: Sequence[Capture],
     *,
     run_id: int | None = None,
@@ -171,7 +156,7 @@ def _load(reader: BodyReader, capture: Capture) -> Capture | ReplayLine:
 
 
 def _ingest_batch(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     reader: BodyReader,
     captures: Sequence[Capture],
     run_id: int | None,
@@ -208,7 +193,7 @@ def _ingest_batch(
 
 
 def _skip_stored(
-    session: Session, captures: Mapping[int, Capture]
+    session: DbSession, captures: Mapping[int, Capture]
 ) -> dict[int, ReplayLine]:
     """The captures (by position) that must not be stored, and why."""
     seen = stored_keys(session, list(captures.values()))

@@ -13,9 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor.config import Settings
 from monitor.replay.ingest import (
     ALREADY_STORED,
@@ -25,7 +22,6 @@ from monitor.replay.ingest import (
     current_extractor,
     ingest_captures,
 )
-from monitor.replay.scratch import scratch_database
 from monitor.replay.sources import (
     Capture,
     Ignored,
@@ -34,9 +30,11 @@ from monitor.replay.sources import (
     read_source,
     source_kind,
 )
-from storage.db import opened_database, unit_of_work
-from storage.models import Alert, RunStatus
+from storage.db import SessionFactory, opened_database, unit_of_work
+from storage.replaying import newest_alert_id
 from storage.runs import finish_run, start_run
+from storage.scratch import scratch_database
+from storage.vocabulary import RunStatus
 
 if TYPE_CHECKING:
     from monitor.alerts.notifiers.base import Notifier
@@ -106,11 +104,6 @@ def collect(
     return Collected(tuple(captures), tuple(problems), ignored)
 
 
-def newest_alert_id(factory: sessionmaker[Session]) -> int:
-    with unit_of_work(factory) as session:
-        return int(session.scalar(select(func.max(Alert.id))) or 0)
-
-
 @dataclass(frozen=True, slots=True)
 class ReplayReport:
     """Everything a replay did (or, dry run, would do)."""
@@ -156,7 +149,7 @@ def replay(
 
 
 def _replay_into(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     settings: Settings,
     collected: Collected,
     now: datetime,
@@ -169,7 +162,8 @@ def _replay_into(
     from monitor.alerts.dispatch import dispatch_due
     from monitor.detect.changes import detect_changes
 
-    first_new_alert = newest_alert_id(factory) + 1
+    with unit_of_work(factory) as session:
+        first_new_alert = newest_alert_id(session) + 1
     with unit_of_work(factory) as session:
         run_id = start_run(session, now, kind=SOURCE_NAME)
     outcome = ingest_captures(

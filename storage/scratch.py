@@ -1,4 +1,4 @@
-"""A throw-away view of the database for --dry-run: everything written is discarded.
+"""A throw-away view of the database for a dry run: everything written is discarded.
 
 SQLite: a consistent copy of the file (sqlite3 backup API) in a temporary folder.
 PostgreSQL: one outer transaction on one connection, rolled back at the end.

@@ -1,0 +1,96 @@
+"""What re-extraction reads and writes: each document's newest version, the stored
+body it came from, and the version a new extraction of that body makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Document, Snapshot, Version
+from storage.snapshots import load_body
+from storage.versions import record_version
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A document's newest version and the snapshot whose body can be read again."""
+
+    url: str
+    content: dict[str, Any]
+    content_sha256: str
+    snapshot_id: int | None  # None: no snapshot of this document has a body left
+    body: bytes | None
+    charset: str | None
+
+
+def newest_version_ids(session: Session) -> list[tuple[int, int]]:
+    """(document id, id of its newest version) of every document that has one."""
+    pairs = []
+    for document in session.scalars(select(Document).order_by(Document.id)):
+        stmt = (
+            select(Version.id)
+            .where(Version.document_id == document.id)
+            .order_by(Version.seq.desc())
+            .limit(1)
+        )
+        version_id = session.scalars(stmt).first()
+        if version_id is not None:
+            pairs.append((document.id, version_id))
+    return pairs
+
+
+def stored_page(session: Session, document_id: int, version_id: int) -> StoredPage:
+    """The version, with the body of the snapshot it came from, else of the newest
+    snapshot of its URL that still has one."""
+    document = session.get_one(Document, document_id)
+    version = session.get_one(Version, version_id)
+    found = _source_snapshot(session, document.url, version)
+    snapshot, body = found if found is not None else (None, None)
+    return StoredPage(
+        url=document.url,
+        content=dict(version.content),
+        content_sha256=version.content_sha256,
+        snapshot_id=snapshot.id if snapshot is not None else None,
+        body=body,
+        charset=snapshot.charset if snapshot is not None else None,
+    )
+
+
+def _source_snapshot(
+    session: Session, url: str, version: Version
+) -> tuple[Snapshot, bytes] | None:
+    own = session.get(Snapshot, version.snapshot_id) if version.snapshot_id else None
+    if own is not None and (body := load_body(session, own)) is not None:
+        return own, body
+    stmt = (
+        select(Snapshot)
+        .where(
+            Snapshot.url == url,
+            Snapshot.status == 200,
+            Snapshot.body_sha256.is_not(None),
+        )
+        .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+    )
+    for snapshot in session.scalars(stmt):
+        if (body := load_body(session, snapshot)) is not None:
+            return snapshot, body
+    return None
+
+
+def record_reextracted(
+    session: Session,
+    page: StoredPage,
+    content: dict[str, Any],
+    extractor_version: str,
+    now: datetime,
+) -> int | None:
+    """Store the new extraction as a version of the page's snapshot; its seq."""
+    snapshot = session.get(Snapshot, page.snapshot_id) if page.snapshot_id else None
+    result = record_version(
+        session, page.url, content, snapshot, extractor_version, now
+    )
+    return result.seq

@@ -1,0 +1,103 @@
+"""storage.replaying and storage.reextraction, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, timedelta
+
+from storage.db import unit_of_work
+from storage.models import Version
+from storage.outbox import enqueue_alert
+from storage.reextraction import newest_version_ids, record_reextracted, stored_page
+from storage.replaying import newest_alert_id, stored_snapshot_keys
+from storage.versions import RecordResult
+from tests.factories import (
+    T0,
+    get_row,
+    make_change,
+    make_document,
+    make_snapshot,
+    make_version,
+)
+
+URL = make_document(1)["url"]
+BODY = b"<html><body><h1>Stored</h1></body></html>"
+
+
+def _vid(record: RecordResult) -> int:
+    """The id of the version a record_version call made."""
+    assert record.version_id is not None
+    return record.version_id
+
+
+def test_stored_keys_hold_aware_utc_times_and_body_digests(session_factory):
+    with unit_of_work(session_factory) as session:
+        make_snapshot(session, URL, body=BODY)
+        make_snapshot(session, URL, status=404, body=None, fetched_at=T0 + timedelta(1))
+        make_snapshot(session, "https://www.mofa.go.jp/other.html", body=BODY)
+    with unit_of_work(session_factory) as session:
+        keys = stored_snapshot_keys(session, [URL, URL])
+    assert keys == {
+        (URL, T0, hashlib.sha256(BODY).hexdigest()),
+        (URL, T0 + timedelta(1), None),
+    }
+    assert all(when.tzinfo is UTC for _, when, _ in keys)
+
+
+def test_newest_alert_id_is_zero_then_the_largest(session_factory):
+    with unit_of_work(session_factory) as session:
+        assert newest_alert_id(session) == 0
+        record = make_version(session, make_document(1))
+        change = make_change(session, record.document_id)
+        ids = [
+            alert.id
+            for channel in ("mail", "slack")
+            if (
+                alert := enqueue_alert(
+                    session, channel=channel, now=T0, change_id=change.id
+                )
+            )
+        ]
+        assert newest_alert_id(session) == max(ids)
+
+
+def test_stored_page_reads_its_own_snapshot_else_the_newest_with_a_body(
+    session_factory,
+):
+    with unit_of_work(session_factory) as session:
+        own = make_snapshot(session, URL, body=BODY)
+        first = make_version(session, make_document(1), snapshot=own)
+        newer = make_snapshot(
+            session, URL, body=b"<html>newer</html>", fetched_at=T0 + timedelta(1)
+        )
+        second = make_version(session, make_document(1, title="No snapshot"))
+        bodiless = make_version(session, make_document(2))
+    with unit_of_work(session_factory) as session:
+        assert newest_version_ids(session) == [
+            (first.document_id, second.version_id),
+            (bodiless.document_id, bodiless.version_id),
+        ]
+        from_own = stored_page(session, first.document_id, _vid(first))
+        fallback = stored_page(session, second.document_id, _vid(second))
+        none = stored_page(session, bodiless.document_id, _vid(bodiless))
+    assert (from_own.snapshot_id, from_own.body) == (own.id, BODY)
+    assert (fallback.snapshot_id, fallback.body) == (newer.id, b"<html>newer</html>")
+    assert fallback.content["title"] == "No snapshot"
+    assert (none.snapshot_id, none.body, none.charset) == (None, None, None)
+
+
+def test_a_reextracted_version_points_at_the_page_snapshot(session_factory):
+    with unit_of_work(session_factory) as session:
+        snapshot = make_snapshot(session, URL, body=BODY)
+        record = make_version(session, make_document(1), snapshot=snapshot)
+    with unit_of_work(session_factory) as session:
+        page = stored_page(session, record.document_id, _vid(record))
+        seq = record_reextracted(
+            session, page, make_document(1, title="Better"), "v2", T0 + timedelta(1)
+        )
+    assert seq == 2
+    with unit_of_work(session_factory) as session:
+        ((_, newest_id),) = newest_version_ids(session)
+        version = get_row(session, Version, newest_id)
+        assert (version.seq, version.snapshot_id) == (2, snapshot.id)
+        assert (version.extractor_version, version.content["title"]) == ("v2", "Better")
