@@ -19,12 +19,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monitor.alerts.rules import route_change
 from monitor.config import Settings
 from monitor.detect.diff import FieldChange
-from storage.db import SessionFactory, unit_of_work
+from storage.db import DbSession, SessionFactory, unit_of_work
 from storage.outbox import enqueue_alert
 from storage.pairs import (
     PairCandidate,
@@ -36,9 +36,6 @@ from storage.pairs import (
     version_content,
 )
 from storage.vocabulary import ChangeKind, PairMethod
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +150,7 @@ def disagreements(
 
 
 def _judge_pairs(
-    session: Session, settings: Settings, now: datetime, silent: bool
+    session: DbSession, settings: Settings, now: datetime, silent: bool
 ) -> tuple[int, int]:
     recorded = alerts = 0
     for item in pair_contents(session):
@@ -175,7 +172,7 @@ def _judge_pairs(
 
 
 def _record(
-    session: Session,
+    session: DbSession,
     settings: Settings,
     now: datetime,
     english: PairCandidate,
