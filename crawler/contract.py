@@ -38,9 +38,24 @@ ENTRY_PAGES: dict[str, tuple[str, ...]] = {
     "statements": ("/press/statement/fm.html", "/press/statement/ps.html"),
     "japan_us": ("/na/na1/us/index.html",),
 }
+# The Japanese edition's list pages (research/mofa-site.md 1.4, 2.1). Assumed where
+# unknown: no Japanese statements list (statements appear among press releases), the
+# Minister's and the Press Secretary's conference lists on pages of their own.
+JAPANESE_ENTRY_PAGES: dict[str, tuple[str, ...]] = {
+    "press_releases": ("/mofaj/press/release/index.html",),
+    "press_conferences": (
+        "/mofaj/press/kaiken/gaisho/index.html",
+        "/mofaj/press/kaiken/bn/index.html",
+    ),
+    "statements": (),
+    "japan_us": ("/mofaj/na/na1/us/index.html",),
+}
+JAPANESE_PREFIX = "/mofaj/"
 # Checked weekly once it answered 404: the site may not have it (statements: one
 # list page answering is enough).
-OPTIONAL_ENTRY_PAGES = frozenset({"/press/statement/ps.html"})
+OPTIONAL_ENTRY_PAGES = frozenset(
+    {"/press/statement/ps.html", "/mofaj/press/kaiken/bn/index.html"}
+)
 
 
 Days = Annotated[float, Strict(), Field(ge=0)]
@@ -63,6 +78,21 @@ class Language(enum.StrEnum):
 
     EN = "en"
     JA = "ja"
+
+
+def path_language(path: str) -> Language:
+    """The edition a site path belongs to: everything under /mofaj/ is Japanese."""
+    return Language.JA if path.startswith(JAPANESE_PREFIX) else Language.EN
+
+
+def entry_paths(section: str, languages: tuple[Language, ...]) -> tuple[str, ...]:
+    """The list pages of one section in the configured editions, English first."""
+    paths: tuple[str, ...] = ()
+    if Language.EN in languages:
+        paths += ENTRY_PAGES.get(section, ())
+    if Language.JA in languages:
+        paths += JAPANESE_ENTRY_PAGES.get(section, ())
+    return paths
 
 
 # Strictness lives on the fields, not the class: a class-level strict flag would make

@@ -17,15 +17,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.contract import ENTRY_PAGES, OPTIONAL_ENTRY_PAGES
+from crawler.contract import (
+    ENTRY_PAGES,
+    JAPANESE_PREFIX,
+    OPTIONAL_ENTRY_PAGES,
+    Language,
+    entry_paths,
+    path_language,
+)
 from crawler.extract import listing
 from crawler.revisit import RevisitPolicy, RevisitState, next_due, staggered_slot
 from storage.cycles import baseline_open
 from storage.db import unit_of_work
 from storage.frontier import (
+    DueScope,
     Unscheduled,
     count_due,
     due_urls,
@@ -75,6 +83,11 @@ class CrawlPlan:
         return True
 
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    languages: tuple[Language, ...] = (Language.EN,)
+
+    def in_scope(self, url: str, base_url: str) -> bool:
+        """True when the page belongs to a configured edition of the site."""
+        return path_language(url.removeprefix(base_url)) in self.languages
 
 
 def crawl_now(fixed: str | None) -> datetime:
@@ -116,23 +129,28 @@ def load_plan(
     revisit: RevisitPolicy,
     archives: ArchivePolicy,
     budget: int | None = None,
+    languages: tuple[Language, ...] = (Language.EN,),
 ) -> CrawlPlan:
-    """Read what is due and decide the start requests of this crawl."""
-    plan = CrawlPlan()
+    """Read what is due and decide the start requests of this crawl.
+
+    Only pages of the configured editions are requested: nothing under /mofaj/
+    without "ja", nothing else without "en".
+    """
+    plan = CrawlPlan(languages=languages)
     wanted = [s for s in sections if s in ENTRY_PAGES]
     with unit_of_work(factory) as session:
         plan.in_baseline = baseline_open(session)
         if plan.in_baseline:
             archives = dataclasses.replace(archives, recheck=timedelta(0))
         for section in wanted:
-            for path in ENTRY_PAGES[section]:
+            for path in entry_paths(section, languages):
                 url = base_url + path
                 if path not in OPTIONAL_ENTRY_PAGES or _optional_due(
                     session, url, now, archives.recheck
                 ):
                     plan.entry_pages[url] = section
         _plan_archives(session, plan, base_url, wanted, now, archives)
-        _plan_revisits(session, plan, now, revisit, budget)
+        _plan_revisits(session, plan, base_url, now, revisit, budget)
         urls = [*plan.entry_pages, *plan.archives, *plan.revisits]
         plan.validators = validators_for(session, urls)
     return plan
@@ -176,16 +194,29 @@ def _plan_archives(
 ) -> None:
     rows = session.execute(
         select(Snapshot.url, func.max(Snapshot.fetched_at))
-        # A range of the (url, fetched_at) index, then the archive pattern.
-        .where(Snapshot.url >= base_url + "/press/")
-        .where(Snapshot.url < base_url + "/press0")
-        .where(Snapshot.url.like(base_url + "/press/%_index.html"))
+        # Ranges of the (url, fetched_at) index, then the archive pattern.
+        .where(
+            or_(
+                and_(
+                    Snapshot.url >= base_url + "/press/",
+                    Snapshot.url < base_url + "/press0",
+                    Snapshot.url.like(base_url + "/press/%_index.html"),
+                ),
+                and_(
+                    Snapshot.url >= base_url + "/mofaj/press/",
+                    Snapshot.url < base_url + "/mofaj/press0",
+                    Snapshot.url.like(base_url + "/mofaj/press/%_index.html"),
+                ),
+            )
+        )
         .where(Snapshot.status.in_((200, 304)))
         .group_by(Snapshot.url)
     ).all()
     for url, fetched_at in rows:
         link = listing.archive_link(url)
         if link is None or ARCHIVE_SECTIONS[link.is_conference] not in sections:
+            continue
+        if not plan.in_scope(url, base_url):
             continue
         plan.known_archives.add(url)
         if archive_due(link, _aware(fetched_at), now, policy):
@@ -208,17 +239,26 @@ def unknown_documents(
 def _plan_revisits(
     session: Session,
     plan: CrawlPlan,
+    base_url: str,
     now: datetime,
     policy: RevisitPolicy,
     budget: int | None,
 ) -> None:
-    """Schedule what was fetched since the last plan; take the most overdue due."""
+    """Schedule what was fetched since the last plan; take the most overdue due
+    documents of the configured editions."""
     pending = unscheduled_documents(session)
     schedule_documents(
         session,
         ((row.id, next_due(_state(row, now), now, policy, row.url)) for row in pending),
     )
-    plan.revisits = due_urls(session, now, budget)
+    japanese = base_url + JAPANESE_PREFIX
+    if Language.JA not in plan.languages:
+        scope = DueScope(outside=japanese)
+    elif Language.EN not in plan.languages:
+        scope = DueScope(within=japanese)
+    else:
+        scope = DueScope()
+    plan.revisits = due_urls(session, now, budget, scope)
     if budget is not None and len(plan.revisits) >= budget:
         plan.backlog = count_due(session, now) - len(plan.revisits)
 

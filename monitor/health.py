@@ -44,6 +44,7 @@ def build_status(
         "alerts": dict(figures.alerts),
         "revisits_due": figures.revisits_due,
         "baseline": _baseline(figures.baseline),
+        "translation": {"median_lag_days_90d": figures.translation_lag_days},
         "next_cycle": _next_cycle(figures, settings, now),
     }
     problems = _problems(figures) + _staleness(figures.last_ok_at, settings, now)

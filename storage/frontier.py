@@ -68,13 +68,27 @@ def schedule_documents(session: Session, due: Iterable[tuple[int, datetime]]) ->
     return len(rows)
 
 
-def due_urls(session: Session, now: datetime, limit: int | None) -> list[str]:
-    """URLs due at `now`, most overdue first, at most `limit` (None: all)."""
+@dataclass(frozen=True, slots=True)
+class DueScope:
+    """Which URLs a plan may revisit: those under `within`, none under `outside`."""
+
+    within: str | None = None
+    outside: str | None = None
+
+
+def due_urls(
+    session: Session, now: datetime, limit: int | None, scope: DueScope = DueScope()
+) -> list[str]:
+    """URLs due at `now` in `scope`, most overdue first, at most `limit` (None: all)."""
     stmt = (
         select(Document.url)
         .where(Document.next_due_at <= now)
         .order_by(Document.next_due_at, Document.id)
     )
+    if scope.within is not None:
+        stmt = stmt.where(Document.url.startswith(scope.within, autoescape=True))
+    if scope.outside is not None:
+        stmt = stmt.where(~Document.url.startswith(scope.outside, autoescape=True))
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))

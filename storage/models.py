@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from storage.vocabulary import AlertStatus as AlertStatus
 from storage.vocabulary import ChangeKind as ChangeKind
 from storage.vocabulary import DocumentState as DocumentState
+from storage.vocabulary import PairMethod as PairMethod
 from storage.vocabulary import RunStatus as RunStatus
 from storage.vocabulary import SectionState as SectionState
 
@@ -320,3 +321,22 @@ class Section(Base):
     last_ok_at: Mapped[datetime | None]
     last_checked_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Pair(Base):
+    """A Japanese document and its English counterpart, and how the pair was made.
+
+    `discrepancy` holds the disagreement last announced (empty: none open), so an
+    unchanged disagreement is announced once and a resolution is noticed.
+    """
+
+    __tablename__ = "pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    japanese_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    english_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    method: Mapped[PairMethod] = mapped_column(_enum(PairMethod))
+    lag_days: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    discrepancy: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    discrepancy_at: Mapped[datetime | None]

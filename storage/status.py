@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,10 +24,12 @@ from storage.models import (
     Version,
 )
 from storage.outbox import alert_counts
+from storage.pairs import median_lag_days
 from storage.runs import last_runs
 from storage.sections import section_health
 
 logger = logging.getLogger(__name__)
+TRANSLATION_WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ class StatusFigures:
     last_ok_at: datetime | None  # when the newest successful run finished
     baseline: BaselineFigures | None = None
     revisits_due: int = 0  # known documents due for a revisit now
+    # Median days from a Japanese page to its English one (pairs of the last 90 days).
+    translation_lag_days: float | None = None
 
     @property
     def dead_alerts(self) -> int:
@@ -115,6 +119,9 @@ def status_figures(
         last_ok_at=last_ok,
         baseline=_baseline(session, sum(documents.values()), runs),
         revisits_due=count_due(session, now) if now is not None else 0,
+        translation_lag_days=median_lag_days(
+            session, (now or datetime.now(UTC)) - TRANSLATION_WINDOW
+        ),
     )
 
 

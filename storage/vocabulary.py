@@ -12,6 +12,7 @@ __all__ = [
     "AlertStatus",
     "ChangeKind",
     "DocumentState",
+    "PairMethod",
     "RunStatus",
     "SectionState",
     "SilentReason",
@@ -29,6 +30,16 @@ class ChangeKind(enum.StrEnum):
     UPDATED = "updated"
     REMOVED = "removed"
     RESTORED = "restored"
+    # Events of a Japanese-English pair (recorded on the pair's English document).
+    TRANSLATED = "translated"
+    DISCREPANCY = "discrepancy"
+
+
+class PairMethod(enum.StrEnum):
+    """How a Japanese and an English document were found to be one page."""
+
+    LINK = "link"  # one page links to the other (its "English"/"Japanese" link)
+    INFERRED = "inferred"  # no link: same date, meeting format and participants
 
 
 class AlertStatus(enum.StrEnum):

@@ -53,6 +53,7 @@ class SmtpServer:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # each message as it arrived
     logins: list[tuple[str, str]] = field(default_factory=list)
     # Recipients answered "550 no such user" at RCPT TO (the others are accepted).
     refuse: set[str] = field(default_factory=set)
@@ -63,6 +64,7 @@ class SmtpServer:
     def clear(self) -> None:
         self.messages.clear()
         self.envelopes.clear()
+        self.raw.clear()
         self.logins.clear()
 
     @property
@@ -112,6 +114,7 @@ class _Recorder:
         )
         assert isinstance(message, EmailMessage)
         self.server.messages.append(message)
+        self.server.raw.append(bytes(envelope.content))
         self.server.envelopes.append(
             Envelope(envelope.mail_from, list(envelope.rcpt_tos))
         )

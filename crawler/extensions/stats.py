@@ -23,6 +23,7 @@ from crawler.contract import (
     Progress,
     ProgressEvent,
     StatsEvent,
+    entry_paths,
 )
 from crawler.items import FetchedPage, FetchProblem, PageRole
 from crawler.settings import run_of
@@ -155,7 +156,10 @@ class CrawlReporter:
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
-        self.sections = run_of(crawler.settings).sections
+        run = run_of(crawler.settings)
+        # A section without list pages in the configured editions (statements in
+        # Japanese only) is not crawled, so not judged either.
+        self.sections = tuple(s for s in run.sections if entry_paths(s, run.languages))
         self._last: Progress | None = None
         self._loop = task.LoopingCall(self.send_progress)
         self._every = run_of(crawler.settings).progress_seconds

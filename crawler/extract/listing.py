@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
+
+from crawler.extract.dates import parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +37,13 @@ MONTHS = (
 _MONTH_NUMBER = {name.lower(): i for i, name in enumerate(MONTHS, start=1)}
 _MONTH_RE = "|".join(MONTHS)
 
-# Id families from research/mofa-site.md 1.1-1.3; the folder does not tell the topic.
+# Id families from research/mofa-site.md 1.1-1.4; the folder does not tell the topic.
+# English ids carry an "e" (press4e_, pressite_); Japanese ones drop it (press4_,
+# pressit_, kaikenw_, pageit_).
 DETAIL_PATH = re.compile(
-    r"/(?P<doc_id>page\d*e_\d{6}|pageite_\d{6}_\d{5}|press\d*e_\d{6}"
-    r"|pressite_\d{6}_\d{5}|kaiken\d*e_\d{6}|kaikenwe_\d{6}_\d{5}"
-    r"|kaikenite_\d{6}_\d{5})\.html$"
+    r"/(?P<doc_id>page\d*e?_\d{6}|pageite?_\d{6}_\d{5}|press\d*e?_\d{6}"
+    r"|pressite?_\d{6}_\d{5}|kaiken\d*e?_\d{6}|kaikenwe?_\d{6}_\d{5}"
+    r"|kaikenite?_\d{6}_\d{5})\.html$"
 )
 ARCHIVE_PATH = re.compile(
     r"/(?P<prefix>pc_)?(?P<year>\d{4})(?P<month>\d{2})_index\.html$"
@@ -47,6 +52,10 @@ _FULL_DATE = re.compile(
     rf"\((?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}}),\s*(?P<year>\d{{4}})"
 )
 _MONTH_DAY = re.compile(rf"^\s*(?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}})\s*$")
+# Japanese index dates without a year: 「4月2日」, or followed by the weekday.
+_JA_MONTH_DAY = re.compile(r"^\s*(?P<month>\d{1,2})月\s*(?P<day>\d{1,2})日")
+# A dated Japanese link title ends in a date: 令和6年3月4日 or 2024年3月4日.
+_JA_FULL_DATE = re.compile(r"(?:令和|平成)\s*(?:元|\d{1,2})年|\d{4}年")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +152,11 @@ def parse_index(html: str, page_url: str, *, base_url: str, today: date) -> Inde
         if doc_id is None or url in documents:
             continue
         title = " ".join(anchor.get_text(" ", strip=True).split())
-        listed_on = _full_date(title) or _dt_date(anchor, ref_year, ref_month)
+        listed_on = (
+            _full_date(title)
+            or _ja_full_date(title)
+            or _dt_date(anchor, ref_year, ref_month)
+        )
         documents[url] = ListedDocument(url, doc_id, _strip_date(title), listed_on)
     return IndexPage(tuple(documents.values()), tuple(archives.values()))
 
@@ -173,12 +186,40 @@ def _dt_date(anchor: Tag, ref_year: int, ref_month: int) -> date | None:
     dt = dd.find_previous_sibling("dt")
     if dt is None:
         return None
-    match = _MONTH_DAY.match(dt.get_text(" ", strip=True))
+    text = dt.get_text(" ", strip=True)
+    match = _MONTH_DAY.match(text)
+    if match is not None:
+        month = _MONTH_NUMBER[match.group("month").lower()]
+        return _year_inferred(ref_year, ref_month, month, int(match.group("day")))
+    return _ja_dt_date(text, ref_year, ref_month)
+
+
+def _ja_dt_date(text: str, ref_year: int, ref_month: int) -> date | None:
+    """A Japanese dt: a full (era or western) date, or M月D日 with the year inferred."""
+    normalized = unicodedata.normalize("NFKC", text)
+    if (iso := parse_date(normalized)) is not None:
+        return date.fromisoformat(iso)
+    match = _JA_MONTH_DAY.match(normalized)
     if match is None:
         return None
-    month = _MONTH_NUMBER[match.group("month").lower()]
+    month = int(match.group("month"))
+    return _year_inferred(ref_year, ref_month, month, int(match.group("day")))
+
+
+def _ja_full_date(title: str) -> date | None:
+    """The last dated parenthesis of a Japanese link title, era or western year."""
+    normalized = unicodedata.normalize("NFKC", title)
+    starts = [m.start() for m in _JA_FULL_DATE.finditer(normalized)]
+    for start in reversed(starts):
+        if (iso := parse_date(normalized[start:])) is not None:
+            return date.fromisoformat(iso)
+    return None
+
+
+def _year_inferred(ref_year: int, ref_month: int, month: int, day: int) -> date | None:
+    # A month after the reference month (December on January's index): the year before.
     year = ref_year - 1 if month > ref_month else ref_year
-    return _safe_date(year, month, int(match.group("day")))
+    return _safe_date(year, month, day)
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -71,6 +71,7 @@ class MofaSpider(scrapy.Spider):
             sections=list(run.sections),
             now=self.now,
             revisit=run.revisit,
+            languages=run.languages,
             archives=plan.ArchivePolicy(
                 since=self.since, recheck=timedelta(days=run.archive_recheck_days)
             ),
@@ -114,10 +115,15 @@ class MofaSpider(scrapy.Spider):
             if (
                 plan.ARCHIVE_SECTIONS[archive.is_conference] == section
                 and archive.url not in self.plan.known_archives
+                and self.plan.in_scope(archive.url, self.base_url)
                 and plan.archive_in_scope(archive, self.since)
             ):
                 yield self._index_request(archive.url, section)
-        listed = [document.url for document in page.documents]
+        listed = [
+            document.url
+            for document in page.documents
+            if self.plan.in_scope(document.url, self.base_url)
+        ]
         budget = run_of(self.settings).baseline_budget
         for url in plan.unknown_documents(self.factory, self.plan, listed):
             if not self.plan.take_new(url, budget):

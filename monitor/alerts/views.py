@@ -22,6 +22,7 @@ from storage.alert_content import (
     queued_alerts,
 )
 from storage.db import DbSession, SessionFactory
+from storage.pairs import counterpart_by_url
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,14 @@ def change_view(session: DbSession, alert: QueuedAlert) -> ChangeView:
         changes=tuple(FieldChange.from_dict(d) for d in found.diff),
         detected_at=found.detected_at,
         thread_root_alert_id=found.thread_root_alert_id,
+        counterpart=_counterpart(session, found.document_url),
     )
+
+
+def _counterpart(session: DbSession, url: str) -> tuple[str, str, str | None] | None:
+    """The other language's version of a paired document: (language, url, title)."""
+    other = counterpart_by_url(session, url)
+    return None if other is None else (other.language, other.url, other.title)
 
 
 def ops_view(session: DbSession, alert: QueuedAlert) -> OpsView:

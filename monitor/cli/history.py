@@ -123,6 +123,8 @@ def history(ctx: Context, doc: str) -> int:
     if found is None:
         return _unknown(doc)
     say(f"{found.url}  ({found.doc_id}, {found.kind}, {found.state})")
+    if (pair := _counterpart_line(ctx, found.url)) is not None:
+        say(pair)
     for version in found.versions:
         say(_version_line(version))
     return ExitCode.OK
@@ -188,6 +190,20 @@ def _document(ctx: Context, key: str) -> DocumentHistory | None:
 
     with reading(ctx.settings().database_url) as session:
         return document_history(session, key)
+
+
+def _counterpart_line(ctx: Context, url: str) -> str | None:
+    """'English version: URL (link)' / '日本語版: URL (inferred)' of a paired page."""
+    from monitor.alerts.render.pairs import COUNTERPART_LABELS
+    from storage.pairs import counterpart_by_url
+    from storage.reading import reading
+
+    with reading(ctx.settings().database_url) as session:
+        other = counterpart_by_url(session, url)
+    if other is None:
+        return None
+    label = COUNTERPART_LABELS.get(other.language, other.language)
+    return f"{label}: {other.url} ({other.method})"
 
 
 def _unknown(key: str) -> int:

@@ -24,6 +24,7 @@ from monitor.cli import (
     extract,
     history,
     init,
+    pairs,
     prune,
     replay,
     run,
@@ -158,6 +159,7 @@ for _command in (
     alerts.alerts,
     status.status,
     check.check,
+    pairs.pairs,
     prune.prune,
     serve.serve,
 ):

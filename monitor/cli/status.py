@@ -73,6 +73,12 @@ def _text(report: dict[str, Any]) -> str:
     )
     if report["baseline"]:
         lines.append(_baseline_line(report["baseline"]))
+    lag = report["translation"]["median_lag_days_90d"]
+    if lag is not None:
+        lines.append(
+            f"translations: median lag {lag:g} days (English after Japanese, "
+            "last 90 days)"
+        )
     lines.append(
         "alerts: " + ", ".join(f"{k} {v}" for k, v in report["alerts"].items())
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from monitor.export.feed import ATOM, render_feed
 from storage.history import feed_keys, feed_rows
+from storage.pairs import Counterpart, all_counterparts
 from storage.models import Change, ChangeKind, Document, Snapshot, Version
 
 __all__ = [
@@ -51,6 +52,7 @@ class ExportRow:
     last_seen_at: datetime
     versions: int
     state: str
+    pair: Counterpart | None = None  # the other language's version, when paired
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,13 @@ class ExportRow:
             "last_seen_at": self.last_seen_at.isoformat(),
             "versions": self.versions,
             "state": self.state,
+            "pair": None
+            if self.pair is None
+            else {
+                "url": self.pair.url,
+                "language": self.pair.language,
+                "method": self.pair.method,
+            },
         }
 
     def to_csv(self) -> dict[str, Any]:
@@ -104,6 +113,7 @@ def export_rows(
         stmt = stmt.where(Document.kind.in_(tuple(kinds)))
     if since:
         stmt = stmt.where(Document.date >= since)
+    pairs = all_counterparts(session)
     # Read 500 rows at a time, so memory stays flat whatever the archive's size.
     for document, version, n in session.execute(stmt.execution_options(yield_per=500)):
         yield ExportRow(
@@ -112,6 +122,7 @@ def export_rows(
             last_seen_at=document.last_seen_at,
             versions=int(n),
             state=str(document.state),
+            pair=pairs.get(document.id),
         )
 
 

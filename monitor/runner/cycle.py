@@ -19,6 +19,7 @@ from monitor.alerts.dispatch import DispatchResult, dispatch_due
 from monitor.config import Settings
 from monitor.detect.changes import detect_changes
 from monitor.detect.ops import evaluate_ops
+from monitor.detect.pairs import detect_pairs
 from monitor.exitcodes import ExitCode
 from monitor.runner.crawl import CrawlEnd, CrawlResult, run_config_for, run_crawl
 from monitor.runner.report import (
@@ -185,12 +186,16 @@ def _detect(cycle: _Cycle) -> dict[str, Any]:
         silent=baseline is not None,
         announce_from=announce_from,
     )
+    paired = detect_pairs(
+        cycle.factory, cycle.settings, now, silent=cycle.baseline is not None
+    )
     events = evaluate_ops(cycle.factory, cycle.settings, now, run_id=cycle.run_id)
     return {
         "baseline": cycle.baseline is not None,
         "changes": detected.changes,
         "silent": detected.silent,
-        "alerts_queued": detected.alerts,
+        "alerts_queued": detected.alerts + paired.alerts,
+        "pairs": paired.paired,
         "ops_events": len(events),
     }
 

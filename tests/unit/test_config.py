@@ -338,8 +338,8 @@ EMAIL = "[[channels]]\nname = 'desk'\ntype = 'email'\nto = ['desk@example.org']\
         ),
         (
             CONSOLE + "[[rules]]\nchannels = ['c']\nevents = ['new', 'exploded']\n",
-            '[rules.1] events: expected one of "new", "updated", "removed" or '
-            '"restored", got "exploded"',
+            '[rules.1] events: expected one of "new", "updated", "removed", '
+            '"restored", "translated" or "discrepancy", got "exploded"',
         ),
         (
             CONSOLE + "[[rules]]\nchannels = ['c']\nmode = 'weekly'\n",

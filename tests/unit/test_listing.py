@@ -162,7 +162,7 @@ def test_fragments_dropped_off_host_and_non_detail_links_ignored():
         ("/press/kaiken/kaiken22e_000001.html", "kaiken22e_000001"),
         ("/press/kaiken/kaikenwe_000001_00002.html", "kaikenwe_000001_00002"),
         ("/press/kaiken/kaikenite_000001_00046.html", "kaikenite_000001_00046"),
-        ("/mofaj/press/release/press4_002048.html", None),
+        ("/mofaj/press/release/press4_002048.html", "press4_002048"),
         ("/press/release/index.html", None),
         ("/press/release/press4e_00309.html", None),
     ],

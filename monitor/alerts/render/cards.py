@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.alerts.render import email as render_email
+from monitor.alerts.render import pairs as render_pairs
 from monitor.alerts.render import slack as render_slack
 from monitor.alerts.render.facts import (
     DOC_KIND_LABELS,
@@ -106,6 +107,8 @@ class ChangeView:
     changes: tuple[FieldChange, ...]
     detected_at: datetime
     thread_root_alert_id: int | None
+    # The other language's version when paired: (language, url, title).
+    counterpart: tuple[str, str, str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,15 +240,23 @@ def change_card(view: ChangeView) -> Card:
     content = view.content
     title = str(content.get("title") or view.doc_id)
     link = view.document_url or content.get("url")
+    facts = render_pairs.with_counterpart(
+        document_facts(content, view.doc_kind), view.counterpart
+    )
+    pair_event = render_pairs.is_pair_event(view.kind)
     return Card(
         headline=_change_headline(view),
         title=title,
         lead=change_summary(view.changes) if view.kind == "updated" else None,
-        facts=document_facts(content, view.doc_kind),
+        facts=facts,
         link=str(link) if link else None,
         summary=document_summary(content),
         changes=view.changes if view.kind == "updated" else (),
-        note=CHANGE_NOTES.get(view.kind),
+        note=(
+            render_pairs.pair_note(view.kind, view.changes)
+            if pair_event
+            else CHANGE_NOTES.get(view.kind)
+        ),
         footer=_footer(view),
     )
 
@@ -295,11 +306,18 @@ def change_payload(view: ChangeView, subject: str) -> dict[str, Any]:
             "meeting": _json_ready(content.get("meeting")),
             "topics": list(content.get("topics") or ()),
         },
+        "counterpart": (
+            None
+            if view.counterpart is None
+            else dict(zip(("language", "url", "title"), view.counterpart, strict=True))
+        ),
         "changes": [change.to_dict() for change in view.changes],
     }
 
 
 def _change_headline(view: ChangeView) -> str:
+    if render_pairs.is_pair_event(view.kind):
+        return render_pairs.pair_headline(view.kind, view.changes)
     if view.kind in CHANGE_HEADLINES:
         return CHANGE_HEADLINES[view.kind]
     if view.content.get("meeting"):
