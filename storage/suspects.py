@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from storage.models import Document, Snapshot, Version
 from storage.normalize import content_hash
 from storage.regression import suspect_reason
+from storage.vocabulary import ExtractionPath
 
-__all__ = ["changed_contents", "judge_extraction", "last_content_error"]
+__all__ = ["changed_contents", "judge_extraction", "last_content_reading"]
 
 _CHUNK = 500
 _NEWEST_CONTENT = select(Document.url, Version.content).join(
@@ -61,12 +62,16 @@ def judge_extraction(
     return suspect_reason(row.content if row is not None else None, document)
 
 
-def last_content_error(session: Session, url: str) -> str | None:
-    """The extraction error of the newest 200 snapshot of `url` (None: it was fine)."""
+def last_content_reading(
+    session: Session, url: str
+) -> tuple[str | None, ExtractionPath | None]:
+    """The extraction error (None: it was fine) and the extraction path of the
+    newest 200 snapshot of `url`: what a 304 confirms."""
     stmt = (
-        select(Snapshot.extract_error)
+        select(Snapshot.extract_error, Snapshot.extraction_path)
         .where(Snapshot.url == url, Snapshot.status == 200)
         .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
         .limit(1)
     )
-    return session.scalar(stmt)
+    row = session.execute(stmt).first()
+    return (None, None) if row is None else (row[0], row[1])
