@@ -119,7 +119,7 @@ def _answered(
 ) -> IngestResult:
     """A detail page's answer without content (304, 404, 403, 5xx): what it means."""
     bookkeep(session, fetch, outcome, now)
-    error, path = not_modified_reading(session, fetch.url, outcome)
+    error, path = not_modified_reading(session, fetch.url, outcome, besides=snapshot.id)
     snapshot.extraction_path = path
     if error is not None:
         outcome = Outcome.STILL_UNRECOGNIZED
@@ -143,13 +143,13 @@ def _unusable(
 
 
 def not_modified_reading(
-    session: Session, url: str, outcome: Outcome
+    session: Session, url: str, outcome: Outcome, *, besides: int | None = None
 ) -> tuple[str | None, ExtractionPath | None]:
     """For a 304: the error of the content it confirms, if that was unusable, and
     the path its extraction took (a 304 keeps the page where it was)."""
     if outcome is not Outcome.NOT_MODIFIED:
         return None, None
-    return last_content_reading(session, url)
+    return last_content_reading(session, url, besides=besides)
 
 
 def status_outcome(status: int) -> Outcome:

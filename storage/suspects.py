@@ -63,15 +63,28 @@ def judge_extraction(
 
 
 def last_content_reading(
-    session: Session, url: str
+    session: Session, url: str, *, besides: int | None = None
 ) -> tuple[str | None, ExtractionPath | None]:
-    """The extraction error (None: it was fine) and the extraction path of the
-    newest 200 snapshot of `url`: what a 304 confirms."""
-    stmt = (
-        select(Snapshot.extract_error, Snapshot.extraction_path)
+    """What a 304 for `url` confirms: the extraction error of its newest 200 (None:
+    it was fine) and the extraction path of the content whose validators were sent
+    (the newest readable 200/304 carrying them, as storage.snapshots sends them,
+    other than the 304's own snapshot `besides`)."""
+    error = session.scalar(
+        select(Snapshot.extract_error)
         .where(Snapshot.url == url, Snapshot.status == 200)
         .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
         .limit(1)
     )
-    row = session.execute(stmt).first()
-    return (None, None) if row is None else (row[0], row[1])
+    path = session.scalar(
+        select(Snapshot.extraction_path)
+        .where(
+            Snapshot.url == url,
+            Snapshot.id != (besides or 0),
+            Snapshot.status.in_((200, 304)),
+            Snapshot.extract_error.is_(None),
+            or_(Snapshot.etag.is_not(None), Snapshot.last_modified.is_not(None)),
+        )
+        .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+    return error, path
