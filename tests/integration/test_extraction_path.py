@@ -1,5 +1,5 @@
 """Every snapshot records the path its page's extraction took, beside the Document:
-by the crawl's ingest, by replay's batches and by reextract, on SQLite and PostgreSQL."""
+by the crawl's ingest, replay's batches and reextract, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -84,15 +84,16 @@ def test_the_crawl_records_each_page_path_not_in_the_document(session_factory):
     assert got == EXPECTED
     assert _stored_paths(session_factory) == [path for _, path in EXPECTED]
     (content,) = _contents(session_factory)  # a path of its own is no new version
-    assert "extraction_path" not in content and "path" not in content
+    assert "extraction_path" not in content
+    assert "path" not in content
 
 
 def test_replay_batches_record_the_same_paths(session_factory):
     extractor, version = current_extractor()
     with unit_of_work(session_factory) as session:
         results = [
-            ingest_batch(session, [fetch], extractor=extractor, extractor_version=version)
-            for fetch in FETCHES
+            ingest_batch(session, [f], extractor=extractor, extractor_version=version)
+            for f in FETCHES
         ]
     got = [(r.outcome, r.extraction_path) for (r,) in results]
     assert got == EXPECTED
