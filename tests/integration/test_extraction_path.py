@@ -8,9 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from crawler.pipelines import extract_document
+from monitor.cli.history import _version_line
 from monitor.replay.ingest import current_extractor
 from monitor.replay.reextract import reextract
 from storage.db import unit_of_work
+from storage.history import document_history
 from storage.ingest import Outcome, ingest_fetch
 from storage.ingest_batch import ingest_batch
 from storage.models import Snapshot, Version
@@ -116,3 +118,20 @@ def test_reextract_records_the_path_of_the_stored_body(session_factory, db_url):
     reextract(session_factory, settings_for(db_url), T0 + timedelta(days=9))
     # The newest version came from the first snapshot: its body is read again.
     assert _stored_paths(session_factory) == [LANDMARKS, None]
+
+
+def test_history_shows_the_path_of_each_version(session_factory, db_url):
+    for fetch in (FETCHES[1], FETCHES[0]):  # renamed first: read by the fallback
+        with unit_of_work(session_factory) as session:
+            ingest_fetch(
+                session,
+                fetch,
+                extractor=extract_document,
+                extractor_version="1",
+                now=fetch.fetched_at,
+            )
+    with session_factory() as session:
+        found = document_history(session, URL)
+    assert found is not None
+    assert [v.extraction_path for v in found.versions] == ["structure"]
+    assert " structure " in _version_line(found.versions[0])
