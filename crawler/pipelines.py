@@ -6,15 +6,14 @@ The counting (and the statistics the crawl reports) is crawler/extensions/stats.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from crawler.extensions.stats import count_fetch, count_index, count_problem
 from crawler.items import FetchedPage, PageRole
 from crawler.settings import run_of
 from storage.db import close_database, open_database, unit_of_work
 from storage.documents import is_removed
-from storage.ingest import IngestResult, Outcome, ingest_fetch
+from storage.ingest import Extracted, IngestResult, Outcome, ingest_fetch
 from storage.snapshots import FetchRecord
 
 if TYPE_CHECKING:
@@ -26,11 +25,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def extract_document(body: bytes, url: str, charset: str | None) -> Mapping[str, Any]:
-    """The shared extractor as storage.ingest wants it: a Document dict."""
-    from crawler.extract.extractor import extract
+def extract_document(body: bytes, url: str, charset: str | None) -> Extracted:
+    """The shared extractor as storage.ingest wants it: a Document dict and its path."""
+    from crawler.extract.extractor import extract_with_report
 
-    return extract(body, url, http_charset=charset).to_dict()
+    document, report = extract_with_report(body, url, http_charset=charset)
+    return Extracted(document.to_dict(), report.path)
 
 
 def extractor_version() -> str:

@@ -18,6 +18,7 @@ from storage.bulk import Conflict, insert_rows
 from storage.models import Document, DocumentState, SnapshotBody, Version
 from storage.snapshots import FetchRecord
 from storage.versions import RecordResult, document_fields
+from storage.vocabulary import ExtractionPath
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class BatchItem:
     error: str | None = None
     body_sha256: str | None = None
     suspect: bool = False  # extracted, but a regression of the stored version
+    path: ExtractionPath | None = None  # how the extractor found the content
 
 
 def insert_ignore(session: Session, table: str) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Change, ChangeKind, Document, Version
+from storage.models import Change, ChangeKind, Document, Snapshot, Version
 from storage.queries import find_document, versions_of
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class VersionRow:
     extractor_version: str
     content_sha256: str
     content: Mapping[str, Any]
+    extraction_path: str | None = None  # how its snapshot's content was found
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +240,12 @@ def feed_rows(
     return [rows[i] for i in change_ids if i in rows]
 
 
+def _extraction_path(session: Session, snapshot_id: int | None) -> str | None:
+    snapshot = session.get(Snapshot, snapshot_id) if snapshot_id else None
+    path = snapshot.extraction_path if snapshot is not None else None
+    return None if path is None else path.value
+
+
 def document_history(session: Session, key: str) -> DocumentHistory | None:
     """The document whose URL or doc id is `key`, with every version; None if none."""
     document = find_document(session, key)
@@ -251,6 +258,7 @@ def document_history(session: Session, key: str) -> DocumentHistory | None:
             extractor_version=v.extractor_version,
             content_sha256=v.content_sha256,
             content=v.content or {},
+            extraction_path=_extraction_path(session, v.snapshot_id),
         )
         for v in versions_of(session, document.id)
     )

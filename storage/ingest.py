@@ -15,14 +15,32 @@ from sqlalchemy.orm import Session
 from storage.documents import note_blocked, note_fetched, note_missing, note_present
 from storage.models import Snapshot
 from storage.snapshots import BLOCKED_STATUSES, FetchRecord, store_snapshot
-from storage.suspects import judge_extraction, last_content_error
+from storage.suspects import judge_extraction, last_content_reading
 from storage.versions import RecordResult, record_version
+from storage.vocabulary import ExtractionPath
 
 logger = logging.getLogger(__name__)
 
 MISSING_STATUSES = frozenset({404, 410})
 
-Extractor = Callable[[bytes, str, str | None], Mapping[str, Any]]
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A page's Document and the path the extractor took to find it (metadata,
+    kept on the snapshot, never part of the Document)."""
+
+    document: Mapping[str, Any]
+    path: ExtractionPath | None = None
+
+
+# An extractor answers with the Document alone or with its path as well.
+Extractor = Callable[[bytes, str, str | None], Mapping[str, Any] | Extracted]
+
+
+def run_extractor(extractor: Extractor, fetch: FetchRecord) -> Extracted:
+    """The extractor's answer for one fetch; raises ValueError on an unusable page."""
+    answer = extractor(fetch.body or b"", fetch.url, fetch.charset)
+    return answer if isinstance(answer, Extracted) else Extracted(answer)
 
 
 class Outcome(enum.StrEnum):
@@ -44,6 +62,7 @@ class IngestResult:
     snapshot_id: int | None
     record: RecordResult | None
     error: str | None
+    extraction_path: ExtractionPath | None = None
 
 
 def ingest_fetch(
@@ -73,20 +92,22 @@ def ingest_fetch(
     if fetch.status != 200:
         return _answered(session, fetch, snapshot, outcome, now)
     try:
-        document = extractor(fetch.body or b"", fetch.url, fetch.charset)
+        extracted = run_extractor(extractor, fetch)
     except ValueError as exc:
         error = str(exc) or type(exc).__name__
         return _unusable(session, fetch, snapshot, error, now, Outcome.EXTRACT_FAILED)
-    suspect = judge_extraction(session, fetch.url, document)
+    path = snapshot.extraction_path = extracted.path
+    suspect = judge_extraction(session, fetch.url, extracted.document)
     if suspect is not None:
-        return _unusable(session, fetch, snapshot, suspect, now, Outcome.SUSPECT)
+        result = _unusable(session, fetch, snapshot, suspect, now, Outcome.SUSPECT)
+        return dataclasses.replace(result, extraction_path=path)
     record = record_version(
-        session, fetch.url, document, snapshot, extractor_version, now
+        session, fetch.url, extracted.document, snapshot, extractor_version, now
     )
     note_fetched(session, fetch.url, fetch.status, now)
     note_present(session, fetch.url, now)
     outcome = Outcome.NEW_VERSION if record.is_new_version else Outcome.UNCHANGED
-    return IngestResult(outcome, snapshot.id, record, None)
+    return IngestResult(outcome, snapshot.id, record, None, path)
 
 
 def _answered(
@@ -98,10 +119,13 @@ def _answered(
 ) -> IngestResult:
     """A detail page's answer without content (304, 404, 403, 5xx): what it means."""
     bookkeep(session, fetch, outcome, now)
-    error = not_modified_error(session, fetch.url, outcome, fetch.etag)
+    error, path = not_modified_reading(
+        session, fetch.url, outcome, etag=fetch.etag, besides=snapshot.id
+    )
+    snapshot.extraction_path = path
     if error is not None:
         outcome = Outcome.STILL_UNRECOGNIZED
-    return IngestResult(outcome, snapshot.id, None, error)
+    return IngestResult(outcome, snapshot.id, None, error, path)
 
 
 def _unusable(
@@ -120,13 +144,19 @@ def _unusable(
     return IngestResult(outcome, snapshot.id, None, error)
 
 
-def not_modified_error(
-    session: Session, url: str, outcome: Outcome, etag: str | None = None
-) -> str | None:
-    """For a 304: the error of the content it confirms, if that was unusable."""
+def not_modified_reading(
+    session: Session,
+    url: str,
+    outcome: Outcome,
+    *,
+    etag: str | None = None,
+    besides: int | None = None,
+) -> tuple[str | None, ExtractionPath | None]:
+    """For a 304: the error of the content it confirms, if that was unusable, and
+    the path its extraction took (a 304 keeps the page where it was)."""
     if outcome is not Outcome.NOT_MODIFIED:
-        return None
-    return last_content_error(session, url, etag)
+        return None, None
+    return last_content_reading(session, url, etag=etag, besides=besides)
 
 
 def status_outcome(status: int) -> Outcome:

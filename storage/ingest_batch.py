@@ -13,9 +13,8 @@ import dataclasses
 import hashlib
 import logging
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
@@ -24,12 +23,14 @@ from sqlalchemy.orm import Session
 from storage.batch_documents import BatchItem, insert_ignore, record_documents
 from storage.bulk import Conflict, insert_rows
 from storage.ingest import (
+    Extracted,
     Extractor,
     IngestResult,
     Outcome,
     bookkeep,
     ingest_fetch,
-    not_modified_error,
+    not_modified_reading,
+    run_extractor,
     status_outcome,
 )
 from storage.models import Snapshot, SnapshotBody
@@ -108,10 +109,10 @@ def store_batch(
 def _extracted(item: BatchItem) -> Extractor:
     """An extractor that answers with what extract_items found for this item."""
 
-    def answer(body: bytes, url: str, charset: str | None) -> Mapping[str, Any]:
+    def answer(body: bytes, url: str, charset: str | None) -> Extracted:
         if item.document is None:
             raise ValueError(item.error or "not extracted")
-        return item.document
+        return Extracted(item.document, item.path)
 
     return answer
 
@@ -139,11 +140,12 @@ def _extract(item: BatchItem, extractor: Extractor) -> None:
     if not item.is_detail:
         return
     try:
-        item.document = extractor(fetch.body or b"", fetch.url, fetch.charset)
+        extracted = run_extractor(extractor, fetch)
     except ValueError as exc:
         item.error = str(exc) or type(exc).__name__
         logger.warning("extract failed for %s: %s", fetch.url, item.error)
         return
+    item.document, item.path = extracted.document, extracted.path
     item.digest = content_hash(item.document)
 
 
@@ -152,13 +154,16 @@ def _ingest_part(
 ) -> list[IngestResult]:
     _store_bodies(session, items)
     _judge_regressions(session, items)
+    confirmed = _confirmed_readings(session, items)
     rows = []
     for item in items:
         # Only a 200 body is content; 403/429 challenge pages and 404s are not.
         fetch = item.fetch
         stored = fetch if fetch.status == 200 else dataclasses.replace(fetch, body=None)
         values = snapshot_values(stored, item.body_sha256, run_id)
-        rows.append(values | {"extract_error": item.error})
+        rows.append(
+            values | {"extract_error": item.error, "extraction_path": item.path}
+        )
     snapshot_ids = insert_rows(session, _snapshots, rows)
     records = record_documents(session, items, snapshot_ids, extractor_version)
     results = []
@@ -169,7 +174,8 @@ def _ingest_part(
             outcome = (
                 Outcome.NEW_VERSION if record.is_new_version else Outcome.UNCHANGED
             )
-            results.append(IngestResult(outcome, snapshot_id, record, None))
+            result = IngestResult(outcome, snapshot_id, record, None, item.path)
+            results.append(result)
             continue
         outcome = status_outcome(fetch.status)
         error = item.error
@@ -178,12 +184,28 @@ def _ingest_part(
             outcome = Outcome.SUSPECT if item.suspect else Outcome.EXTRACT_FAILED
         elif item.is_detail:
             bookkeep(session, fetch, outcome, item.now)
-            error = not_modified_error(session, fetch.url, outcome, fetch.etag)
+            error = confirmed.get(fetch.url)
             if error is not None:
                 outcome = Outcome.STILL_UNRECOGNIZED
-        results.append(IngestResult(outcome, snapshot_id, None, error))
+        results.append(IngestResult(outcome, snapshot_id, None, error, item.path))
     session.flush()
     return results
+
+
+def _confirmed_readings(
+    session: Session, items: list[BatchItem]
+) -> dict[str, str | None]:
+    """For each detail page answering 304: the error of the content it confirms
+    (None: it was fine); the item takes that content's extraction path."""
+    errors: dict[str, str | None] = {}
+    for item in items:
+        outcome = status_outcome(item.fetch.status)
+        if item.is_detail and item.error is None and outcome is Outcome.NOT_MODIFIED:
+            url = item.fetch.url
+            errors[url], item.path = not_modified_reading(
+                session, url, outcome, etag=item.fetch.etag
+            )
+    return errors
 
 
 def _judge_regressions(session: Session, items: list[BatchItem]) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from storage.vocabulary import AlertStatus as AlertStatus
 from storage.vocabulary import ChangeKind as ChangeKind
 from storage.vocabulary import DocumentState as DocumentState
+from storage.vocabulary import ExtractionPath as ExtractionPath
 from storage.vocabulary import PairMethod as PairMethod
 from storage.vocabulary import RunStatus as RunStatus
 from storage.vocabulary import SectionState as SectionState
@@ -174,6 +175,12 @@ class Snapshot(Base):
     source: Mapped[str] = mapped_column(String(16), default="crawl")
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
     extract_error: Mapped[str | None] = mapped_column(Text)
+    # How the extractor found the content (landmarks or structure); a 304 keeps the
+    # path of the content it confirms. None when nothing was extracted (index pages,
+    # other answers without content, unrecognizable pages).
+    extraction_path: Mapped[ExtractionPath | None] = mapped_column(
+        _enum(ExtractionPath)
+    )
 
 
 class Version(Base):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from storage.models import Document, Snapshot, Version
 from storage.snapshots import load_body
 from storage.versions import record_version
+from storage.vocabulary import ExtractionPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,15 @@ def _source_snapshot(
         if (body := load_body(session, snapshot)) is not None:
             return snapshot, body
     return None
+
+
+def note_extraction_path(
+    session: Session, snapshot_id: int | None, path: ExtractionPath | None
+) -> None:
+    """The path the current extractor takes through the snapshot's stored body."""
+    snapshot = session.get(Snapshot, snapshot_id) if snapshot_id else None
+    if snapshot is not None:
+        snapshot.extraction_path = path
 
 
 def record_reextracted(

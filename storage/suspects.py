@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from storage.models import Document, Snapshot, Version
 from storage.normalize import content_hash
 from storage.regression import suspect_reason
+from storage.vocabulary import ExtractionPath
 
-__all__ = ["changed_contents", "judge_extraction", "last_content_error"]
+__all__ = ["changed_contents", "judge_extraction", "last_content_reading"]
 
 _CHUNK = 500
 _NEWEST_CONTENT = select(Document.url, Version.content).join(
@@ -61,23 +62,42 @@ def judge_extraction(
     return suspect_reason(row.content if row is not None else None, document)
 
 
-def last_content_error(
-    session: Session, url: str, etag: str | None = None
-) -> str | None:
-    """The extraction error of the content a 304 confirms (None: it read well).
+def last_content_reading(
+    session: Session,
+    url: str,
+    *,
+    etag: str | None = None,
+    besides: int | None = None,
+) -> tuple[str | None, ExtractionPath | None]:
+    """What a 304 for `url` confirms: the extraction error of its content (None: it
+    read well) and the path its extraction took.
 
-    That is the newest 200 snapshot of `url` carrying the 304's ETag when one does:
-    validators are sent only from content that read well, so a page restored after
-    a broken spell answers 304 to its good version. Otherwise, the newest 200.
-    """
+    The content is the newest 200 snapshot carrying the 304's ETag when one does
+    (validators are sent only from content that read well, so a page restored after
+    a broken spell answers 304 to its good version), else the newest 200. The path
+    is that of the content whose validators were sent (the newest readable 200/304
+    carrying them, as storage.snapshots sends them, other than the 304's own
+    snapshot `besides`)."""
     newest = (
         select(Snapshot.extract_error)
         .where(Snapshot.url == url, Snapshot.status == 200)
         .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
         .limit(1)
     )
+    matched = None
     if etag is not None:
         matched = session.execute(newest.where(Snapshot.etag == etag)).first()
-        if matched is not None:
-            return matched[0]
-    return session.scalar(newest)
+    error = matched[0] if matched is not None else session.scalar(newest)
+    path = session.scalar(
+        select(Snapshot.extraction_path)
+        .where(
+            Snapshot.url == url,
+            Snapshot.id != (besides or 0),
+            Snapshot.status.in_((200, 304)),
+            Snapshot.extract_error.is_(None),
+            or_(Snapshot.etag.is_not(None), Snapshot.last_modified.is_not(None)),
+        )
+        .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+    return error, path

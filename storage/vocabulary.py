@@ -12,6 +12,7 @@ __all__ = [
     "AlertStatus",
     "ChangeKind",
     "DocumentState",
+    "ExtractionPath",
     "PairMethod",
     "RunStatus",
     "SectionState",
@@ -71,3 +72,10 @@ class SilentReason(enum.StrEnum):
     FLAP = "flap"
     EMPTY = "empty_diff"
     EXTRACTOR = "extractor"
+
+
+class ExtractionPath(enum.StrEnum):
+    """Where the extractor found a page's content (snapshots.extraction_path)."""
+
+    LANDMARKS = "landmarks"  # a known landmark (#maincontents, main, .any-area, ...)
+    STRUCTURE = "structure"  # the title heading and the main run of paragraph text

@@ -6,18 +6,14 @@ alone is never a change of the document.
 
 from __future__ import annotations
 
-import enum
 import logging
 from dataclasses import dataclass
 
+from storage.vocabulary import ExtractionPath
+
+__all__ = ["ExtractionPath", "ExtractionReport"]
+
 logger = logging.getLogger(__name__)
-
-
-class ExtractionPath(enum.StrEnum):
-    """Where the content area came from."""
-
-    LANDMARKS = "landmarks"  # a known landmark (#maincontents, main, .any-area, ...)
-    STRUCTURE = "structure"  # the title heading and the main run of paragraph text
 
 
 @dataclass(frozen=True, slots=True)

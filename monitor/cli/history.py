@@ -116,8 +116,9 @@ def change_line(row: ChangeRow, kind_width: int, id_width: int) -> str:
 def history(ctx: Context, doc: str) -> int:
     """The versions of one document.
 
-    One line per version: number, time stored, extractor version, content hash,
-    date and title. DOC is a URL or a doc id such as page4e_001274.
+    One line per version: number, time stored, extractor version, extraction
+    path (landmarks, structure, or - when not recorded), content hash, date and
+    title. DOC is a URL or a doc id such as page4e_001274.
     """
     found = _document(ctx, doc)
     if found is None:
@@ -215,6 +216,7 @@ def _version_line(version: VersionRow) -> str:
     content = version.content
     return (
         f"  {version.seq:>3}  {version.created_at.isoformat()[:16]}  "
-        f"extractor {version.extractor_version:<8}  {version.content_sha256[:12]}  "
+        f"extractor {version.extractor_version:<8}  "
+        f"{version.extraction_path or '-':<9}  {version.content_sha256[:12]}  "
         f"{content.get('date') or '-':<10}  {content.get('title') or ''}"
     )

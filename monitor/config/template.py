@@ -113,6 +113,9 @@ mode = {rule.mode}  # or "digest" with digest_at = "08:00"
 channels = [{channel}]
 silence_days = {ops.silence_days}  # alert when no new document for this many days
 failing_cycles = {ops.failing_cycles}
+# layout drift: more than this share of a cycle's pages unreadable or read by the
+# structural fallback instead of the site's landmarks
+drift_share = {ops.drift_share}
 
 [alerts]
 max_attempts = {alerts.max_attempts}  # tries per alert before it is dead

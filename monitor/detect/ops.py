@@ -19,6 +19,7 @@ from monitor.alerts.rules import ops_channels
 from monitor.config import Settings
 from storage.conditions import condition_for, move_condition
 from storage.db import unit_of_work
+from storage.extraction_paths import extraction_path_counts
 from storage.models import (
     Document,
     OpsEvent,
@@ -29,6 +30,7 @@ from storage.models import (
 from storage.outbox import enqueue_alert
 from storage.runs import get_run
 from storage.sections import section_health
+from storage.vocabulary import ExtractionPath
 
 logger = logging.getLogger(__name__)
 
@@ -165,21 +167,38 @@ def _detail_pages(
 def _drift(
     session: Session, settings: Settings, crawl: CrawlStats, run_id: int
 ) -> tuple[bool | None, dict[str, Any]]:
+    """Layout drift: pages the extractor cannot read, fields lost, or a share of the
+    extracted pages found only by the structural fallback (one condition for all)."""
     errors = crawl.extract_errors
     extracted = crawl.new_versions + crawl.unchanged + errors
     missing = _fields_lost(session, run_id)
     share = errors / extracted if extracted > 0 else 0.0
+    fallback, found = _fallback(session, run_id)
+    fallback_share = fallback / found if found > 0 else 0.0
     detail = {
         "extract_errors": errors,
         "extracted": extracted,
         "share": round(share, 3),
         "missing_fields": missing,
+        "fallback_pages": fallback,
+        "fallback_share": round(fallback_share, 3),
     }
-    if missing or (extracted >= MIN_DRIFT_SAMPLE and share > settings.ops.drift_share):
+    limit = settings.ops.drift_share
+    if (
+        missing
+        or (extracted >= MIN_DRIFT_SAMPLE and share > limit)
+        or (found >= MIN_DRIFT_SAMPLE and fallback_share > limit)
+    ):
         return True, detail
     if extracted > 0:
         return False, detail
     return None, detail
+
+
+def _fallback(session: Session, run_id: int) -> tuple[int, int]:
+    """(pages read by the structural fallback, pages extracted) in the run."""
+    counts = extraction_path_counts(session, run_id)
+    return counts[ExtractionPath.STRUCTURE], sum(counts.values())
 
 
 def _fields_lost(session: Session, run_id: int) -> list[str]:

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, aliased
 
 from monitor.export.feed import ATOM, render_feed
 from storage.history import feed_keys, feed_rows
-from storage.pairs import Counterpart, all_counterparts
 from storage.models import Change, ChangeKind, Document, Snapshot, Version
+from storage.pairs import Counterpart, all_counterparts
 
 __all__ = [
     "ATOM",

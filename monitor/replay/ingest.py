@@ -13,13 +13,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from crawler.extract.listing import is_index_page
 from monitor.replay.sources import BodyReader, Capture, header
 from storage.batch_documents import BatchItem
 from storage.db import DbSession, SessionFactory, unit_of_work
-from storage.ingest import IngestResult, Outcome
+from storage.ingest import Extracted, IngestResult, Outcome
 from storage.ingest_batch import extract_items, store_batch
 from storage.replaying import SnapshotKey, stored_snapshot_keys
 from storage.snapshots import FetchRecord
@@ -34,16 +33,16 @@ OLDER_THAN_STORED = "older_than_stored"  # the database already has later fetche
 # in one. Fewer, larger batches spend less on queries and commits per page; a
 # killed replay redoes at most one batch (replay is idempotent).
 BATCH_SIZE = 500
-Extractor = Callable[[bytes, str, str | None], Mapping[str, Any]]
 
 
-def current_extractor() -> tuple[Extractor, str]:
+def current_extractor() -> tuple[Callable[[bytes, str, str | None], Extracted], str]:
     """The shared extractor as storage.ingest wants it, and its version."""
-    from crawler.extract.extractor import EXTRACTOR_VERSION, extract
+    from crawler.extract.extractor import EXTRACTOR_VERSION, extract_with_report
 
-    def run(body: bytes, url: str, charset: str | None) -> Mapping[str, Any]:
+    def run(body: bytes, url: str, charset: str | None) -> Extracted:
         try:
-            return extract(body, url, http_charset=charset).to_dict()
+            document, report = extract_with_report(body, url, http_charset=charset)
+            return Extracted(document.to_dict(), report.path)
         except ValueError:
             raise
         except Exception as exc:

@@ -17,6 +17,7 @@ from monitor.replay.ingest import current_extractor
 from storage.db import DbSession, SessionFactory, unit_of_work
 from storage.reextraction import (
     newest_version_ids,
+    note_extraction_path,
     record_reextracted,
     stored_page,
 )
@@ -66,9 +67,12 @@ def _reextract_one(
     if page.body is None:
         return Reextracted(page.url, False, old, None, has_body=False)
     try:
-        new = dict(extractor(page.body, page.url, page.charset))
+        extracted = extractor(page.body, page.url, page.charset)
     except ValueError as exc:
         return Reextracted(page.url, False, old, None, str(exc))
+    new = dict(extracted.document)
+    if write:
+        note_extraction_path(session, page.snapshot_id, extracted.path)
     if content_hash(new) == page.content_sha256:
         return Reextracted(page.url, False, old, new)
     suspect = suspect_reason(old, new)

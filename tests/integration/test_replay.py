@@ -91,14 +91,14 @@ def test_an_extractor_crash_on_one_page_is_recorded_and_the_rest_replayed(
 ):
     import crawler.extract.extractor
 
-    real = crawler.extract.extractor.extract
+    real = crawler.extract.extractor.extract_with_report
 
     def crash_on_b(html, url, **kwargs):
         if url == URL_B:
             raise TypeError("unexpected markup")
         return real(html, url, **kwargs)
 
-    monkeypatch.setattr(crawler.extract.extractor, "extract", crash_on_b)
+    monkeypatch.setattr(crawler.extract.extractor, "extract_with_report", crash_on_b)
     url = fresh_sqlite(tmp_path)
     report = replay_paths(url, "html")
     assert report.counts == {"new_version": 3, "extract_failed": 1}

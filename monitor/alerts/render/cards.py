@@ -71,8 +71,9 @@ _FAILING = (
     "Fetches succeed again.",
 )
 _DRIFT = (
-    "Many pages no longer have the layout the extractor expects (or lost a field "
-    "they used to have); their new versions are held back. The extractor may "
+    "Many pages no longer have the layout the extractor expects: they cannot be "
+    "read or lost a field they used to have (their new versions are held back), "
+    "or only the structural fallback found their content. The extractor may "
     "need an update.",
     "Pages match the expected layout again.",
 )

@@ -1,0 +1,131 @@
+"""The site serves every page with its classes and ids renamed, then as before.
+
+The content is the same, so no version, no change and no alert; the pages read by the
+structural fallback raise one layout-drift condition, which stays through the 304s
+that follow and ends once the pages are back on the landmarks. Each snapshot records
+the path its page took.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crawler.contract import CrawlStats
+from monitor.detect.changes import detect_changes
+from monitor.detect.ops import evaluate_ops
+from monitor.runner.crawl import run_crawl
+from storage.db import open_database
+from storage.models import Change, OpsEvent, Snapshot
+from storage.vocabulary import ExtractionPath
+from tests.integration.crawl_helpers import (
+    EVERY_CYCLE,
+    Baseline,
+    World,
+    make_baseline,
+    world_from,
+)
+
+pytestmark = pytest.mark.e2e
+
+_NAMED = re.compile(r'\b(class|id)="([^"]*)"')
+LANDMARKS, STRUCTURE = ExtractionPath.LANDMARKS, ExtractionPath.STRUCTURE
+
+
+def renamed(page: str) -> str:
+    """`page` with every class and id renamed: no landmark the extractor knows."""
+    return _NAMED.sub(
+        lambda m: f'{m[1]}="{" ".join("v2-" + name for name in m[2].split())}"', page
+    )
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    return make_baseline(tmp_path_factory.mktemp("baseline"))
+
+
+@pytest.fixture
+def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
+    world = world_from(baseline, tmp_path)
+    yield world
+    world.site.stop()
+
+
+def _cycle(world: World) -> tuple[CrawlStats, list[tuple[str, str]], Counter[str]]:
+    """One crawl, detect and ops as a cycle runs them: the crawl's statistics, the
+    new ops events, and the run's detail snapshots by extraction path."""
+    run = world.run_config(**EVERY_CYCLE)
+    result = run_crawl(run, timeout=90)
+    assert result.reported, result.tail
+    assert run.run_id is not None
+    factory = open_database(world.database_url)
+    try:
+        now = datetime.now(UTC)
+        detect_changes(factory, world.settings(), now)
+        ids = evaluate_ops(factory, world.settings(), now, run_id=run.run_id)
+        with factory() as session:
+            events = session.scalars(select(OpsEvent).where(OpsEvent.id.in_(ids)))
+            phases = [(e.kind, e.phase) for e in events]
+            paths = session.scalars(
+                select(Snapshot.extraction_path).where(Snapshot.run_id == run.run_id)
+            )
+            return result.stats, phases, Counter(str(p) for p in paths)
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def _changes(world: World) -> int:
+    with world.session() as session:
+        return len(session.scalars(select(Change)).all())
+
+
+def test_pages_on_the_fallback_raise_one_drift_and_no_version(world: World) -> None:
+    pages = sorted(world.documents())
+    assert len(pages) >= 10
+    before = {path: len(v) for path, v in world.versions().items()}
+    factory = open_database(world.database_url)
+    detect_changes(factory, world.settings(), datetime.now(UTC), silent=True)
+    factory.kw["bind"].dispose()
+    changes_before = _changes(world)
+    originals = {path: world.site.read_page(path) for path in pages}
+
+    # Today's template: every page read through the landmarks, nothing to say.
+    stats, events, paths = _cycle(world)
+    assert events == []
+    assert paths[STRUCTURE] == 0
+    assert paths[LANDMARKS] == stats.new_versions + stats.unchanged > 0
+
+    for path, page in originals.items():
+        world.site.write_page(path, renamed(page))
+    stats, events, paths = _cycle(world)
+    assert events == [("layout_drift", "started")]
+    assert stats.new_versions == 0
+    assert paths[LANDMARKS] == 0
+    # Pages the fallback reads give the Document already stored.
+    assert paths[STRUCTURE] == stats.unchanged > stats.extract_errors
+    assert {p: len(v) for p, v in world.versions().items()} == before
+    assert _changes(world) == changes_before
+
+    # The renamed pages answer 304: still on the fallback, the drift stands.
+    stats, events, paths = _cycle(world)
+    assert stats.not_modified >= len(pages) - 1
+    assert events == []
+    assert paths[STRUCTURE] > paths[LANDMARKS] == 0
+
+    # Back on today's template: the drift ends, and nothing is announced. (Pages
+    # the fallback could not read answer 304 to the content they had before.)
+    for path, page in originals.items():
+        world.site.write_page(path, page)
+    stats, events, paths = _cycle(world)
+    assert events == [("layout_drift", "ended")]
+    assert stats.new_versions == 0
+    assert paths[STRUCTURE] == 0
+    assert paths[LANDMARKS] >= len(pages) - 1
+    assert {p: len(v) for p, v in world.versions().items()} == before
+    assert _changes(world) == changes_before
