@@ -7,12 +7,11 @@ outbox): an alert exists if and only if its change does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.alerts.rules import route_change
+from monitor.alerts.queue import queue_alerts
 from monitor.config import Settings
 from monitor.detect.diff import FieldChange, diff_documents, render_diff_text
 from storage.db import DbSession, SessionFactory, unit_of_work
@@ -29,7 +28,6 @@ from storage.detection import (
     undiffed_version_ids,
     version_facts,
 )
-from storage.outbox import enqueue_alert
 from storage.vocabulary import ChangeKind, DocumentState, SilentReason
 
 logger = logging.getLogger(__name__)
@@ -133,7 +131,9 @@ def _detect_versions(
         alerts = 0
         if change.reason is None:
             content = version_facts(session, change.to_version_id).content
-            alerts = _enqueue(session, settings, now, change_id, change.kind, content)
+            alerts = queue_alerts(
+                session, settings, now, change_id, change.kind, content
+            )
         outcomes.append((change_id, change.reason is not None, alerts))
     return outcomes
 
@@ -225,27 +225,5 @@ def _record_presence(
         )
         alerts = 0
         if not silent:
-            alerts = _enqueue(session, settings, now, change_id, kind, content)
+            alerts = queue_alerts(session, settings, now, change_id, kind, content)
         return change_id, silent, alerts
-
-
-def _enqueue(
-    session: DbSession,
-    settings: Settings,
-    now: datetime,
-    change_id: int,
-    kind: ChangeKind,
-    content: Mapping[str, Any],
-) -> int:
-    queued = 0
-    for route in route_change(kind.value, content, settings, now):
-        alert = enqueue_alert(
-            session,
-            channel=route.channel,
-            now=now,
-            change_id=change_id,
-            mode=route.mode,
-            due_at=route.due_at,
-        )
-        queued += alert is not None
-    return queued

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.alerts.rules import route_change
+from monitor.alerts.queue import queue_alerts
 from monitor.config import Settings
 from monitor.detect.diff import FieldChange
 from storage.db import DbSession, SessionFactory, unit_of_work
-from storage.outbox import enqueue_alert
 from storage.pairs import (
     PairCandidate,
     add_pair,
@@ -193,18 +192,7 @@ def _record(
     if silent:
         return 0
     content = english.content or version_content(session, english.version_id)
-    queued = 0
-    for route in route_change(kind.value, content, settings, now):
-        alert = enqueue_alert(
-            session,
-            channel=route.channel,
-            now=now,
-            change_id=change_id,
-            mode=route.mode,
-            due_at=route.due_at,
-        )
-        queued += alert is not None
-    return queued
+    return queue_alerts(session, settings, now, change_id, kind, content)
 
 
 def _lag_days(match: _Found) -> int | None:

@@ -13,7 +13,9 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
+from crawler.contract import Language, path_language
 from crawler.extract.listing import is_index_page
 from monitor.replay.sources import BodyReader, Capture, header
 from storage.batch_documents import BatchItem
@@ -100,12 +102,15 @@ def fetch_record(capture: Capture) -> FetchRecord:
     )
 
 
-def _is_detail(capture: Capture) -> bool:
+def _is_detail(capture: Capture, languages: tuple[Language, ...]) -> bool:
     """Documents as the crawl finds them: the recorded role, else an address of a
-    known page-id family. Section lists, monthly archives and other pages a mirror
-    holds (statement lists, Japanese pages) are stored as snapshots only, as live."""
+    known page-id family in a configured edition. Section lists, monthly archives
+    and other pages a mirror holds (statement lists, pages of an edition not
+    configured) are stored as snapshots only, as live."""
     if capture.role is not None:
         return capture.role == "detail"
+    if path_language(urlsplit(capture.url).path) not in languages:
+        return False
     return not is_index_page(capture.url)  # the crawl's rule
 
 
@@ -132,13 +137,16 @@ def ingest_captures(
     run_id: int | None = None,
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int], None] | None = None,
+    languages: tuple[Language, ...] = tuple(Language),
 ) -> ReplayOutcome:
-    """Store every capture as the crawl would, `batch_size` per transaction."""
+    """Store every capture as the crawl would, `batch_size` per transaction; pages
+    of an edition outside `languages` are kept as snapshots only, as the crawl
+    never takes them for documents."""
     lines: list[ReplayLine] = []
     with BodyReader() as reader:
         for start in range(0, len(captures), batch_size):
             batch = captures[start : start + batch_size]
-            lines += _ingest_batch(factory, reader, batch, run_id)
+            lines += _ingest_batch(factory, reader, batch, run_id, languages)
             if on_progress is not None:
                 on_progress(min(batch_size, len(captures) - start))
     counts = Counter(line.outcome for line in lines)
@@ -159,6 +167,7 @@ def _ingest_batch(
     reader: BodyReader,
     captures: Sequence[Capture],
     run_id: int | None,
+    languages: tuple[Language, ...],
 ) -> list[ReplayLine]:
     extractor, version = current_extractor()
     loaded = [_load(reader, c) for c in captures]
@@ -172,7 +181,7 @@ def _ingest_batch(
     wanted = {n: c for n, c in batch.items() if n not in lines}
     # Extraction, the long part, holds no transaction: readers are not held up.
     items = {
-        n: BatchItem(fetch_record(c), c.fetched_at, _is_detail(c))
+        n: BatchItem(fetch_record(c), c.fetched_at, _is_detail(c, languages))
         for n, c in wanted.items()
     }
     extract_items(list(items.values()), extractor)

@@ -167,7 +167,11 @@ def _replay_into(
     with unit_of_work(factory) as session:
         run_id = start_run(session, now, kind=SOURCE_NAME)
     outcome = ingest_captures(
-        factory, collected.captures, run_id=run_id, on_progress=on_progress
+        factory,
+        collected.captures,
+        run_id=run_id,
+        on_progress=on_progress,
+        languages=tuple(settings.site.languages),
     )
     # A dry run always detects loudly: its report says what --alerts would send.
     detected = detect_changes(factory, settings, now, silent=not (alerts or dry_run))

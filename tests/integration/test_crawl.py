@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from storage.models import DocumentState
 from tests.integration.crawl_helpers import (
     EVERY_CYCLE,
-    Baseline,
-    World,
-    make_baseline,
-    world_from,
 )
 from tests.sitesim import FIXTURE_SITE, Fault
 
@@ -39,18 +33,6 @@ def _listed_paths() -> set[str]:
     for page in pages:
         found.update(DETAIL.findall(page.read_text(encoding="utf-8")))
     return found
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
-    return make_baseline(tmp_path_factory.mktemp("baseline"))
-
-
-@pytest.fixture
-def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
-    world = world_from(baseline, tmp_path)
-    yield world
-    world.site.stop()
 
 
 def test_first_crawl_stores_every_listed_document_once_with_kind_and_date(

@@ -3,18 +3,12 @@ endless bodies, off-host meta refreshes, redirect loops. None becomes content.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from storage.models import DocumentState
 from tests.integration.crawl_helpers import (
     EVERY_CYCLE,
-    Baseline,
     World,
-    make_baseline,
-    world_from,
 )
 from tests.sitesim import (
     HOSTILE_LAST_MODIFIED,
@@ -33,18 +27,6 @@ INDEX_PAGES = (
     "/press/statement/fm.html",
     "/na/na1/us/index.html",
 )
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
-    return make_baseline(tmp_path_factory.mktemp("baseline"))
-
-
-@pytest.fixture
-def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
-    world = world_from(baseline, tmp_path)
-    yield world
-    world.site.stop()
 
 
 def _seqs(world: World) -> dict[str, int]:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from monitor.config import ChannelSettings, RuleSettings, Settings
-from monitor.detect import changes as detect
+from monitor.alerts import queue as alert_queue
 from monitor.detect.changes import detect_changes
 from storage.db import unit_of_work
 from storage.documents import note_missing, note_present
@@ -198,12 +198,12 @@ def test_change_and_its_alerts_are_written_together_or_not_at_all(
             raise RuntimeError("database went away")
         return real(session, **kwargs)
 
-    monkeypatch.setattr(detect, "enqueue_alert", enqueue_then_crash)
+    monkeypatch.setattr(alert_queue, "enqueue_alert", enqueue_then_crash)
     with pytest.raises(RuntimeError):
         detect_changes(session_factory, TWO_CHANNELS, later(1))
     assert changes(session_factory) == []
     assert alerts(session_factory) == []
-    monkeypatch.setattr(detect, "enqueue_alert", real)
+    monkeypatch.setattr(alert_queue, "enqueue_alert", real)
     assert detect_changes(session_factory, TWO_CHANNELS, later(2)).alerts == 2
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -26,10 +24,7 @@ from storage.models import Change, OpsEvent, Snapshot
 from storage.vocabulary import ExtractionPath
 from tests.integration.crawl_helpers import (
     EVERY_CYCLE,
-    Baseline,
     World,
-    make_baseline,
-    world_from,
 )
 
 pytestmark = pytest.mark.e2e
@@ -43,18 +38,6 @@ def renamed(page: str) -> str:
     return _NAMED.sub(
         lambda m: f'{m[1]}="{" ".join("v2-" + name for name in m[2].split())}"', page
     )
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
-    return make_baseline(tmp_path_factory.mktemp("baseline"))
-
-
-@pytest.fixture
-def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
-    world = world_from(baseline, tmp_path)
-    yield world
-    world.site.stop()
 
 
 def _cycle(world: World) -> tuple[CrawlStats, list[tuple[str, str]], Counter[str]]:

@@ -3,9 +3,7 @@ while the index pages answer (real crawls against the simulated site)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,26 +15,11 @@ from storage.db import open_database
 from storage.models import OpsEvent
 from tests.integration.crawl_helpers import (
     EVERY_CYCLE,
-    Baseline,
     World,
-    make_baseline,
-    world_from,
 )
 from tests.sitesim import Fault
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
-    return make_baseline(tmp_path_factory.mktemp("baseline"))
-
-
-@pytest.fixture
-def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
-    world = world_from(baseline, tmp_path)
-    yield world
-    world.site.stop()
 
 
 def _settings(world: World) -> Settings:

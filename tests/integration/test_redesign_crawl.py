@@ -4,9 +4,7 @@ the pages extract well again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,26 +18,11 @@ from storage.models import Change, OpsEvent, Snapshot
 from storage.regression import SUSPECT_PREFIX
 from tests.integration.crawl_helpers import (
     EVERY_CYCLE,
-    Baseline,
     World,
-    make_baseline,
-    world_from,
 )
 from tests.redesign import redesigned
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
-    return make_baseline(tmp_path_factory.mktemp("baseline"))
-
-
-@pytest.fixture
-def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
-    world = world_from(baseline, tmp_path)
-    yield world
-    world.site.stop()
 
 
 def _cycle(world: World) -> tuple[CrawlStats, list[tuple[str, str]]]:

@@ -7,18 +7,13 @@ archive, which the budget spreads over cycles, most overdue first.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from tests.integration.crawl_helpers import (
     EVERY_CYCLE,
-    Baseline,
     World,
-    make_baseline,
-    world_from,
 )
 
 pytestmark = pytest.mark.e2e
@@ -26,18 +21,6 @@ pytestmark = pytest.mark.e2e
 DETAIL = re.compile(r"/(?:page|press|kaiken)[a-z0-9]*_[0-9_]+\.html$")
 BUDGET = 4
 CYCLE = timedelta(minutes=30)
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
-    return make_baseline(tmp_path_factory.mktemp("baseline"))
-
-
-@pytest.fixture
-def world(baseline: Baseline, tmp_path: Path) -> Iterator[World]:
-    world = world_from(baseline, tmp_path)
-    yield world
-    world.site.stop()
 
 
 def _cycle(world: World, now: datetime) -> list[str]:
