@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from monitor.config import ChannelSettings, RuleSettings, Settings
 from monitor.alerts import queue as alert_queue
+from monitor.config import ChannelSettings, RuleSettings, Settings
 from monitor.detect.changes import detect_changes
 from storage.db import unit_of_work
 from storage.documents import note_missing, note_present
