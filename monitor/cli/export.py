@@ -31,6 +31,16 @@ T = TypeVar("T")
 OUT_HELP = "Write to FILE (atomically, via FILE.part).  [default: standard output]"
 
 
+# `export` and `feed` select documents by kind alike.
+KIND_OPTION = click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([kind.value for kind in DocumentKind]),
+    help="Only documents of this kind (repeatable).  [default: every kind]",
+)
+
+
 @click.command(
     epilog=examples(
         "mofawatch export > documents.jsonl",
@@ -46,13 +56,7 @@ OUT_HELP = "Write to FILE (atomically, via FILE.part).  [default: standard outpu
     default="jsonl",
     help="One JSON object per line, or CSV with a header row.",
 )
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    type=click.Choice([kind.value for kind in DocumentKind]),
-    help="Only documents of this kind (repeatable).  [default: every kind]",
-)
+@KIND_OPTION
 @click.option(
     "--since",
     type=ISO_DATE,
@@ -131,13 +135,7 @@ DEFAULT_FEED_ENTRIES = 50
     type=ISO_DATE,
     help="Only changes captured on or after this day (UTC).  [default: all]",
 )
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    type=click.Choice([kind.value for kind in DocumentKind]),
-    help="Only documents of this kind (repeatable).  [default: every kind]",
-)
+@KIND_OPTION
 @click.option(
     "--rule",
     "rule_number",

@@ -12,12 +12,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.contract import CrawlStats, RunConfig
 from crawler.contract import RevisitPolicy as CrawlRevisit
-from crawler.contract import RunConfig
 from monitor.config import RevisitPolicy, Settings, SiteSettings
+from monitor.detect.changes import detect_changes
+from monitor.detect.ops import evaluate_ops
 from monitor.runner.crawl import CrawlResult, run_config_for, run_crawl
 from storage.db import open_database, unit_of_work, upgrade_database
-from storage.models import Document, Version
+from storage.models import Document, OpsEvent, Version
 from storage.runs import start_run
 from tests.sitesim import SiteSim
 
@@ -120,3 +122,31 @@ def world_from(baseline: Baseline, tmp_path: Path) -> World:
             shutil.copy(source, f"{db}{suffix}")
     site = SiteSim(tmp_path / "site", port=baseline.port).start()
     return World(site, f"sqlite:///{db}")
+
+
+@dataclass(frozen=True)
+class JudgedCycle:
+    """A crawl's statistics and run, and the ops events detect and ops then raised."""
+
+    stats: CrawlStats
+    run_id: int
+    events: list[tuple[str, str]]  # (kind, phase)
+
+
+def crawl_detect_ops(world: World) -> JudgedCycle:
+    """One crawl with every document due, then detect and ops as a cycle runs them."""
+    run = world.run_config(**EVERY_CYCLE)
+    result = run_crawl(run, timeout=90)
+    assert result.reported, result.tail
+    assert run.run_id is not None
+    factory = open_database(world.database_url)
+    try:
+        now = datetime.now(UTC)
+        detect_changes(factory, world.settings(), now)
+        ids = evaluate_ops(factory, world.settings(), now, run_id=run.run_id)
+        with factory() as session:
+            events = session.scalars(select(OpsEvent).where(OpsEvent.id.in_(ids)))
+            phases = [(e.kind, e.phase) for e in events]
+    finally:
+        factory.kw["bind"].dispose()
+    return JudgedCycle(result.stats, run.run_id, phases)

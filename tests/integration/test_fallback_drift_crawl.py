@@ -17,14 +17,12 @@ from sqlalchemy import select
 
 from crawler.contract import CrawlStats
 from monitor.detect.changes import detect_changes
-from monitor.detect.ops import evaluate_ops
-from monitor.runner.crawl import run_crawl
 from storage.db import open_database
-from storage.models import Change, OpsEvent, Snapshot
+from storage.models import Change, Snapshot
 from storage.vocabulary import ExtractionPath
 from tests.integration.crawl_helpers import (
-    EVERY_CYCLE,
     World,
+    crawl_detect_ops,
 )
 
 pytestmark = pytest.mark.e2e
@@ -43,24 +41,12 @@ def renamed(page: str) -> str:
 def _cycle(world: World) -> tuple[CrawlStats, list[tuple[str, str]], Counter[str]]:
     """One crawl, detect and ops as a cycle runs them: the crawl's statistics, the
     new ops events, and the run's detail snapshots by extraction path."""
-    run = world.run_config(**EVERY_CYCLE)
-    result = run_crawl(run, timeout=90)
-    assert result.reported, result.tail
-    assert run.run_id is not None
-    factory = open_database(world.database_url)
-    try:
-        now = datetime.now(UTC)
-        detect_changes(factory, world.settings(), now)
-        ids = evaluate_ops(factory, world.settings(), now, run_id=run.run_id)
-        with factory() as session:
-            events = session.scalars(select(OpsEvent).where(OpsEvent.id.in_(ids)))
-            phases = [(e.kind, e.phase) for e in events]
-            paths = session.scalars(
-                select(Snapshot.extraction_path).where(Snapshot.run_id == run.run_id)
-            )
-            return result.stats, phases, Counter(str(p) for p in paths)
-    finally:
-        factory.kw["bind"].dispose()
+    cycle = crawl_detect_ops(world)
+    with world.session() as session:
+        paths = session.scalars(
+            select(Snapshot.extraction_path).where(Snapshot.run_id == cycle.run_id)
+        )
+        return cycle.stats, cycle.events, Counter(str(p) for p in paths)
 
 
 def _changes(world: World) -> int:

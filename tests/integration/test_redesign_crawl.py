@@ -11,14 +11,12 @@ from sqlalchemy import select
 
 from crawler.contract import CrawlStats
 from monitor.detect.changes import detect_changes
-from monitor.detect.ops import evaluate_ops
-from monitor.runner.crawl import run_crawl
 from storage.db import open_database
-from storage.models import Change, OpsEvent, Snapshot
+from storage.models import Change, Snapshot
 from storage.regression import SUSPECT_PREFIX
 from tests.integration.crawl_helpers import (
-    EVERY_CYCLE,
     World,
+    crawl_detect_ops,
 )
 from tests.redesign import redesigned
 
@@ -27,20 +25,8 @@ pytestmark = pytest.mark.e2e
 
 def _cycle(world: World) -> tuple[CrawlStats, list[tuple[str, str]]]:
     """One crawl, then detect and ops as a cycle runs them; the new ops events."""
-    run = world.run_config(**EVERY_CYCLE)
-    result = run_crawl(run, timeout=90)
-    assert result.reported, result.tail
-    assert run.run_id is not None
-    factory = open_database(world.database_url)
-    try:
-        now = datetime.now(UTC)
-        detect_changes(factory, world.settings(), now)
-        ids = evaluate_ops(factory, world.settings(), now, run_id=run.run_id)
-        with factory() as session:
-            events = session.scalars(select(OpsEvent).where(OpsEvent.id.in_(ids)))
-            return result.stats, [(e.kind, e.phase) for e in events]
-    finally:
-        factory.kw["bind"].dispose()
+    cycle = crawl_detect_ops(world)
+    return cycle.stats, cycle.events
 
 
 def _detail_pages(world: World) -> list[str]:
