@@ -17,9 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
-
 from crawler.contract import (
     ENTRY_PAGES,
     JAPANESE_PREFIX,
@@ -31,7 +28,7 @@ from crawler.contract import (
 from crawler.extract import listing
 from crawler.revisit import RevisitPolicy, RevisitState, next_due, staggered_slot
 from storage.cycles import baseline_open
-from storage.db import unit_of_work
+from storage.db import DbSession, SessionFactory, unit_of_work
 from storage.frontier import (
     DueScope,
     Unscheduled,
@@ -41,8 +38,9 @@ from storage.frontier import (
     schedule_documents,
     unscheduled_documents,
 )
-from storage.models import DocumentState, Snapshot
-from storage.snapshots import load_body, validators_for
+from storage.index_pages import archive_fetches, newest_answer, newest_body
+from storage.snapshots import validators_for
+from storage.vocabulary import DocumentState
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +119,7 @@ def archive_due(
 
 
 def load_plan(
-    factory: sessionmaker[Session],
+    factory: SessionFactory,
     *,
     base_url: str,
     sections: Iterable[str],
@@ -156,62 +154,30 @@ def load_plan(
     return plan
 
 
-def stored_body(factory: sessionmaker[Session], url: str) -> bytes | None:
+def stored_body(factory: SessionFactory, url: str) -> bytes | None:
     """The newest stored 200 body of a page (an index page that answered 304)."""
     with unit_of_work(factory) as session:
-        snapshot = session.scalars(
-            select(Snapshot)
-            .where(Snapshot.url == url, Snapshot.status == 200)
-            .where(Snapshot.body_sha256.is_not(None))
-            .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
-            .limit(1)
-        ).first()
-        return load_body(session, snapshot) if snapshot is not None else None
+        return newest_body(session, url)
 
 
 def _optional_due(
-    session: Session, url: str, now: datetime, recheck: timedelta
+    session: DbSession, url: str, now: datetime, recheck: timedelta
 ) -> bool:
-    latest = session.execute(
-        select(Snapshot.status, Snapshot.fetched_at)
-        .where(Snapshot.url == url)
-        .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
-        .limit(1)
-    ).first()
+    latest = newest_answer(session, url)
     if latest is None or latest[0] not in (404, 410):
         return True
-    fetched_at = _aware(latest[1])
-    return fetched_at is None or now - fetched_at >= recheck
+    return now - latest[1] >= recheck
 
 
 def _plan_archives(
-    session: Session,
+    session: DbSession,
     plan: CrawlPlan,
     base_url: str,
     sections: list[str],
     now: datetime,
     policy: ArchivePolicy,
 ) -> None:
-    rows = session.execute(
-        select(Snapshot.url, func.max(Snapshot.fetched_at))
-        # Ranges of the (url, fetched_at) index, then the archive pattern.
-        .where(
-            or_(
-                and_(
-                    Snapshot.url >= base_url + "/press/",
-                    Snapshot.url < base_url + "/press0",
-                    Snapshot.url.like(base_url + "/press/%_index.html"),
-                ),
-                and_(
-                    Snapshot.url >= base_url + "/mofaj/press/",
-                    Snapshot.url < base_url + "/mofaj/press0",
-                    Snapshot.url.like(base_url + "/mofaj/press/%_index.html"),
-                ),
-            )
-        )
-        .where(Snapshot.status.in_((200, 304)))
-        .group_by(Snapshot.url)
-    ).all()
+    rows = archive_fetches(session, base_url)
     for url, fetched_at in rows:
         link = listing.archive_link(url)
         if link is None or ARCHIVE_SECTIONS[link.is_conference] not in sections:
@@ -219,12 +185,12 @@ def _plan_archives(
         if not plan.in_scope(url, base_url):
             continue
         plan.known_archives.add(url)
-        if archive_due(link, _aware(fetched_at), now, policy):
+        if archive_due(link, fetched_at, now, policy):
             plan.archives[url] = ARCHIVE_SECTIONS[link.is_conference]
 
 
 def unknown_documents(
-    factory: sessionmaker[Session] | None, plan: CrawlPlan, urls: Sequence[str]
+    factory: SessionFactory | None, plan: CrawlPlan, urls: Sequence[str]
 ) -> list[str]:
     """The listed document URLs the database does not know (asked per index page)."""
     fresh = [url for url in dict.fromkeys(urls) if url not in plan.known_urls]
@@ -237,7 +203,7 @@ def unknown_documents(
 
 
 def _plan_revisits(
-    session: Session,
+    session: DbSession,
     plan: CrawlPlan,
     base_url: str,
     now: datetime,
@@ -271,19 +237,12 @@ def _state(row: Unscheduled, now: datetime) -> RevisitState:
         or row.state is DocumentState.BLOCKED
     )
     return RevisitState(
-        first_seen_at=_aware(row.first_seen_at) or now,
-        last_fetched_at=_aware(row.last_fetched_at),
+        first_seen_at=row.first_seen_at,
+        last_fetched_at=row.last_fetched_at,
         is_placeholder=row.is_placeholder,
         published_on=_iso_date(row.date),
         needs_attention=attention,
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def _iso_date(text: str | None) -> date | None:

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import OpsCondition, OpsEvent
+from storage.models import Document, OpsCondition, OpsEvent
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionEvent:
+    """A stored OpsEvent: a condition started or ended."""
+
+    id: int
+    kind: str
+    subject: str
+    phase: str
 
 
 def condition_for(
@@ -32,6 +43,15 @@ def condition_for(
     return condition
 
 
+def count_streak(
+    session: Session, kind: str, subject: str, now: datetime, *, bad: bool
+) -> int:
+    """One more cycle in the condition's streak when `bad`, else back to 0."""
+    condition = condition_for(session, kind, subject, now)
+    condition.streak = condition.streak + 1 if bad else 0
+    return condition.streak
+
+
 def move_condition(
     session: Session,
     kind: str,
@@ -39,7 +59,7 @@ def move_condition(
     active: bool | None,
     now: datetime,
     detail: Mapping[str, Any],
-) -> list[OpsEvent]:
+) -> list[ConditionEvent]:
     """Move the condition to `active` (None: unknown, keep); an event on transitions."""
     if active is None:
         return []
@@ -49,20 +69,18 @@ def move_condition(
         return []
     event_detail = dict(detail)
     if not active and condition.since is not None:
-        event_detail["since"] = _aware(condition.since).isoformat()
+        event_detail["since"] = condition.since.isoformat()
     condition.is_active = active
     condition.since = now
+    phase = "started" if active else "ended"
     event = OpsEvent(
-        kind=kind,
-        subject=subject,
-        phase="started" if active else "ended",
-        detail=event_detail,
-        created_at=now,
+        kind=kind, subject=subject, phase=phase, detail=event_detail, created_at=now
     )
     session.add(event)
-    return [event]
+    session.flush()  # transitions are rare: one flush each gives the event its id
+    return [ConditionEvent(event.id, kind, subject, phase)]
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def newest_first_seen(session: Session) -> datetime | None:
+    """When the most recently discovered document was first seen (None: none yet)."""
+    return session.scalar(select(func.max(Document.first_seen_at)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Change, ChangeKind, Document, Snapshot, Version
+from storage.models import Change, Document, Snapshot, Version
 from storage.queries import find_document, versions_of
 
 logger = logging.getLogger(__name__)
@@ -192,52 +192,6 @@ def _change_row(row: Row[Any]) -> ChangeRow:
         is_silent=is_silent,
         reason=reason,
     )
-
-
-def feed_keys(
-    session: Session,
-    kinds: Sequence[ChangeKind],
-    since: datetime | None,
-    after: tuple[datetime, int] | None,
-    limit: int,
-    only: Collection[int] | None = None,
-) -> list[tuple[datetime, int]]:
-    """(captured at, change id) of the changes of these kinds with a new version,
-    newest first: the first `limit` captured at or after `since` and before `after`
-    (among the change ids `only`, when given)."""
-    stmt = (
-        select(Version.created_at, Change.id)
-        .join(Version, Version.id == Change.to_version_id)
-        .where(Change.kind.in_(tuple(kinds)))
-        .order_by(Version.created_at.desc(), Change.id.desc())
-        .limit(limit)
-    )
-    if since is not None:
-        stmt = stmt.where(Version.created_at >= since)
-    if only is not None:
-        stmt = stmt.where(Change.id.in_(tuple(only)))
-    if after is not None:
-        stmt = stmt.where(
-            or_(
-                Version.created_at < after[0],
-                and_(Version.created_at == after[0], Change.id < after[1]),
-            )
-        )
-    return [(when, change_id) for when, change_id in session.execute(stmt)]
-
-
-def feed_rows(
-    session: Session, change_ids: list[int]
-) -> list[tuple[Change, Document, Version]]:
-    """The changes with these ids, their documents and new versions, in that order."""
-    stmt = (
-        select(Change, Document, Version)
-        .join(Document, Document.id == Change.document_id)
-        .join(Version, Version.id == Change.to_version_id)
-        .where(Change.id.in_(change_ids))
-    )
-    rows = {row[0].id: (row[0], row[1], row[2]) for row in session.execute(stmt)}
-    return [rows[i] for i in change_ids if i in rows]
 
 
 def _extraction_path(session: Session, snapshot_id: int | None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import scrapy
 from scrapy.exceptions import DownloadCancelledError
@@ -21,10 +21,7 @@ from crawler.extract import listing
 from crawler.items import FetchedPage, FetchProblem, PageRole
 from crawler.middlewares.robots import RobotsDisallowedError, RobotsUnavailableError
 from crawler.settings import run_of
-from storage.db import open_database
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+from storage.db import SessionFactory, open_database
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +51,7 @@ class MofaSpider(scrapy.Spider):
         self.plan = plan.CrawlPlan()
         self.base_url = ""
         self.since = (2022, 1)
-        self.factory: sessionmaker[Session] | None = None
+        self.factory: SessionFactory | None = None
 
     @property
     def now(self) -> datetime:

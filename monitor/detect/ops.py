@@ -8,29 +8,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.contract import CrawlStats
 from monitor.alerts.rules import ops_channels
 from monitor.config import Settings
-from storage.conditions import condition_for, move_condition
-from storage.db import unit_of_work
-from storage.extraction_paths import extraction_path_counts
-from storage.models import (
-    Document,
-    OpsEvent,
-    SectionState,
-    Snapshot,
-    Version,
+from storage.conditions import (
+    ConditionEvent,
+    count_streak,
+    move_condition,
+    newest_first_seen,
 )
+from storage.db import DbSession, SessionFactory, unit_of_work
+from storage.extraction_paths import extraction_path_counts, fields_lost
 from storage.outbox import enqueue_alert
 from storage.runs import get_run
 from storage.sections import section_health
-from storage.vocabulary import ExtractionPath
+from storage.vocabulary import ExtractionPath, SectionState
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +36,10 @@ MIN_DRIFT_SAMPLE = 3  # fewer extracted pages than this say nothing about the la
 
 
 def evaluate_ops(
-    factory: sessionmaker[Session], settings: Settings, now: datetime, *, run_id: int
+    factory: SessionFactory, settings: Settings, now: datetime, *, run_id: int
 ) -> list[int]:
     """Update every condition from this run; return the ids of new OpsEvents."""
-    events: list[OpsEvent] = []
+    events: list[ConditionEvent] = []
     with unit_of_work(factory) as session:
         run = get_run(session, run_id)
         started_at = run.started_at if run else now
@@ -65,7 +60,6 @@ def evaluate_ops(
         events += move_condition(session, "layout_drift", SITE, drift, now, detail)
         silent, detail = _silence(session, settings, now)
         events += move_condition(session, "silence", SITE, silent, now, detail)
-        session.flush()
         for event in events:
             for channel in ops_channels(settings):
                 enqueue_alert(session, channel=channel, now=now, ops_event_id=event.id)
@@ -76,7 +70,7 @@ def evaluate_ops(
 
 
 def _section_outcomes(
-    session: Session, crawl: CrawlStats, started_at: datetime
+    session: DbSession, crawl: CrawlStats, started_at: datetime
 ) -> dict[str, SectionState]:
     """Each section's state in this run (crawl stats, else section health)."""
     if crawl.sections:
@@ -84,8 +78,7 @@ def _section_outcomes(
     return {
         s.name: s.state
         for s in section_health(session)
-        if s.last_checked_at is not None
-        and _aware(s.last_checked_at) >= _aware(started_at)
+        if s.last_checked_at is not None and s.last_checked_at >= started_at
     }
 
 
@@ -113,65 +106,63 @@ def _blocked(
 
 
 def _failing(
-    session: Session,
+    session: DbSession,
     settings: Settings,
     sections: Mapping[str, SectionState],
     now: datetime,
     run_id: int,
-) -> list[OpsEvent]:
-    events: list[OpsEvent] = []
+) -> list[ConditionEvent]:
+    events: list[ConditionEvent] = []
     for name, outcome in sections.items():
         if outcome is SectionState.BLOCKED:
             continue  # blocked is its own condition: neither adds to nor ends failing
-        condition = condition_for(session, "failing", name, now)
         failing = outcome is SectionState.FAILING
-        condition.streak = condition.streak + 1 if failing else 0
-        active = condition.streak >= settings.ops.failing_cycles
-        events += move_condition(
-            session,
-            "failing",
-            name,
-            active,
-            now,
-            {"cycles": condition.streak, "run_id": run_id},
-        )
+        streak = count_streak(session, "failing", name, now, bad=failing)
+        active = streak >= settings.ops.failing_cycles
+        detail = {"cycles": streak, "run_id": run_id}
+        events += move_condition(session, "failing", name, active, now, detail)
     return events
 
 
 def _detail_pages(
-    session: Session, settings: Settings, crawl: CrawlStats, now: datetime, run_id: int
-) -> list[OpsEvent]:
+    session: DbSession,
+    settings: Settings,
+    crawl: CrawlStats,
+    now: datetime,
+    run_id: int,
+) -> list[ConditionEvent]:
     """Documents failing, or blocked, in at least half their fetches for
     failing_cycles cycles in a row, while the index pages may answer fine."""
     if crawl.all_index_blocked:
         return []  # the site-wide block says it already
     answered = crawl.new_versions + crawl.unchanged + crawl.missing
     answered += crawl.extract_errors
-    events: list[OpsEvent] = []
+    events: list[ConditionEvent] = []
     for kind, bad in (("failing", crawl.failed), ("blocked", crawl.blocked)):
         if bad + answered == 0:
             continue  # no document fetched: nothing learned, the streak stands
-        condition = condition_for(session, kind, DETAIL_PAGES, now)
-        condition.streak = condition.streak + 1 if bad and bad >= answered else 0
+        streak = count_streak(
+            session, kind, DETAIL_PAGES, now, bad=bool(bad) and bad >= answered
+        )
         detail = {
-            "cycles": condition.streak,
+            "cycles": streak,
             kind: bad,
             "answered": answered,
             "run_id": run_id,
         }
-        active = condition.streak >= settings.ops.failing_cycles
+        active = streak >= settings.ops.failing_cycles
         events += move_condition(session, kind, DETAIL_PAGES, active, now, detail)
     return events
 
 
 def _drift(
-    session: Session, settings: Settings, crawl: CrawlStats, run_id: int
+    session: DbSession, settings: Settings, crawl: CrawlStats, run_id: int
 ) -> tuple[bool | None, dict[str, Any]]:
     """Layout drift: pages the extractor cannot read, fields lost, or a share of the
     extracted pages found only by the structural fallback (one condition for all)."""
     errors = crawl.extract_errors
     extracted = crawl.new_versions + crawl.unchanged + errors
-    missing = _fields_lost(session, run_id)
+    missing = fields_lost(session, run_id, REQUIRED_FIELDS)
     share = errors / extracted if extracted > 0 else 0.0
     fallback, found = _fallback(session, run_id)
     fallback_share = fallback / found if found > 0 else 0.0
@@ -195,44 +186,18 @@ def _drift(
     return None, detail
 
 
-def _fallback(session: Session, run_id: int) -> tuple[int, int]:
+def _fallback(session: DbSession, run_id: int) -> tuple[int, int]:
     """(pages read by the structural fallback, pages extracted) in the run."""
     counts = extraction_path_counts(session, run_id)
     return counts[ExtractionPath.STRUCTURE], sum(counts.values())
 
 
-def _fields_lost(session: Session, run_id: int) -> list[str]:
-    """'<url>: field' for versions of this run lacking a field their previous had."""
-    stmt = (
-        select(Version)
-        .join(Snapshot, Snapshot.id == Version.snapshot_id)
-        .where(Snapshot.run_id == run_id, Version.seq > 1)
-    )
-    lost: list[str] = []
-    for version in session.scalars(stmt):
-        previous = session.scalar(
-            select(Version).where(
-                Version.document_id == version.document_id,
-                Version.seq == version.seq - 1,
-            )
-        )
-        if previous is None:
-            continue
-        for name in REQUIRED_FIELDS:
-            if previous.content.get(name) and not version.content.get(name):
-                lost.append(
-                    f"{version.content.get('url', version.document_id)}: {name}"
-                )
-    return lost
-
-
 def _silence(
-    session: Session, settings: Settings, now: datetime
+    session: DbSession, settings: Settings, now: datetime
 ) -> tuple[bool | None, dict[str, Any]]:
-    newest = session.scalar(select(func.max(Document.first_seen_at)))
+    newest = newest_first_seen(session)
     if newest is None:
         return None, {}
-    newest = _aware(newest)
     days = (now - newest) / timedelta(days=1)
     detail = {
         "last_new_at": newest.isoformat(),
@@ -240,8 +205,3 @@ def _silence(
         "limit_days": settings.ops.silence_days,
     }
     return days > settings.ops.silence_days, detail
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -12,16 +12,14 @@ import json
 import logging
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
-
 from monitor.export.feed import ATOM, render_feed
-from storage.history import feed_keys, feed_rows
-from storage.models import Change, ChangeKind, Document, Snapshot, Version
+from storage.db import DbSession
+from storage.export import FeedChange, exported_documents, feed_changes, feed_keys
 from storage.pairs import Counterpart, all_counterparts
+from storage.vocabulary import ChangeKind
 
 __all__ = [
     "ATOM",
@@ -87,42 +85,18 @@ class ExportRow:
 
 
 def export_rows(
-    session: Session, *, kinds: Sequence[str] = (), since: str | None = None
+    session: DbSession, *, kinds: Sequence[str] = (), since: str | None = None
 ) -> Iterator[ExportRow]:
     """Documents (filtered by kind and date, inclusive) in URL order."""
-    counts = (
-        select(
-            Version.document_id,
-            func.count().label("n"),
-            func.max(Version.seq).label("top"),
-        )
-        .group_by(Version.document_id)
-        .subquery()
-    )
-    newest = aliased(Version)
-    stmt = (
-        select(Document, newest, counts.c.n)
-        .join(counts, counts.c.document_id == Document.id)
-        .join(
-            newest,
-            (newest.document_id == Document.id) & (newest.seq == counts.c.top),
-        )
-        .order_by(Document.url)
-    )
-    if kinds:
-        stmt = stmt.where(Document.kind.in_(tuple(kinds)))
-    if since:
-        stmt = stmt.where(Document.date >= since)
     pairs = all_counterparts(session)
-    # Read 500 rows at a time, so memory stays flat whatever the archive's size.
-    for document, version, n in session.execute(stmt.execution_options(yield_per=500)):
+    for row in exported_documents(session, kinds=kinds, since=since):
         yield ExportRow(
-            document=dict(version.content),
-            first_seen_at=document.first_seen_at,
-            last_seen_at=document.last_seen_at,
-            versions=int(n),
-            state=str(document.state),
-            pair=pairs.get(document.id),
+            document=row.content,
+            first_seen_at=row.first_seen_at,
+            last_seen_at=row.last_seen_at,
+            versions=row.versions,
+            state=row.state,
+            pair=pairs.get(row.document_id),
         )
 
 
@@ -163,7 +137,7 @@ class FeedEntry:
 
 
 def feed_entries(
-    session: Session,
+    session: DbSession,
     limit: int | None,
     *,
     keep: Callable[[FeedEntry], bool] | None = None,
@@ -178,10 +152,10 @@ def feed_entries(
     after: tuple[datetime, int] | None = None
     while limit is None or count < limit:
         keys = feed_keys(session, FEED_KINDS, since, after, FEED_PAGE, only)
-        for change, document, version in feed_rows(session, [k[1] for k in keys]):
-            if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):
+        for change in feed_changes(session, [k[1] for k in keys]):
+            if change.extractor_only:
                 continue
-            entry = _entry(change, document, version)
+            entry = _entry(change)
             if keep is not None and not keep(entry):
                 continue
             yield entry
@@ -193,35 +167,12 @@ def feed_entries(
         after = keys[-1]
 
 
-def _entry(change: Change, document: Document, version: Version) -> FeedEntry:
-    fields = tuple(dict.fromkeys(str(d.get("field")) for d in change.diff or ()))
+def _entry(change: FeedChange) -> FeedEntry:
+    fields = tuple(dict.fromkeys(str(d.get("field")) for d in change.diff))
     return FeedEntry(
-        change.id, str(change.kind), document.url, document.kind,
-        dict(version.content), fields, change.detected_at,
-        _aware(version.created_at), seq=version.seq,
-        diff=tuple(change.diff or ()),
-        baseline=bool(change.is_silent) and change.reason == "baseline",
+        change.change_id, change.kind, change.url, change.doc_kind,
+        change.content, fields, change.detected_at,
+        change.captured_at, seq=change.seq,
+        diff=change.diff,
+        baseline=change.is_silent and change.reason == "baseline",
     )  # fmt: skip
-
-
-def _extractor_only(session: Session, change: Change) -> bool:
-    ids = (change.from_version_id, change.to_version_id)
-    if None in ids:
-        return False
-    old, new = (session.get(Version, i) for i in ids)
-    if old is None or new is None or old.extractor_version == new.extractor_version:
-        return False
-    bodies = {_body_sha(session, old), _body_sha(session, new)}
-    return len(bodies) == 1 and None not in bodies
-
-
-def _body_sha(session: Session, version: Version) -> str | None:
-    if version.snapshot_id is None:
-        return None
-    snapshot = session.get(Snapshot, version.snapshot_id)
-    return None if snapshot is None else snapshot.body_sha256
-
-
-def _aware(when: datetime) -> datetime:
-    # SQLite returns naive datetimes; every stored time is UTC.
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
