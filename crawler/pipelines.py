@@ -1,6 +1,9 @@
-"""Store every fetch through storage.ingest, one unit of work per item; count each one.
+"""Store every fetch, one page per transaction, extracted before it opens; count each.
 
-The counting (and the statistics the crawl reports) is crawler/extensions/stats.py.
+The page goes the one way every page is stored (storage.ingest, then
+storage.ingest_batch as a batch of one): a crawl killed mid-run loses at most the
+page in hand. The counting (and the statistics the crawl reports) is
+crawler/extensions/stats.py.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ import logging
 from typing import TYPE_CHECKING, Self
 
 from crawler.extensions.stats import count_fetch, count_index, count_problem
+from crawler.extract.current import current_extractor
 from crawler.items import FetchedPage, PageRole
 from crawler.settings import run_of
 from storage.db import close_database, open_database, unit_of_work
-from storage.documents import is_removed
-from storage.ingest import Extracted, IngestResult, Outcome, ingest_fetch
+from storage.ingest import BatchItem, IngestResult, extract_items
+from storage.ingest_batch import store_batch
 from storage.snapshots import FetchRecord
 
 if TYPE_CHECKING:
@@ -25,29 +29,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def extract_document(body: bytes, url: str, charset: str | None) -> Extracted:
-    """The shared extractor as storage.ingest wants it: a Document dict and its path."""
-    from crawler.extract.extractor import extract_with_report
-
-    document, report = extract_with_report(body, url, http_charset=charset)
-    return Extracted(document.to_dict(), report.path)
-
-
-def extractor_version() -> str:
-    from crawler.extract.extractor import EXTRACTOR_VERSION
-
-    return EXTRACTOR_VERSION
-
-
 class StoreFetchPipeline:
-    """FetchedPage -> storage.ingest.ingest_fetch, one transaction per item."""
+    """FetchedPage -> extracted -> storage.ingest_batch.store_batch."""
 
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         self.run = run_of(crawler.settings)
         self.factory: SessionFactory | None = None
-        self.version = ""
+        self.extractor = current_extractor()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -55,7 +45,6 @@ class StoreFetchPipeline:
 
     def open_spider(self) -> None:
         self.factory = open_database(self.run.database_url)
-        self.version = extractor_version()
 
     def process_item(self, item: FetchedPage) -> FetchedPage:
         if item.role is PageRole.INDEX and item.section:
@@ -65,18 +54,18 @@ class StoreFetchPipeline:
             # a failed fetch, nothing stored, so nothing lends its validators.
             count_problem(self.stats, item)
             return item
-        result, removed = self._ingest(item)
+        result = self._store(item)
         count_fetch(
             self.stats,
             item,
             result.outcome,
             new_document=result.record is not None and result.record.is_new_document,
-            removed=removed,
+            removed=result.removed,
             error=result.error,
         )
         return item
 
-    def _ingest(self, item: FetchedPage) -> tuple[IngestResult, bool]:
+    def _store(self, item: FetchedPage) -> IngestResult:
         assert self.factory is not None
         fetch = FetchRecord(
             url=item.url,
@@ -89,23 +78,17 @@ class StoreFetchPipeline:
             charset=item.charset,
             content_type=item.content_type,
         )
+        page = BatchItem(fetch, item.fetched_at, item.role is PageRole.DETAIL)
+        # Extraction, the long part, holds no transaction (nor SQLite's write lock).
+        extract_items([page], self.extractor)
         with unit_of_work(self.factory) as session:
-            was_removed = is_removed(session, item.url)
-            result = ingest_fetch(
+            (result,) = store_batch(
                 session,
-                fetch,
-                extractor=extract_document,
-                extractor_version=self.version,
-                now=item.fetched_at,
+                [page],
+                extractor_version=self.extractor.version,
                 run_id=self.run.run_id,
-                is_detail=item.role is PageRole.DETAIL,
             )
-            removed = (
-                result.outcome is Outcome.MISSING
-                and not was_removed
-                and is_removed(session, item.url)
-            )
-        return result, removed
+        return result
 
     def close_spider(self) -> None:
         if self.factory is not None:

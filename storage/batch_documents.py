@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import typing
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select, update
@@ -15,10 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.bulk import Conflict, insert_rows
+from storage.ingest import BatchItem
 from storage.models import Document, DocumentState, SnapshotBody, Version
-from storage.snapshots import FetchRecord
 from storage.versions import RecordResult, document_fields
-from storage.vocabulary import ExtractionPath
 
 logger = logging.getLogger(__name__)
 
@@ -26,19 +23,6 @@ _documents = typing.cast(Table, Document.__table__)
 _versions = typing.cast(Table, Version.__table__)
 _bodies = typing.cast(Table, SnapshotBody.__table__)
 _UPDATE_DOCUMENT = update(_documents).where(_documents.c.id == bindparam("pk"))
-
-
-@dataclass(slots=True)
-class BatchItem:
-    fetch: FetchRecord
-    now: datetime
-    is_detail: bool
-    document: Mapping[str, Any] | None = None
-    digest: str | None = None
-    error: str | None = None
-    body_sha256: str | None = None
-    suspect: bool = False  # extracted, but a regression of the stored version
-    path: ExtractionPath | None = None  # how the extractor found the content
 
 
 def insert_ignore(session: Session, table: str) -> Any:
@@ -52,6 +36,42 @@ def _insert_ignore_stmt(dialect: str, table: str) -> Any:
         return insert_(_bodies).on_conflict_do_nothing(index_elements=["sha256"])
     stmt = insert_(_documents).on_conflict_do_nothing(index_elements=["url"])
     return stmt.returning(_documents.c.url, _documents.c.id)
+
+
+@dataclass(slots=True)
+class _Writes:
+    """What a batch writes to documents and versions, gathered before writing."""
+
+    extractor_version: str
+    records: dict[str, RecordResult] = field(default_factory=dict)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    versioned: list[tuple[str, int, int, bool]] = field(default_factory=list)
+
+    def add_version(
+        self,
+        item: BatchItem,
+        snapshot_id: int,
+        document_id: int,
+        seq: int,
+        *,
+        new: bool,
+    ) -> None:
+        """Version `seq` of the document (`new`: the document is new in this batch)."""
+        assert item.document is not None
+        self.versions.append(
+            {
+                "document_id": document_id,
+                "seq": seq,
+                "content_sha256": item.digest,
+                "content": dict(item.document),
+                "extractor_version": self.extractor_version[:32],
+                "snapshot_id": snapshot_id,
+                "created_at": item.now,
+                "detected_at": None,
+            }
+        )
+        self.versioned.append((item.fetch.url, document_id, seq, new))
 
 
 def record_documents(
@@ -68,8 +88,30 @@ def record_documents(
     ]
     if not wanted:
         return {}
-    db = session.connection()
-    urls = [item.fetch.url for item, _ in wanted]
+    existing = _lock_documents(session, [item.fetch.url for item, _ in wanted])
+    changed = [
+        row.id
+        for item, _ in wanted
+        if (row := existing.get(item.fetch.url)) is not None
+        and row.content_sha256 != item.digest
+    ]
+    newest = _newest_versions(session, changed)
+    new_documents = _insert_documents(
+        session, [item for item, _ in wanted if item.fetch.url not in existing]
+    )
+    writes = _Writes(extractor_version)
+    for item, snapshot_id in wanted:
+        url = item.fetch.url
+        if url in new_documents:
+            writes.add_version(item, snapshot_id, new_documents[url], 1, new=True)
+        else:
+            row = existing[url]
+            _seen_again(writes, item, snapshot_id, row, newest.get(row.id))
+    return _write(session, writes)
+
+
+def _lock_documents(session: Session, urls: list[str]) -> dict[str, Any]:
+    """url -> (id, content_sha256, last_seq, state) of the known documents."""
     lookup = select(
         _documents.c.url,
         _documents.c.id,
@@ -78,76 +120,48 @@ def record_documents(
         _documents.c.state,
     ).where(_documents.c.url.in_(urls))
     # PostgreSQL: the row locks order concurrent writers of these documents.
-    existing = {row.url: row for row in db.execute(lookup.with_for_update())}
-    newest = _newest_versions(
-        session,
-        [
-            row.id
-            for item, _ in wanted
-            if (row := existing.get(item.fetch.url)) is not None
-            and row.content_sha256 != item.digest
-        ],
+    rows = session.connection().execute(lookup.with_for_update())
+    return {row.url: row for row in rows}
+
+
+def _seen_again(
+    writes: _Writes,
+    item: BatchItem,
+    snapshot_id: int,
+    row: Any,
+    last: tuple[int, str] | None,
+) -> None:
+    """A known document fetched again: present, and a new version if it changed."""
+    url, now, document, digest = item.fetch.url, item.now, item.document, item.digest
+    assert document is not None
+    present = {"pk": row.id, "last_seen_at": now, "last_fetched_at": now}
+    present["next_due_at"] = None  # the next plan schedules it anew
+    present |= {"last_status": item.fetch.status, "missing_count": 0}
+    if row.state != DocumentState.LIVE:
+        present |= {"state": DocumentState.LIVE, "state_since": now}
+    if row.content_sha256 == digest or (last is not None and last[1] == digest):
+        if row.content_sha256 != digest:
+            present |= {"last_seq": last[0] if last else 0, "content_sha256": digest}
+        writes.updates.append(present)
+        writes.records[url] = RecordResult(row.id, None, None, False, False)
+        return
+    seq = max(row.last_seq, last[0] if last is not None else 0) + 1
+    fields = document_fields(url, document)
+    if not document.get("doc_id"):
+        del fields["doc_id"]
+    writes.updates.append(
+        present | fields | {"last_seq": seq, "content_sha256": digest}
     )
-    new_documents = _insert_documents(
-        session, [item for item, _ in wanted if item.fetch.url not in existing]
-    )
-    records: dict[str, RecordResult] = {}
-    versions: list[dict[str, Any]] = []
-    versioned: list[tuple[str, int, int, bool]] = []
-    updates: list[dict[str, Any]] = []
-    for item, snapshot_id in wanted:
-        url, now, document, digest = (
-            item.fetch.url,
-            item.now,
-            item.document,
-            item.digest,
-        )
-        assert document is not None
-        assert digest is not None
-        present = {"pk": 0, "last_seen_at": now, "last_fetched_at": now}
-        present["next_due_at"] = None  # the next plan schedules it anew
-        present |= {"last_status": item.fetch.status, "missing_count": 0}
-        if url in new_documents:
-            document_id, seq, is_new = new_documents[url], 1, True
-        else:
-            row = existing[url]
-            document_id, is_new = row.id, False
-            present["pk"] = document_id
-            if row.state != DocumentState.LIVE:
-                present |= {"state": DocumentState.LIVE, "state_since": now}
-            last = newest.get(document_id)
-            if row.content_sha256 == digest or (last is not None and last[1] == digest):
-                if row.content_sha256 != digest:
-                    present |= {"last_seq": last[0] if last else 0}
-                    present |= {"content_sha256": digest}
-                updates.append(present)
-                records[url] = RecordResult(document_id, None, None, False, False)
-                continue
-            seq = max(row.last_seq, last[0] if last is not None else 0) + 1
-            fields = document_fields(url, document)
-            if not document.get("doc_id"):
-                del fields["doc_id"]
-            updates.append(
-                present | fields | {"last_seq": seq, "content_sha256": digest}
-            )
-        versions.append(
-            {
-                "document_id": document_id,
-                "seq": seq,
-                "content_sha256": digest,
-                "content": dict(document),
-                "extractor_version": extractor_version[:32],
-                "snapshot_id": snapshot_id,
-                "created_at": now,
-                "detected_at": None,
-            }
-        )
-        versioned.append((url, document_id, seq, is_new))
-    _update_documents(session, updates)
-    if versions:
-        version_ids = insert_rows(session, _versions, versions)
+    writes.add_version(item, snapshot_id, row.id, seq, new=False)
+
+
+def _write(session: Session, writes: _Writes) -> dict[str, RecordResult]:
+    _update_documents(session, writes.updates)
+    records = writes.records
+    if writes.versions:
+        version_ids = insert_rows(session, _versions, writes.versions)
         for (url, document_id, seq, is_new), version_id in zip(
-            versioned, version_ids, strict=True
+            writes.versioned, version_ids, strict=True
         ):
             records[url] = RecordResult(document_id, version_id, seq, is_new, True)
     _expire_documents(session, {r.document_id for r in records.values()})

@@ -88,9 +88,3 @@ def note_blocked(session: Session, url: str, now: datetime) -> None:
     if document is not None and document.state == DocumentState.LIVE:
         document.state = DocumentState.BLOCKED
         document.state_since = now
-
-
-def is_removed(session: Session, url: str) -> bool:
-    """Whether the document at this URL is known and REMOVED."""
-    state = session.scalar(select(Document.state).where(Document.url == url))
-    return state is DocumentState.REMOVED

@@ -1,76 +1,43 @@
-"""Many responses at once: the decisions of ingest_fetch with a few set-based queries.
+"""The one writer of fetched pages: a batch of extracted items, set-based.
 
-Used by replay, in two steps: extract_items runs the extractor with no database
-open, store_batch writes the results. A batch is stored in parts cut wherever a URL
-comes back, so every URL occurs once per part; a part that meets a concurrent
-writer is redone record by record (ingest_fetch) with the documents already
-extracted.
+The crawl hands it each page as a batch of one, replay batches of hundreds; both
+extracted them first with no database open (storage.ingest.extract_items). A batch
+is stored in parts cut wherever a URL comes back, so every URL occurs once per
+part; a part that meets a concurrent writer is stored again one item at a time.
+
+What a status means: 200 records a version (an extraction error, or an extraction
+that lost what the stored version had, is kept on the snapshot and gives none);
+304 is present (still unrecognized when the content it confirms was); 404/410
+missing; 403/429 blocked (body not kept); 5xx failed. Index pages (not detail) are
+stored as snapshots only.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.batch_documents import BatchItem, insert_ignore, record_documents
+from storage.batch_documents import insert_ignore, record_documents
 from storage.bulk import Conflict, insert_rows
-from storage.ingest import (
-    Extracted,
-    Extractor,
-    IngestResult,
-    Outcome,
-    bookkeep,
-    ingest_fetch,
-    not_modified_reading,
-    run_extractor,
-    status_outcome,
-)
+from storage.documents import note_blocked, note_fetched, note_missing, note_present
+from storage.ingest import BatchItem, IngestResult, Outcome, status_outcome
 from storage.models import Snapshot, SnapshotBody
-from storage.normalize import content_hash
 from storage.regression import suspect_reason
 from storage.snapshots import CODEC, FetchRecord, compress, snapshot_values
-from storage.suspects import changed_contents
+from storage.suspects import changed_contents, last_content_reading
 
 logger = logging.getLogger(__name__)
 
 _snapshots = typing.cast(Table, Snapshot.__table__)
 _bodies = typing.cast(Table, SnapshotBody.__table__)
-
-
-def ingest_batch(
-    session: Session,
-    fetches: Sequence[FetchRecord],
-    *,
-    extractor: Extractor,
-    extractor_version: str,
-    now_of: Callable[[FetchRecord], datetime] = lambda fetch: fetch.fetched_at,
-    run_id: int | None = None,
-    is_detail: Callable[[FetchRecord], bool] = lambda fetch: True,
-) -> list[IngestResult]:
-    """ingest_fetch for each record in order, with the same rows as a result."""
-    items = [BatchItem(f, now_of(f), is_detail(f)) for f in fetches]
-    extract_items(items, extractor)
-    return store_batch(
-        session, items, extractor_version=extractor_version, run_id=run_id
-    )
-
-
-def extract_items(items: Sequence[BatchItem], extractor: Extractor) -> None:
-    """Fill in body digests, documents and content hashes; touches no database.
-
-    An unrecognizable page (ValueError) becomes the item's error, as ingest_fetch
-    stores it in the snapshot.
-    """
-    for item in items:
-        _extract(item, extractor)
+_ATTEMPTS_ALONE = 3  # a lone item meets a concurrent writer at most this often
 
 
 def store_batch(
@@ -80,7 +47,7 @@ def store_batch(
     extractor_version: str,
     run_id: int | None = None,
 ) -> list[IngestResult]:
-    """Store extracted items in order: the rows ingest_fetch would leave."""
+    """Store extracted items in order; what each one's answer meant."""
     results: list[IngestResult] = []
     for part in _parts(items):
         session.flush()
@@ -88,33 +55,24 @@ def store_batch(
             with session.begin_nested():
                 results += _ingest_part(session, part, extractor_version, run_id)
         except (Conflict, IntegrityError):
-            logger.info(
-                "concurrent writer met; storing %d records one by one", len(part)
-            )
-            results += [
-                ingest_fetch(
-                    session,
-                    item.fetch,
-                    extractor=_extracted(item),
-                    extractor_version=extractor_version,
-                    now=item.now,
-                    run_id=run_id,
-                    is_detail=item.is_detail,
-                )
-                for item in part
-            ]
+            logger.info("concurrent writer met; storing %d items one by one", len(part))
+            for item in part:
+                results += _store_alone(session, item, extractor_version, run_id)
     return results
 
 
-def _extracted(item: BatchItem) -> Extractor:
-    """An extractor that answers with what extract_items found for this item."""
-
-    def answer(body: bytes, url: str, charset: str | None) -> Extracted:
-        if item.document is None:
-            raise ValueError(item.error or "not extracted")
-        return Extracted(item.document, item.path)
-
-    return answer
+def _store_alone(
+    session: Session, item: BatchItem, extractor_version: str, run_id: int | None
+) -> list[IngestResult]:
+    """One item in a part of its own: it now sees what the other writer stored."""
+    for attempt in range(1, _ATTEMPTS_ALONE + 1):
+        try:
+            with session.begin_nested():
+                return _ingest_part(session, [item], extractor_version, run_id)
+        except (Conflict, IntegrityError):
+            if attempt == _ATTEMPTS_ALONE:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _parts(items: Sequence[BatchItem]) -> Iterator[list[BatchItem]]:
@@ -131,30 +89,31 @@ def _parts(items: Sequence[BatchItem]) -> Iterator[list[BatchItem]]:
         yield part
 
 
-def _extract(item: BatchItem, extractor: Extractor) -> None:
-    fetch = item.fetch
-    if fetch.status != 200:
-        return
-    if fetch.body is not None:
-        item.body_sha256 = hashlib.sha256(fetch.body).hexdigest()
-    if not item.is_detail:
-        return
-    try:
-        extracted = run_extractor(extractor, fetch)
-    except ValueError as exc:
-        item.error = str(exc) or type(exc).__name__
-        logger.warning("extract failed for %s: %s", fetch.url, item.error)
-        return
-    item.document, item.path = extracted.document, extracted.path
-    item.digest = content_hash(item.document)
-
-
 def _ingest_part(
     session: Session, items: list[BatchItem], extractor_version: str, run_id: int | None
 ) -> list[IngestResult]:
     _store_bodies(session, items)
     _judge_regressions(session, items)
     confirmed = _confirmed_readings(session, items)
+    snapshot_ids = insert_rows(session, _snapshots, _snapshot_rows(items, run_id))
+    records = record_documents(session, items, snapshot_ids, extractor_version)
+    results = []
+    for item, snapshot_id in zip(items, snapshot_ids, strict=True):
+        record = records.get(item.fetch.url) if item.document is not None else None
+        if record is not None:
+            outcome = (
+                Outcome.NEW_VERSION if record.is_new_version else Outcome.UNCHANGED
+            )
+            results.append(IngestResult(outcome, snapshot_id, record, None, item.path))
+        else:
+            results.append(_without_version(session, item, snapshot_id, confirmed))
+    session.flush()
+    return results
+
+
+def _snapshot_rows(
+    items: list[BatchItem], run_id: int | None
+) -> list[dict[str, object]]:
     rows = []
     for item in items:
         # Only a 200 body is content; 403/429 challenge pages and 404s are not.
@@ -164,32 +123,43 @@ def _ingest_part(
         rows.append(
             values | {"extract_error": item.error, "extraction_path": item.path}
         )
-    snapshot_ids = insert_rows(session, _snapshots, rows)
-    records = record_documents(session, items, snapshot_ids, extractor_version)
-    results = []
-    for item, snapshot_id in zip(items, snapshot_ids, strict=True):
-        fetch = item.fetch
-        if item.document is not None:
-            record = records[fetch.url]
-            outcome = (
-                Outcome.NEW_VERSION if record.is_new_version else Outcome.UNCHANGED
-            )
-            result = IngestResult(outcome, snapshot_id, record, None, item.path)
-            results.append(result)
-            continue
-        outcome = status_outcome(fetch.status)
-        error = item.error
-        if item.is_detail and error is not None:
-            bookkeep(session, fetch, Outcome.NOT_MODIFIED, item.now)  # present
-            outcome = Outcome.SUSPECT if item.suspect else Outcome.EXTRACT_FAILED
-        elif item.is_detail:
-            bookkeep(session, fetch, outcome, item.now)
-            error = confirmed.get(fetch.url)
-            if error is not None:
-                outcome = Outcome.STILL_UNRECOGNIZED
-        results.append(IngestResult(outcome, snapshot_id, None, error, item.path))
-    session.flush()
-    return results
+    return rows
+
+
+def _without_version(
+    session: Session,
+    item: BatchItem,
+    snapshot_id: int,
+    confirmed: dict[str, str | None],
+) -> IngestResult:
+    """An index page, an answer without content, or content that gave no version."""
+    fetch = item.fetch
+    outcome = status_outcome(fetch.status)
+    error, removed = item.error, False
+    if item.is_detail and error is not None:
+        _bookkeep(session, fetch, Outcome.NOT_MODIFIED, item.now)  # present
+        outcome = Outcome.SUSPECT if item.suspect else Outcome.EXTRACT_FAILED
+        logger.warning("no version from %s: %s", fetch.url, error)
+    elif item.is_detail:
+        removed = _bookkeep(session, fetch, outcome, item.now)
+        error = confirmed.get(fetch.url)
+        if error is not None:
+            outcome = Outcome.STILL_UNRECOGNIZED
+    return IngestResult(outcome, snapshot_id, None, error, item.path, removed)
+
+
+def _bookkeep(
+    session: Session, fetch: FetchRecord, outcome: Outcome, now: datetime
+) -> bool:
+    """The document's presence after this answer; True if it was just removed."""
+    note_fetched(session, fetch.url, fetch.status, now)
+    if outcome == Outcome.NOT_MODIFIED:
+        note_present(session, fetch.url, now)
+    elif outcome == Outcome.MISSING:
+        return note_missing(session, fetch.url, now)
+    elif outcome == Outcome.BLOCKED:
+        note_blocked(session, fetch.url, now)
+    return False
 
 
 def _confirmed_readings(
@@ -202,8 +172,8 @@ def _confirmed_readings(
         outcome = status_outcome(item.fetch.status)
         if item.is_detail and item.error is None and outcome is Outcome.NOT_MODIFIED:
             url = item.fetch.url
-            errors[url], item.path = not_modified_reading(
-                session, url, outcome, etag=item.fetch.etag
+            errors[url], item.path = last_content_reading(
+                session, url, etag=item.fetch.etag
             )
     return errors
 
@@ -221,7 +191,6 @@ def _judge_regressions(session: Session, items: list[BatchItem]) -> None:
             continue
         reason = suspect_reason(stored[item.fetch.url], item.document)
         if reason is not None:
-            logger.warning("no version from %s: %s", item.fetch.url, reason)
             item.document, item.digest = None, None
             item.error, item.suspect = reason, True
 

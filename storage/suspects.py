@@ -15,11 +15,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Document, Snapshot, Version
-from storage.normalize import content_hash
-from storage.regression import suspect_reason
 from storage.vocabulary import ExtractionPath
 
-__all__ = ["changed_contents", "judge_extraction", "last_content_reading"]
+__all__ = ["changed_contents", "last_content_reading"]
 
 _CHUNK = 500
 _NEWEST_CONTENT = select(Document.url, Version.content).join(
@@ -49,25 +47,11 @@ def changed_contents(
     return found
 
 
-def judge_extraction(
-    session: Session, url: str, document: Mapping[str, Any]
-) -> str | None:
-    """The suspect reason of this extraction of `url`, or None when it may be stored."""
-    digest = content_hash(document)
-    stmt = _NEWEST_CONTENT.where(
-        Document.url == url,
-        or_(Document.content_sha256.is_(None), Document.content_sha256 != digest),
-    )
-    row = session.execute(stmt).first()
-    return suspect_reason(row.content if row is not None else None, document)
-
-
 def last_content_reading(
     session: Session,
     url: str,
     *,
     etag: str | None = None,
-    besides: int | None = None,
 ) -> tuple[str | None, ExtractionPath | None]:
     """What a 304 for `url` confirms: the extraction error of its content (None: it
     read well) and the path its extraction took.
@@ -76,8 +60,8 @@ def last_content_reading(
     (validators are sent only from content that read well, so a page restored after
     a broken spell answers 304 to its good version), else the newest 200. The path
     is that of the content whose validators were sent (the newest readable 200/304
-    carrying them, as storage.snapshots sends them, other than the 304's own
-    snapshot `besides`)."""
+    carrying them, as storage.snapshots sends them; asked before the 304 itself is
+    stored)."""
     newest = (
         select(Snapshot.extract_error)
         .where(Snapshot.url == url, Snapshot.status == 200)
@@ -92,7 +76,6 @@ def last_content_reading(
         select(Snapshot.extraction_path)
         .where(
             Snapshot.url == url,
-            Snapshot.id != (besides or 0),
             Snapshot.status.in_((200, 304)),
             Snapshot.extract_error.is_(None),
             or_(Snapshot.etag.is_not(None), Snapshot.last_modified.is_not(None)),

@@ -16,12 +16,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from crawler.contract import Language, path_language
+from crawler.extract.current import current_extractor
 from crawler.extract.listing import is_index_page
 from monitor.replay.sources import BodyReader, Capture, header
-from storage.batch_documents import BatchItem
 from storage.db import DbSession, SessionFactory, unit_of_work
-from storage.ingest import Extracted, IngestResult, Outcome
-from storage.ingest_batch import extract_items, store_batch
+from storage.ingest import BatchItem, Extractor, IngestResult, Outcome, extract_items
+from storage.ingest_batch import store_batch
 from storage.replaying import SnapshotKey, stored_snapshot_keys
 from storage.snapshots import FetchRecord
 
@@ -35,25 +35,6 @@ OLDER_THAN_STORED = "older_than_stored"  # the database already has later fetche
 # in one. Fewer, larger batches spend less on queries and commits per page; a
 # killed replay redoes at most one batch (replay is idempotent).
 BATCH_SIZE = 500
-
-
-def current_extractor() -> tuple[Callable[[bytes, str, str | None], Extracted], str]:
-    """The shared extractor as storage.ingest wants it, and its version."""
-    from crawler.extract.extractor import EXTRACTOR_VERSION, extract_with_report
-
-    def run(body: bytes, url: str, charset: str | None) -> Extracted:
-        try:
-            document, report = extract_with_report(body, url, http_charset=charset)
-            return Extracted(document.to_dict(), report.path)
-        except ValueError:
-            raise
-        except Exception as exc:
-            # An extractor bug on one page must not abort a replay of thousands: it
-            # is stored as that snapshot's extract error, like an unrecognized page.
-            logger.warning("extractor crashed on %s", url, exc_info=True)
-            raise ValueError(f"extractor crashed: {type(exc).__name__}: {exc}") from exc
-
-    return run, EXTRACTOR_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,15 +119,17 @@ def ingest_captures(
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int], None] | None = None,
     languages: tuple[Language, ...] = tuple(Language),
+    extractor: Extractor | None = None,
 ) -> ReplayOutcome:
     """Store every capture as the crawl would, `batch_size` per transaction; pages
     of an edition outside `languages` are kept as snapshots only, as the crawl
-    never takes them for documents."""
+    never takes them for documents. `extractor`: the current one unless given."""
     lines: list[ReplayLine] = []
+    chosen = extractor or current_extractor()
     with BodyReader() as reader:
         for start in range(0, len(captures), batch_size):
             batch = captures[start : start + batch_size]
-            lines += _ingest_batch(factory, reader, batch, run_id, languages)
+            lines += _ingest_batch(factory, reader, batch, run_id, languages, chosen)
             if on_progress is not None:
                 on_progress(min(batch_size, len(captures) - start))
     counts = Counter(line.outcome for line in lines)
@@ -168,8 +151,8 @@ def _ingest_batch(
     captures: Sequence[Capture],
     run_id: int | None,
     languages: tuple[Language, ...],
+    extractor: Extractor,
 ) -> list[ReplayLine]:
-    extractor, version = current_extractor()
     loaded = [_load(reader, c) for c in captures]
     lines: dict[int, ReplayLine] = {
         n: c for n, c in enumerate(loaded) if isinstance(c, ReplayLine)
@@ -192,7 +175,7 @@ def _ingest_batch(
         results = store_batch(
             session,
             [items[n] for n in stored],
-            extractor_version=version,
+            extractor_version=extractor.version,
             run_id=run_id,
         )
     for n, result in zip(stored, results, strict=True):

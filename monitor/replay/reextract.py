@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from crawler.extract.current import current_extractor
 from monitor.config import Settings
-from monitor.replay.ingest import current_extractor
 from storage.db import DbSession, SessionFactory, unit_of_work
+from storage.ingest import Extractor, run_extractor
 from storage.reextraction import (
     newest_version_ids,
     note_extraction_path,
@@ -58,16 +59,16 @@ def _reextract_one(
     document_id: int,
     version_id: int,
     now: datetime,
+    extractor: Extractor,
     *,
     write: bool,
 ) -> Reextracted:
-    extractor, extractor_version = current_extractor()
     page = stored_page(session, document_id, version_id)
     old = page.content
     if page.body is None:
         return Reextracted(page.url, False, old, None, has_body=False)
     try:
-        extracted = extractor(page.body, page.url, page.charset)
+        extracted = run_extractor(extractor, page.body, page.url, page.charset)
     except ValueError as exc:
         return Reextracted(page.url, False, old, None, str(exc))
     new = dict(extracted.document)
@@ -80,8 +81,32 @@ def _reextract_one(
         return Reextracted(page.url, False, old, None, suspect)
     seq = None
     if write:
-        seq = record_reextracted(session, page, new, extractor_version, now)
+        seq = record_reextracted(session, page, new, extractor.version, now)
     return Reextracted(page.url, True, old, new, seq=seq)
+
+
+def _reextract_all(
+    factory: SessionFactory,
+    pairs: list[tuple[int, int]],
+    now: datetime,
+    extractor: Extractor,
+    *,
+    write: bool,
+    on_progress: Callable[[int, int], None] | None,
+) -> list[Reextracted]:
+    """Each (document, version) in turn, BATCH_SIZE per transaction."""
+    items: list[Reextracted] = []
+    for start in range(0, len(pairs), BATCH_SIZE):
+        with unit_of_work(factory) as session:
+            items += [
+                _reextract_one(
+                    session, document_id, version_id, now, extractor, write=write
+                )
+                for document_id, version_id in pairs[start : start + BATCH_SIZE]
+            ]
+        if on_progress is not None:
+            on_progress(len(items), len(pairs))
+    return items
 
 
 def reextract(
@@ -91,27 +116,21 @@ def reextract(
     *,
     dry_run: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    extractor: Extractor | None = None,
 ) -> ReextractReport:
-    """Re-extract every document's newest version; store changes unless dry_run.
+    """Re-extract every document's newest version with `extractor` (the current
+    one unless given); store changes unless dry_run.
 
     `on_progress(done, total)` is called after each batch of documents."""
     from monitor.detect.changes import detect_changes
 
-    _, extractor_version = current_extractor()
+    chosen = extractor or current_extractor()
     with unit_of_work(factory) as session:
         pending_before = bool(undiffed_versions(session, limit=1))
         pairs = newest_version_ids(session)
-    items: list[Reextracted] = []
-    for start in range(0, len(pairs), BATCH_SIZE):
-        with unit_of_work(factory) as session:
-            for document_id, version_id in pairs[start : start + BATCH_SIZE]:
-                items.append(
-                    _reextract_one(
-                        session, document_id, version_id, now, write=not dry_run
-                    )
-                )
-        if on_progress is not None:
-            on_progress(len(items), len(pairs))
+    items = _reextract_all(
+        factory, pairs, now, chosen, write=not dry_run, on_progress=on_progress
+    )
     alerts = 0
     if not dry_run and any(i.changed for i in items):
         # Nothing else waits for detection: ours are extractor-only, so silence them
@@ -125,6 +144,6 @@ def reextract(
         failed=sum(1 for i in items if i.error is not None),
         without_body=sum(1 for i in items if not i.has_body),
         items=tuple(items),
-        extractor_version=extractor_version,
+        extractor_version=chosen.version,
         alerts_queued=alerts,
     )

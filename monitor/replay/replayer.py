@@ -1,4 +1,4 @@
-"""Replay saved responses through the live path: ingest_fetch, detect, dispatch.
+"""Replay saved responses through the live path: store, detect, dispatch.
 
 Captures from every source are processed in capture-time order, so successive
 captures of one page become its version history. Already-stored captures are skipped.
@@ -19,7 +19,6 @@ from monitor.replay.ingest import (
     SOURCE_NAME,
     UNREADABLE,
     ReplayLine,
-    current_extractor,
     ingest_captures,
 )
 from monitor.replay.sources import (
@@ -31,6 +30,7 @@ from monitor.replay.sources import (
     source_kind,
 )
 from storage.db import SessionFactory, opened_database, unit_of_work
+from storage.ingest import Extractor
 from storage.replaying import newest_alert_id
 from storage.runs import finish_run, start_run
 from storage.scratch import scratch_database
@@ -47,7 +47,6 @@ __all__ = [
     "ReplayReport",
     "check_sources",
     "collect",
-    "current_extractor",
     "replay",
 ]
 
@@ -128,8 +127,10 @@ def replay(
     dry_run: bool = False,
     notifiers: Mapping[str, Notifier] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    extractor: Extractor | None = None,
 ) -> ReplayReport:
-    """Replay the captures into the configured database (a scratch copy when dry)."""
+    """Replay the captures into the configured database (a scratch copy when dry),
+    extracted by `extractor` (the current one unless given)."""
     target = (
         scratch_database(settings.database_url)
         if dry_run
@@ -145,6 +146,7 @@ def replay(
             dry_run=dry_run,
             notifiers=notifiers,
             on_progress=on_progress,
+            extractor=extractor,
         )
 
 
@@ -158,6 +160,7 @@ def _replay_into(
     dry_run: bool,
     notifiers: Mapping[str, Notifier] | None,
     on_progress: Callable[[int], None] | None,
+    extractor: Extractor | None,
 ) -> ReplayReport:
     from monitor.alerts.dispatch import dispatch_due
     from monitor.detect.changes import detect_changes
@@ -172,39 +175,24 @@ def _replay_into(
         run_id=run_id,
         on_progress=on_progress,
         languages=tuple(settings.site.languages),
+        extractor=extractor,
     )
     # A dry run always detects loudly: its report says what --alerts would send.
     detected = detect_changes(factory, settings, now, silent=not (alerts or dry_run))
     planned: tuple[tuple[str, str], ...] = ()
     sent = 0
     if dry_run:
-        plan = dispatch_due(factory, settings, now, notifiers={}, dry_run=True).planned
-        planned = tuple(
-            (p.channel, p.subject)
-            for p in plan
-            if any(i >= first_new_alert for i in p.alert_ids)
-        )
+        planned = _planned(factory, settings, now, first_new_alert)
     elif alerts:
         sent = dispatch_due(factory, settings, now, notifiers=notifiers).sent
-    stats = {
-        "replay": {
-            **outcome.counts,
-            "problems": len(collected.problems),
-            "ignored": collected.ignored,
-            "changes": detected.changes,
-            "alerts": detected.alerts,
-        }
+    counts = {
+        **outcome.counts,
+        "problems": len(collected.problems),
+        "ignored": collected.ignored,
+        "changes": detected.changes,
+        "alerts": detected.alerts,
     }
-    failed = bool(collected.problems)
-    with unit_of_work(factory) as session:
-        finish_run(
-            session,
-            run_id,
-            now,
-            status=RunStatus.FAILED if failed else RunStatus.OK,
-            exit_code=1 if failed else 0,
-            stats=stats,
-        )
+    _finish(factory, run_id, now, counts, failed=bool(collected.problems))
     return ReplayReport(
         lines=outcome.lines,
         counts=outcome.counts,
@@ -216,3 +204,36 @@ def _replay_into(
         sent=sent,
         dry_run=dry_run,
     )
+
+
+def _planned(
+    factory: SessionFactory, settings: Settings, now: datetime, first_new_alert: int
+) -> tuple[tuple[str, str], ...]:
+    """(channel, subject) of the messages --alerts would send for this replay."""
+    from monitor.alerts.dispatch import dispatch_due
+
+    plan = dispatch_due(factory, settings, now, notifiers={}, dry_run=True).planned
+    return tuple(
+        (p.channel, p.subject)
+        for p in plan
+        if any(i >= first_new_alert for i in p.alert_ids)
+    )
+
+
+def _finish(
+    factory: SessionFactory,
+    run_id: int,
+    now: datetime,
+    counts: dict[str, int],
+    *,
+    failed: bool,
+) -> None:
+    with unit_of_work(factory) as session:
+        finish_run(
+            session,
+            run_id,
+            now,
+            status=RunStatus.FAILED if failed else RunStatus.OK,
+            exit_code=1 if failed else 0,
+            stats={"replay": counts},
+        )

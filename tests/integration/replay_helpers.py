@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crawler.extract.current import current_extractor
 from monitor.config import Settings, SiteSettings
 from monitor.replay.replayer import check_sources, collect, replay
 from storage.db import open_database, unit_of_work, upgrade_database
+from storage.ingest import Extracted, Extractor
 from storage.models import Alert, Change, Document, Snapshot, Version
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "replay"
@@ -24,6 +26,22 @@ URL_A = f"{BASE_URL}/press/release/pressite_000001_09001.html"
 URL_B = f"{BASE_URL}/press/release/pressite_000001_09002.html"
 URL_C = f"{BASE_URL}/press/release/pressite_000001_09003.html"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def upgraded_extractor() -> Extractor:
+    """The extractor after an upgrade that calls the topic "China" "PRC"."""
+    current = current_extractor()
+
+    def extract(body: bytes, url: str, charset: str | None) -> Extracted:
+        found = current.extract(body, url, charset)
+        assert isinstance(found, Extracted)
+        topics = [
+            "PRC" if topic == "China" else topic
+            for topic in found.document.get("topics") or ()
+        ]
+        return Extracted({**found.document, "topics": topics}, found.path)
+
+    return Extractor("test-upgrade", extract)
 
 
 def fresh_sqlite(tmp_path: Path, name: str = "replay.db") -> str:

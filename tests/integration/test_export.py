@@ -101,23 +101,16 @@ def test_feed_summary_carries_facts_and_changed_fields(cli_db, capsys):
     assert all("Date:" in e.summary or "Type:" in e.summary for e in parsed.entries)
 
 
-def test_feed_leaves_out_updates_made_by_an_extractor_upgrade_alone(
-    cli_db, capsys, monkeypatch
-):
-    import crawler.extract.extractor
-    import crawler.extract.topics
+def test_feed_leaves_out_updates_made_by_an_extractor_upgrade_alone(cli_db, capsys):
     from monitor.replay.reextract import reextract
     from storage.db import open_database
-    from tests.integration.replay_helpers import NOW, settings_for
+    from tests.integration.replay_helpers import NOW, settings_for, upgraded_extractor
 
-    table = tuple(
-        ("PRC" if label == "China" else label, spellings)
-        for label, spellings in crawler.extract.topics.TOPIC_TABLE
-    )
-    monkeypatch.setattr(crawler.extract.topics, "TOPIC_TABLE", table)
-    monkeypatch.setattr(crawler.extract.extractor, "EXTRACTOR_VERSION", "test-upgrade")
     factory = open_database(cli_db)
-    assert reextract(factory, settings_for(cli_db), NOW).changed == 1
+    report = reextract(
+        factory, settings_for(cli_db), NOW, extractor=upgraded_extractor()
+    )
+    assert report.changed == 1
     factory.kw["bind"].dispose()
     parsed = feedparser.parse(_run(capsys, "feed"))
     assert parsed.bozo == 0

@@ -12,12 +12,12 @@ from datetime import timedelta
 
 import pytest
 
-from crawler.extract.extractor import EXTRACTOR_VERSION
-from crawler.pipelines import extract_document
+from crawler.extract.current import current_extractor
 from storage.db import unit_of_work
-from storage.ingest import Outcome, ingest_fetch
+from storage.ingest import Outcome
 from storage.snapshots import FetchRecord
 from tests.factories import T0
+from tests.integration.ingest_helpers import ingest_one
 from tests.layouts import TEMPLATES, load_readouts, url_of
 
 READOUTS = load_readouts("en")[:3] + load_readouts("ja")[:3]
@@ -32,13 +32,7 @@ def _ingest(session, readout, template, day):
         body=page,
         charset="utf-8",
     )
-    return ingest_fetch(
-        session,
-        fetch,
-        extractor=extract_document,
-        extractor_version=EXTRACTOR_VERSION,
-        now=T0 + timedelta(days=day),
-    )
+    return ingest_one(session, fetch, current_extractor())
 
 
 @pytest.mark.parametrize("readout", READOUTS, ids=lambda r: r["path"].rsplit("/")[-1])

@@ -7,24 +7,24 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from crawler.pipelines import extract_document
+from crawler.extract.current import extract_for_storage
 from monitor.cli.history import _version_line
-from monitor.replay.ingest import current_extractor
 from monitor.replay.reextract import reextract
 from storage.db import unit_of_work
 from storage.history import document_history
-from storage.ingest import Outcome, ingest_fetch
-from storage.ingest_batch import ingest_batch
+from storage.ingest import Extractor, Outcome
 from storage.models import Snapshot, Version
 from storage.snapshots import FetchRecord
 from storage.vocabulary import ExtractionPath
 from tests.factories import T0
+from tests.integration.ingest_helpers import ingest_many, ingest_one
 from tests.integration.replay_helpers import settings_for
 from tests.layouts import TEMPLATES, load_readouts, url_of
 
 READOUT = load_readouts("en")[0]
 URL = url_of(READOUT)
 LANDMARKS, STRUCTURE = ExtractionPath.LANDMARKS, ExtractionPath.STRUCTURE
+EXTRACTOR = Extractor("1", extract_for_storage)
 
 
 def _fetch(day: int, template: str | None, status: int = 200) -> FetchRecord:
@@ -75,13 +75,7 @@ def test_the_crawl_records_each_page_path_not_in_the_document(session_factory):
     got = []
     for fetch in FETCHES:
         with unit_of_work(session_factory) as session:
-            result = ingest_fetch(
-                session,
-                fetch,
-                extractor=extract_document,
-                extractor_version="1",
-                now=fetch.fetched_at,
-            )
+            result = ingest_one(session, fetch, EXTRACTOR)
         got.append((result.outcome, result.extraction_path))
     assert got == EXPECTED
     assert _stored_paths(session_factory) == [path for _, path in EXPECTED]
@@ -90,14 +84,10 @@ def test_the_crawl_records_each_page_path_not_in_the_document(session_factory):
     assert "path" not in content
 
 
-def test_replay_batches_record_the_same_paths(session_factory):
-    extractor, version = current_extractor()
+def test_a_replay_batch_records_the_same_paths(session_factory):
     with unit_of_work(session_factory) as session:
-        results = [
-            ingest_batch(session, [f], extractor=extractor, extractor_version=version)
-            for f in FETCHES
-        ]
-    got = [(r.outcome, r.extraction_path) for (r,) in results]
+        results = ingest_many(session, FETCHES, EXTRACTOR)
+    got = [(r.outcome, r.extraction_path) for r in results]
     assert got == EXPECTED
     assert _stored_paths(session_factory) == [path for _, path in EXPECTED]
     assert len(_contents(session_factory)) == 1
@@ -106,13 +96,7 @@ def test_replay_batches_record_the_same_paths(session_factory):
 def test_reextract_records_the_path_of_the_stored_body(session_factory, db_url):
     with unit_of_work(session_factory) as session:
         for fetch in FETCHES[:2]:
-            ingest_fetch(
-                session,
-                fetch,
-                extractor=extract_document,
-                extractor_version="1",
-                now=fetch.fetched_at,
-            )
+            ingest_one(session, fetch, EXTRACTOR)
         # As rows stored before snapshots recorded a path.
         session.execute(update(Snapshot).values(extraction_path=None))
     reextract(session_factory, settings_for(db_url), T0 + timedelta(days=9))
@@ -123,13 +107,7 @@ def test_reextract_records_the_path_of_the_stored_body(session_factory, db_url):
 def test_history_shows_the_path_of_each_version(session_factory, db_url):
     for fetch in (FETCHES[1], FETCHES[0]):  # renamed first: read by the fallback
         with unit_of_work(session_factory) as session:
-            ingest_fetch(
-                session,
-                fetch,
-                extractor=extract_document,
-                extractor_version="1",
-                now=fetch.fetched_at,
-            )
+            ingest_one(session, fetch, EXTRACTOR)
     with session_factory() as session:
         found = document_history(session, URL)
     assert found is not None

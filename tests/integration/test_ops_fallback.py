@@ -8,18 +8,20 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crawler.pipelines import extract_document
+from crawler.extract.current import extract_for_storage
 from monitor.config import ChannelSettings, OpsSettings, Settings
 from monitor.detect.ops import evaluate_ops
 from storage.db import unit_of_work
-from storage.ingest import Outcome, ingest_fetch
+from storage.ingest import Extractor, Outcome
 from storage.models import Alert, OpsEvent
 from storage.runs import start_run, update_run_stats
 from storage.snapshots import FetchRecord
 from tests.factories import T0
+from tests.integration.ingest_helpers import ingest_one
 from tests.layouts import TEMPLATES, load_readouts, url_of
 
 READOUTS = load_readouts("en")[:6]
+EXTRACTOR = Extractor("1", extract_for_storage)
 SETTINGS = Settings(
     channels=(
         ChannelSettings(name="desk", type="console"),
@@ -40,14 +42,7 @@ def _cycle(factory, day: int, renamed: int) -> list[tuple[str, str]]:
         page = TEMPLATES["renamed" if n < renamed else "mofa"](readout)
         fetch = FetchRecord(url_of(readout), now, 200, body=page.encode("utf-8"))
         with unit_of_work(factory) as session:
-            result = ingest_fetch(
-                session,
-                fetch,
-                extractor=extract_document,
-                extractor_version="1",
-                now=now,
-                run_id=run_id,
-            )
+            result = ingest_one(session, fetch, EXTRACTOR, run_id=run_id)
         outcomes.append(result.outcome)
     crawl = {
         "new_versions": outcomes.count(Outcome.NEW_VERSION),

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 import crawler.extract.extractor
-import crawler.extract.topics
+from crawler.extract.current import current_extractor
 from monitor.cli.main import main
 from monitor.replay.reextract import reextract
-from monitor.replay.replayer import current_extractor
 from storage.db import open_database, unit_of_work
-from storage.ingest import ingest_fetch
+from storage.ingest import Extractor
 from storage.models import Document, Version
 from storage.snapshots import FetchRecord
+from tests.integration.ingest_helpers import ingest_one
 from tests.integration.replay_helpers import (
     FIXTURES,
     NOW,
@@ -28,24 +27,10 @@ from tests.integration.replay_helpers import (
     replay_paths,
     row_counts,
     settings_for,
+    upgraded_extractor,
 )
 
-
-@pytest.fixture
-def upgrade_extractor(monkeypatch):
-    """Call it to get the extractor after an upgrade: "China" is now "PRC"."""
-
-    def upgrade() -> None:
-        table = tuple(
-            ("PRC" if label == "China" else label, spellings)
-            for label, spellings in crawler.extract.topics.TOPIC_TABLE
-        )
-        monkeypatch.setattr(crawler.extract.topics, "TOPIC_TABLE", table)
-        monkeypatch.setattr(
-            crawler.extract.extractor, "EXTRACTOR_VERSION", "test-upgrade"
-        )
-
-    return upgrade
+OLD_EXTRACTOR = Extractor("1.0", current_extractor().extract)
 
 
 def _versions(url: str, page: str) -> list[Version]:
@@ -60,13 +45,11 @@ def _versions(url: str, page: str) -> list[Version]:
         return list(session.scalars(stmt))
 
 
-def test_changed_topic_table_gives_new_versions_and_zero_alerts(
-    tmp_path, upgrade_extractor
-):
+def test_changed_topic_table_gives_new_versions_and_zero_alerts(tmp_path):
     url = fresh_sqlite(tmp_path)
     replay_paths(url, "captures.warc.gz", "httpcache")  # A has China in v3; B none
-    upgrade_extractor()
-    report = reextract(open_database(url), settings_for(url), NOW)
+    factory = open_database(url)
+    report = reextract(factory, settings_for(url), NOW, extractor=upgraded_extractor())
     assert (report.pages, report.changed, report.failed) == (2, 1, 0)
     versions = _versions(url, URL_A)
     assert len(versions) == 4
@@ -87,26 +70,16 @@ def test_reextract_with_an_unchanged_extractor_adds_nothing(tmp_path):
     assert row_counts(url) == before
 
 
-def test_reextract_leaves_real_changes_awaiting_detection_announced(
-    tmp_path, upgrade_extractor
-):
+def test_reextract_leaves_real_changes_awaiting_detection_announced(tmp_path):
     # A crawl stored a new document but stopped before detect: reextract must not
     # silence that real change while it keeps its own extractor-only change quiet.
     url = fresh_sqlite(tmp_path)
     replay_paths(url, "captures.warc.gz")
     factory = open_database(url)
     with unit_of_work(factory) as session:
-        ingest_fetch(
-            session,
-            FetchRecord(
-                URL_B, NOW, 200, body=(FIXTURES / "html" / "b.html").read_bytes()
-            ),
-            extractor=current_extractor()[0],
-            extractor_version="1.0",
-            now=NOW,
-        )
-    upgrade_extractor()
-    report = reextract(factory, settings_for(url), NOW)
+        body = (FIXTURES / "html" / "b.html").read_bytes()
+        ingest_one(session, FetchRecord(URL_B, NOW, 200, body=body), OLD_EXTRACTOR)
+    report = reextract(factory, settings_for(url), NOW, extractor=upgraded_extractor())
     assert report.changed == 1
     kinds = changes_of(url)[3:]
     assert sorted(kinds) == [(URL_A, "updated", True), (URL_B, "new", False)]
@@ -114,11 +87,12 @@ def test_reextract_leaves_real_changes_awaiting_detection_announced(
 
 
 def test_reextract_dry_run_prints_field_differences_and_writes_nothing(
-    tmp_path, monkeypatch, capsys, upgrade_extractor
+    tmp_path, monkeypatch, capsys
 ):
+    # Stored by a later extractor than the one installed: the command's, the
+    # current one, would change what is stored.
     url = fresh_sqlite(tmp_path)
-    replay_paths(url, "captures.warc.gz")
-    upgrade_extractor()
+    replay_paths(url, "captures.warc.gz", extractor=upgraded_extractor())
     before = row_counts(url)
     point_cli_at(monkeypatch, tmp_path, url)
     code = main(["reextract", "--dry-run"])
@@ -127,8 +101,8 @@ def test_reextract_dry_run_prints_field_differences_and_writes_nothing(
     assert f"{URL_A}: would change" in out
     assert re.search(r"PRC", out)
     assert (
-        "re-extracted 1 pages with extractor test-upgrade: 1 would change, 0 failed"
-        in out
+        f"re-extracted 1 pages with extractor {current_extractor().version}: "
+        "1 would change, 0 failed" in out
     )
     assert row_counts(url) == before
     assert len(history(url)[URL_A]) == 3
@@ -156,13 +130,9 @@ def test_an_extraction_that_would_lose_fields_keeps_the_stored_version(tmp_path)
             body=redesigned(page).encode(),
             charset="utf-8",
         )
-        result = ingest_fetch(
-            session,
-            fetch,
-            extractor=lambda body, u, cs: good,  # what an earlier extractor read
-            extractor_version="0.9",
-            now=fetch.fetched_at,
-        )
+        # what an earlier extractor read
+        earlier = Extractor("0.9", lambda body, u, cs: good)
+        result = ingest_one(session, fetch, earlier)
         assert result.record is not None
         assert result.record.is_new_version
     report = reextract(factory, settings_for(url), NOW)

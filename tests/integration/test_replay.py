@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from crawler.extract.current import current_extractor
+from storage.ingest import Extractor
 from tests.integration.replay_helpers import (
     URL_A,
     URL_B,
@@ -86,21 +90,17 @@ def test_html_folder_without_manifest_takes_urls_from_paths(tmp_path):
     assert list(history(url)) == [URL_B]  # {base_url}/press/release/...09002.html
 
 
-def test_an_extractor_crash_on_one_page_is_recorded_and_the_rest_replayed(
-    tmp_path, monkeypatch
-):
-    import crawler.extract.extractor
+def test_an_extractor_crash_on_one_page_is_recorded_and_the_rest_replayed(tmp_path):
+    real = current_extractor()
 
-    real = crawler.extract.extractor.extract_with_report
-
-    def crash_on_b(html, url, **kwargs):
+    def crash_on_b(body: bytes, url: str, charset: str | None) -> Any:
         if url == URL_B:
             raise TypeError("unexpected markup")
-        return real(html, url, **kwargs)
+        return real.extract(body, url, charset)
 
-    monkeypatch.setattr(crawler.extract.extractor, "extract_with_report", crash_on_b)
     url = fresh_sqlite(tmp_path)
-    report = replay_paths(url, "html")
+    extractor = Extractor(real.version, crash_on_b)
+    report = replay_paths(url, "html", extractor=extractor)
     assert report.counts == {"new_version": 3, "extract_failed": 1}
     failed = [line for line in report.lines if line.outcome == "extract_failed"]
     assert failed[0].url == URL_B

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.extract.current import current_extractor
 from monitor.replay.replayer import ReplayReport
 from storage.db import upgrade_database
-from storage.ingest_batch import extract_items
+from storage.ingest import Extractor
 from tests.integration.replay_helpers import (
     URL_A,
     RecordingNotifier,
@@ -44,27 +45,20 @@ def test_dry_run_leaves_each_database_unchanged(db_url):
     assert row_counts(db_url) == before
 
 
-def test_captures_stored_by_another_replay_during_extraction_are_skipped(
-    db_url, monkeypatch
-):
+def test_captures_stored_by_another_replay_during_extraction_are_skipped(db_url):
     """Extraction runs with no transaction open; what another writer stored in the
     meantime is found again before storing and reported, not stored twice."""
     upgrade_database(db_url)
-    real = extract_items
+    real = current_extractor()
     other: list[ReplayReport] = []
-    started = False
 
-    def extract_while_another_replay_runs(*args: Any, **kwargs: Any) -> Any:
-        nonlocal started
-        if not started:
-            started = True
+    def extract_while_another_replay_runs(*args: Any) -> Any:
+        if not other:
             other.append(replay_paths(db_url, "captures.warc.gz"))
-        return real(*args, **kwargs)
+        return real.extract(*args)
 
-    monkeypatch.setattr(
-        "monitor.replay.ingest.extract_items", extract_while_another_replay_runs
-    )
-    report = replay_paths(db_url, "captures.warc.gz")
+    extractor = Extractor(real.version, extract_while_another_replay_runs)
+    report = replay_paths(db_url, "captures.warc.gz", extractor=extractor)
     assert other[0].counts == {"new_version": 3}
     assert report.counts == {"already_stored": 3}
     assert len(history(db_url)[URL_A]) == 3

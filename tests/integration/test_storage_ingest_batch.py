@@ -1,4 +1,4 @@
-"""ingest_batch leaves the same rows as ingest_fetch record by record."""
+"""A batch leaves the rows its fetches leave when stored one at a time (the crawl)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import ingest_batch as ingest_batch_module
-from storage.bulk import Conflict
+from storage.bulk import Conflict, insert_rows
 from storage.db import make_engine, make_session_factory, unit_of_work, upgrade_database
-from storage.ingest import ingest_fetch
-from storage.ingest_batch import ingest_batch
+from storage.ingest import Extractor
 from storage.models import Document, Snapshot, SnapshotBody, Version
 from storage.snapshots import FetchRecord
 from tests.factories import T0, make_document
+from tests.integration.ingest_helpers import ingest_many, ingest_one
 
 INDEX = "https://www.mofa.go.jp/press/release/index.html"
 
@@ -81,9 +81,7 @@ def _database(path: Path) -> sessionmaker[Session]:
     factory = make_session_factory(make_engine(url))
     with unit_of_work(factory) as session:
         for fetch in HISTORY:
-            ingest_fetch(
-                session, fetch, extractor=_extract, extractor_version="v1", now=T0
-            )
+            ingest_one(session, fetch, Extractor("v1", _extract), now=T0)
     return factory
 
 
@@ -108,6 +106,9 @@ def _rows(factory: sessionmaker[Session]) -> dict[str, list[str]]:
     return found
 
 
+V2 = Extractor("v2", _extract)
+
+
 def _is_detail(fetch: FetchRecord) -> bool:
     return fetch.url != INDEX
 
@@ -117,25 +118,11 @@ def _ingest_both(tmp_path: Path) -> tuple[Any, Any, Any, Any]:
     batched = _database(tmp_path / "batch.db")
     with unit_of_work(one_by_one) as session:
         expected = [
-            ingest_fetch(
-                session,
-                fetch,
-                extractor=_extract,
-                extractor_version="v2",
-                now=fetch.fetched_at,
-                run_id=None,
-                is_detail=_is_detail(fetch),
-            )
+            ingest_one(session, fetch, V2, is_detail=_is_detail(fetch))
             for fetch in BATCH
         ]
     with unit_of_work(batched) as session:
-        results = ingest_batch(
-            session,
-            BATCH,
-            extractor=_extract,
-            extractor_version="v2",
-            is_detail=_is_detail,
-        )
+        results = ingest_many(session, BATCH, V2, is_detail=_is_detail)
     return expected, results, _rows(one_by_one), _rows(batched)
 
 
@@ -153,11 +140,28 @@ def test_batch_gives_the_rows_and_outcomes_of_one_by_one_ingest(tmp_path):
     assert batched_rows == rows
 
 
-def test_part_that_cannot_go_in_bulk_is_stored_record_by_record(tmp_path, monkeypatch):
-    def refuse(*args: Any) -> list[int]:
-        raise Conflict
+def test_part_that_meets_another_writer_is_stored_item_by_item(tmp_path, monkeypatch):
+    real = insert_rows
+    calls = []
 
-    monkeypatch.setattr(ingest_batch_module, "insert_rows", refuse)
-    expected, results, rows, batched_rows = _ingest_both(tmp_path)
+    def refuse_the_first_part(*args: Any) -> list[int]:
+        # The first insert of the batch's first part, as if another writer came first.
+        calls.append(len(args[2]))
+        if len(calls) == 1:
+            raise Conflict
+        return real(*args)
+
+    one_by_one = _database(tmp_path / "one.db")
+    batched = _database(tmp_path / "batch.db")
+    with unit_of_work(one_by_one) as session:
+        expected = [
+            ingest_one(session, fetch, V2, is_detail=_is_detail(fetch))
+            for fetch in BATCH
+        ]
+    monkeypatch.setattr(ingest_batch_module, "insert_rows", refuse_the_first_part)
+    with unit_of_work(batched) as session:
+        results = ingest_many(session, BATCH, V2, is_detail=_is_detail)
+    assert calls[0] > 1  # the refused part held several items
+    assert calls[1] == 1  # then its first item went alone
     assert results == expected
-    assert batched_rows == rows
+    assert _rows(batched) == _rows(one_by_one)

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from storage.claims import claim_due, hold_if_waiting
 from storage.db import unit_of_work
-from storage.documents import is_removed
-from storage.models import Alert, AlertStatus, Document, DocumentState
+from storage.models import Alert, AlertStatus
 from storage.outbox import Backoff, Failure, enqueue_alert, settle_failed, settle_sent
 from storage.robots import keep_robots, newest_robots
 from storage.snapshots import FetchRecord
@@ -101,13 +100,3 @@ def test_newest_robots_is_the_latest_good_answer(session_factory):
         '"2"',
         None,
     )
-
-
-def test_is_removed_reads_the_document_state(session_factory):
-    document = make_document(0)
-    with unit_of_work(session_factory) as session:
-        assert not is_removed(session, document["url"])
-        record = make_version(session, document)
-        assert not is_removed(session, document["url"])
-        get_row(session, Document, record.document_id).state = DocumentState.REMOVED
-        assert is_removed(session, document["url"])

@@ -1,4 +1,4 @@
-"""Snapshots (content-addressed, compressed bodies; validators) and ingest_fetch."""
+"""Snapshots (content-addressed, compressed bodies; validators) and storing a fetch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import unit_of_work
-from storage.ingest import Outcome, ingest_fetch
+from storage.ingest import Extractor, Outcome
 from storage.models import Document, DocumentState, Snapshot, SnapshotBody, Version
 from storage.snapshots import (
     CODEC,
@@ -20,6 +20,7 @@ from storage.snapshots import (
     validators_for,
 )
 from tests.factories import T0, get_row, make_document, make_snapshot
+from tests.integration.ingest_helpers import ingest_one
 
 URL = make_document()["url"]
 HTML = (
@@ -130,14 +131,7 @@ def _ingest(session, status, body=None, *, at=0, is_detail=True, url=URL):
         body=body,
         charset="utf-8",
     )
-    return ingest_fetch(
-        session,
-        fetch,
-        extractor=_extract,
-        extractor_version="x1",
-        now=T0 + timedelta(days=at),
-        is_detail=is_detail,
-    )
+    return ingest_one(session, fetch, Extractor("x1", _extract), is_detail=is_detail)
 
 
 def test_ingest_200_records_a_version_then_unchanged(session_factory):
@@ -174,6 +168,33 @@ def test_ingest_records_an_extract_error_and_no_version(session_factory):
         assert snapshot.extract_error == result.error
         assert load_body(session, snapshot) == b"broken page"
         assert _count(session, Version) == 0
+
+
+def test_an_extractor_crash_is_the_pages_extract_error_not_a_lost_snapshot(
+    session_factory,
+):
+    def crash(body: bytes, url: str, charset: str | None) -> dict[str, object]:
+        raise KeyError("menu")
+
+    fetch = FetchRecord(URL, T0, 200, body=b"odd markup", charset="utf-8")
+    with unit_of_work(session_factory) as session:
+        result = ingest_one(session, fetch, Extractor("x1", crash))
+    assert result.outcome == Outcome.EXTRACT_FAILED
+    assert result.error == "extractor crashed: KeyError: 'menu'"
+    with unit_of_work(session_factory) as session:
+        snapshot = get_row(session, Snapshot, result.snapshot_id)
+        assert snapshot.extract_error == result.error
+        assert load_body(session, snapshot) == b"odd markup"
+
+
+def test_the_answer_that_removes_a_document_says_so(session_factory):
+    with unit_of_work(session_factory) as session:
+        _ingest(session, 200, b"Title")
+        removed = [
+            _ingest(session, status, None, at=day).removed
+            for day, status in enumerate((404, 410, 404), start=1)
+        ]
+    assert removed == [False, True, False]  # the second miss; a third changes nothing
 
 
 def test_ingest_removes_only_on_the_second_404_and_restores_on_200(session_factory):

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract.extractor import extract
 from storage.db import unit_of_work
-from storage.ingest import Outcome, ingest_fetch
-from storage.ingest_batch import ingest_batch
+from storage.ingest import Extractor, Outcome
 from storage.models import Snapshot, Version
 from storage.regression import SUSPECT_PREFIX
 from storage.snapshots import FetchRecord
 from tests.conftest import fixture_path
 from tests.factories import T0
+from tests.integration.ingest_helpers import ingest_many, ingest_one
 from tests.redesign import redesigned
 
 URL = "https://www.mofa.go.jp/na/na1/us/page4e_001274.html"
@@ -27,6 +27,9 @@ PAGE = fixture_path("site/na/na1/us/page4e_001274.html").read_text(encoding="utf
 
 def _extract(body: bytes, url: str, charset: str | None) -> Mapping[str, Any]:
     return extract(body, url, http_charset=charset).to_dict()
+
+
+EXTRACTOR = Extractor("t", _extract)
 
 
 def _fetch(page: str | None, minutes: int, status: int = 200) -> FetchRecord:
@@ -42,13 +45,7 @@ def _fetch(page: str | None, minutes: int, status: int = 200) -> FetchRecord:
 
 def _ingest(factory: sessionmaker[Session], fetch: FetchRecord) -> Any:
     with unit_of_work(factory) as session:
-        return ingest_fetch(
-            session,
-            fetch,
-            extractor=_extract,
-            extractor_version="t",
-            now=fetch.fetched_at,
-        )
+        return ingest_one(session, fetch, EXTRACTOR)
 
 
 def _versions(factory: sessionmaker[Session]) -> list[Version]:
@@ -95,9 +92,7 @@ def test_a_304_to_the_suspect_page_is_still_unrecognized(session_factory):
 def test_a_batch_judges_alike(session_factory):
     fetches = [_fetch(PAGE, 0), _fetch(redesigned(PAGE), 30), _fetch(None, 60, 304)]
     with unit_of_work(session_factory) as session:
-        results = ingest_batch(
-            session, fetches, extractor=_extract, extractor_version="t"
-        )
+        results = ingest_many(session, fetches, EXTRACTOR)
     assert [r.outcome for r in results] == [
         Outcome.NEW_VERSION,
         Outcome.SUSPECT,

@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 MONITOR_MAY_USE_FROM_CRAWLER = {
     "crawler.extract.extractor",
+    "crawler.extract.current",  # the extractor value storage takes
     "crawler.extract.document",
     "crawler.extract.listing",  # which addresses are documents (replay, check)
     "crawler.contract",  # the typed run configuration and statistics of a crawl
