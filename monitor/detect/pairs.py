@@ -24,6 +24,7 @@ from typing import Any
 from monitor.alerts.queue import queue_alerts
 from monitor.config import Settings
 from monitor.detect.diff import FieldChange
+from monitor.detect.places import Agreement, compare_places
 from storage.db import DbSession, SessionFactory, unit_of_work
 from storage.pairs import (
     PairCandidate,
@@ -39,9 +40,16 @@ from storage.vocabulary import ChangeKind, PairMethod
 logger = logging.getLogger(__name__)
 
 # Meeting facts compared across the two languages, in the order alerts show them.
-# Places and names are written differently in each language: the participants are
-# compared by how many sit on each side, places are not compared.
-COMPARED_FACTS = ("started_at_local", "duration_minutes", "format", "participants")
+# Names are written differently in each language: the participants are compared by
+# how many sit on each side, places through monitor.detect.places (a place it does
+# not know is not comparable, never a disagreement).
+COMPARED_FACTS = (
+    "started_at_local",
+    "duration_minutes",
+    "location",
+    "format",
+    "participants",
+)
 DIFFERS = "differs"
 RESOLVED = "resolved"
 
@@ -143,9 +151,16 @@ def disagreements(
     found = []
     for name in COMPARED_FACTS:
         ja_value, en_value = _fact(ja, name), _fact(en, name)
-        if ja_value is not None and en_value is not None and ja_value != en_value:
-            found.append(FieldChange(name, DIFFERS, ja_value, en_value))
+        if ja_value is None or en_value is None or ja_value == en_value:
+            continue
+        if name == "location" and not _places_differ(ja_value, en_value):
+            continue
+        found.append(FieldChange(name, DIFFERS, ja_value, en_value))
     return found
+
+
+def _places_differ(japanese: object, english: object) -> bool:
+    return compare_places(str(japanese), str(english)) is Agreement.DIFFERENT
 
 
 def _judge_pairs(
