@@ -318,3 +318,24 @@ def check_mail(smtp_server, site):
         "—",
         site.url(bilingual.DISAGREE_JA),
     ]
+
+
+def test_an_archived_readout_reachable_only_from_a_reiwa_archive_is_fetched(
+    sqlite_url, site
+):
+    bilingual.bilingual_baseline(site)
+    bilingual.reiwa_archives(site)
+    watch = Bilingual(site, sqlite_url, ("ja",))
+    watch.cycle()
+    paths = [r.path for r in site.requests]
+    assert bilingual.REIWA_ARCHIVE in paths
+    assert site.url(bilingual.ARCHIVED_JA) in watch.urls.values()
+    # 令和3年11月 is November 2021, before `since` (2022-01): not followed.
+    assert bilingual.OLD_ARCHIVE not in paths
+    assert bilingual.OLD_JA not in paths
+
+    # The archive is known to the next plan: never asked again without validators.
+    watch.cycle()
+    again = [r for r in site.requests if r.path == bilingual.REIWA_ARCHIVE]
+    assert all(r.is_conditional for r in again)
+    assert bilingual.OLD_ARCHIVE not in [r.path for r in site.requests]
