@@ -2,10 +2,12 @@
 
 The Japanese archive URLs are not known for certain (research/mofa-site.md 1.4):
 one scraper reads `/mofaj/press/release/<R>_<M>_index.html`, R the Reiwa year
-(令和R = 2018 + R), and also `/release/<YYYY>/<M>.html`. Assumed, tolerantly:
-both forms anywhere under /mofaj/press/, the era year optionally written "r6" or
-"R6", months with or without a leading zero, and `/kaiken/` in the path for press
-conferences. The English YYYYMM forms are crawler.extract.listing's.
+(令和R = 2018 + R), and also `/release/<YYYY>/<M>.html`. Assumed, tolerantly: the
+era-year form anywhere under /mofaj/press/, the era year optionally written "r6"
+or "R6", months with or without a leading zero, and `/kaiken/` in the path for
+press conferences. The year-folder form is not followed: the plan knows stored
+archives by their `_index.html` name, so it would be asked again, without
+validators, every cycle. The English YYYYMM forms are crawler.extract.listing's.
 
 Pure functions over URLs and HTML text; no Scrapy, no I/O.
 """
@@ -22,9 +24,6 @@ REIWA_OFFSET = 2018  # 令和1年 is 2019
 _ERA_ARCHIVE = re.compile(
     r"^/mofaj/press/(?:.+/)?[rR]?(?P<era>\d{1,2})_(?P<month>\d{1,2})_index\.html$"
 )
-_YEAR_FOLDER = re.compile(
-    r"^/mofaj/press/(?:.+/)?(?P<year>(?:19|20)\d{2})/(?P<month>\d{1,2})\.html$"
-)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
 
@@ -34,20 +33,19 @@ def archive_of(url: str) -> listing.ArchiveLink | None:
 
 
 def japanese_archive(url: str) -> listing.ArchiveLink | None:
-    """The month of a Japanese archive URL (era-year or year-folder form), or None."""
+    """The month of a Japanese era-year archive URL, or None."""
     path = urlsplit(url).path
-    if (match := _ERA_ARCHIVE.match(path)) is not None:
-        era = int(match.group("era"))
-        year = REIWA_OFFSET + era if era >= 1 else 0
-    elif (match := _YEAR_FOLDER.match(path)) is not None:
-        year = int(match.group("year"))
-    else:
+    match = _ERA_ARCHIVE.match(path)
+    if match is None:
         return None
-    month = int(match.group("month"))
-    if not year or not 1 <= month <= 12:
+    era, month = int(match.group("era")), int(match.group("month"))
+    if era < 1 or not 1 <= month <= 12:
         return None
     return listing.ArchiveLink(
-        url=url, year=year, month=month, is_conference="/kaiken/" in path
+        url=url,
+        year=REIWA_OFFSET + era,
+        month=month,
+        is_conference="/kaiken/" in path,
     )
 
 

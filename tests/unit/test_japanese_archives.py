@@ -15,11 +15,10 @@ BASE = "https://www.mofa.go.jp"
         ("/mofaj/press/release/6_3_index.html", 2024, 3, False),
         ("/mofaj/press/release/7_04_index.html", 2025, 4, False),
         ("/mofaj/press/release/r1_5_index.html", 2019, 5, False),
-        ("/mofaj/press/release/2023/12.html", 2023, 12, False),
         ("/mofaj/press/kaiken/gaisho/6_11_index.html", 2024, 11, True),
     ],
 )
-def test_era_year_and_year_folder_forms_give_their_month(path, year, month, conference):
+def test_era_year_forms_give_their_month(path, year, month, conference):
     link = japanese_archive(BASE + path)
     assert link is not None
     assert (link.year, link.month, link.is_conference) == (year, month, conference)
@@ -31,6 +30,7 @@ def test_era_year_and_year_folder_forms_give_their_month(path, year, month, conf
     [
         "/mofaj/press/release/6_13_index.html",  # no 13th month
         "/mofaj/press/release/0_3_index.html",  # no Reiwa 0
+        "/mofaj/press/release/2023/12.html",  # the year-folder form: not followed
         "/mofaj/press/release/index.html",
         "/mofaj/press/release/pressit_000001_00873.html",
         "/press/release/6_3_index.html",  # the English edition has its own forms
