@@ -8,6 +8,7 @@ crawler/extensions/stats.py.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING, Self
 
@@ -16,7 +17,7 @@ from crawler.extract.current import current_extractor
 from crawler.items import FetchedPage, PageRole
 from crawler.settings import run_of
 from storage.db import close_database, open_database, unit_of_work
-from storage.ingest import BatchItem, IngestResult, extract_items
+from storage.ingest import BatchItem, Extractor, IngestResult, extract_items
 from storage.ingest_batch import store_batch
 from storage.snapshots import FetchRecord
 
@@ -37,11 +38,15 @@ class StoreFetchPipeline:
         self.stats: StatsCollector = crawler.stats
         self.run = run_of(crawler.settings)
         self.factory: SessionFactory | None = None
-        self.extractor = current_extractor()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+    @functools.cached_property
+    def extractor(self) -> Extractor:
+        """Loaded with the first page to extract: a cycle of 304s never needs it."""
+        return current_extractor()
 
     def open_spider(self) -> None:
         self.factory = open_database(self.run.database_url)
@@ -79,14 +84,14 @@ class StoreFetchPipeline:
             content_type=item.content_type,
         )
         page = BatchItem(fetch, item.fetched_at, item.role is PageRole.DETAIL)
-        # Extraction, the long part, holds no transaction (nor SQLite's write lock).
-        extract_items([page], self.extractor)
+        if page.to_extract:
+            # Extraction, the long part, holds no transaction (nor SQLite's write lock).
+            extract_items([page], self.extractor)
+        # The version is stored with a version only, so it is read only then.
+        version = self.extractor.version if page.document is not None else ""
         with unit_of_work(self.factory) as session:
             (result,) = store_batch(
-                session,
-                [page],
-                extractor_version=self.extractor.version,
-                run_id=self.run.run_id,
+                session, [page], extractor_version=version, run_id=self.run.run_id
             )
         return result
 

@@ -85,9 +85,19 @@ class BatchItem:
     suspect: bool = False  # extracted, but a regression of the stored version
     path: ExtractionPath | None = None  # how the extractor found the content
 
+    def __post_init__(self) -> None:
+        # Only a 200 body is content (a 404 page or a challenge is not kept).
+        if self.fetch.status == 200 and self.fetch.body is not None:
+            self.body_sha256 = hashlib.sha256(self.fetch.body).hexdigest()
+
+    @property
+    def to_extract(self) -> bool:
+        """A document's content: index pages and answers without one are not read."""
+        return self.is_detail and self.fetch.status == 200
+
 
 def extract_items(items: Sequence[BatchItem], extractor: Extractor) -> None:
-    """Fill in body digests, documents and content hashes; touches no database.
+    """Fill in documents and content hashes; touches no database.
 
     A page the extractor does not recognize (ValueError), or one it crashes on,
     gets an error instead of a document: stored as the snapshot's extract error.
@@ -97,13 +107,9 @@ def extract_items(items: Sequence[BatchItem], extractor: Extractor) -> None:
 
 
 def _extract(item: BatchItem, extractor: Extractor) -> None:
+    if not item.to_extract:
+        return
     fetch = item.fetch
-    if fetch.status != 200:
-        return
-    if fetch.body is not None:
-        item.body_sha256 = hashlib.sha256(fetch.body).hexdigest()
-    if not item.is_detail:
-        return
     try:
         extracted = run_extractor(
             extractor, fetch.body or b"", fetch.url, fetch.charset
