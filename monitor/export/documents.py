@@ -91,13 +91,9 @@ def export_rows(
     pairs = all_counterparts(session)
     for row in exported_documents(session, kinds=kinds, since=since):
         yield ExportRow(
-            document=row.content,
-            first_seen_at=row.first_seen_at,
-            last_seen_at=row.last_seen_at,
-            versions=row.versions,
-            state=row.state,
+            row.content, row.first_seen_at, row.last_seen_at, row.versions, row.state,
             pair=pairs.get(row.document_id),
-        )
+        )  # fmt: skip
 
 
 def write_jsonl(rows: Iterator[ExportRow], out: TextIO) -> int:

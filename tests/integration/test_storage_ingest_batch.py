@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -113,7 +113,9 @@ def _is_detail(fetch: FetchRecord) -> bool:
     return fetch.url != INDEX
 
 
-def _ingest_both(tmp_path: Path) -> tuple[Any, Any, Any, Any]:
+def _ingest_both(
+    tmp_path: Path, before_batch: Callable[[], None] = lambda: None
+) -> tuple[Any, Any, Any, Any]:
     one_by_one = _database(tmp_path / "one.db")
     batched = _database(tmp_path / "batch.db")
     with unit_of_work(one_by_one) as session:
@@ -121,6 +123,7 @@ def _ingest_both(tmp_path: Path) -> tuple[Any, Any, Any, Any]:
             ingest_one(session, fetch, V2, is_detail=_is_detail(fetch))
             for fetch in BATCH
         ]
+    before_batch()
     with unit_of_work(batched) as session:
         results = ingest_many(session, BATCH, V2, is_detail=_is_detail)
     return expected, results, _rows(one_by_one), _rows(batched)
@@ -151,17 +154,11 @@ def test_part_that_meets_another_writer_is_stored_item_by_item(tmp_path, monkeyp
             raise Conflict
         return real(*args)
 
-    one_by_one = _database(tmp_path / "one.db")
-    batched = _database(tmp_path / "batch.db")
-    with unit_of_work(one_by_one) as session:
-        expected = [
-            ingest_one(session, fetch, V2, is_detail=_is_detail(fetch))
-            for fetch in BATCH
-        ]
-    monkeypatch.setattr(ingest_batch_module, "insert_rows", refuse_the_first_part)
-    with unit_of_work(batched) as session:
-        results = ingest_many(session, BATCH, V2, is_detail=_is_detail)
+    def refuse() -> None:
+        monkeypatch.setattr(ingest_batch_module, "insert_rows", refuse_the_first_part)
+
+    expected, results, rows, batched_rows = _ingest_both(tmp_path, refuse)
     assert calls[0] > 1  # the refused part held several items
     assert calls[1] == 1  # then its first item went alone
     assert results == expected
-    assert _rows(batched) == _rows(one_by_one)
+    assert batched_rows == rows
