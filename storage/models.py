@@ -187,7 +187,11 @@ class Version(Base):
     """A distinct normalized content of a document, in order of appearance."""
 
     __tablename__ = "versions"
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "seq"),
+        # The feed: newest captured first, a page at a time (keyset).
+        Index("ix_versions_created_at_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
@@ -218,7 +222,9 @@ class Change(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     kind: Mapped[ChangeKind] = mapped_column(_enum(ChangeKind))
     from_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
-    to_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    to_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id"), index=True
+    )
     diff: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     is_silent: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str | None] = mapped_column(String(64))

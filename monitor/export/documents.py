@@ -178,7 +178,9 @@ def feed_entries(
     after: tuple[datetime, int] | None = None
     while limit is None or count < limit:
         keys = feed_keys(session, FEED_KINDS, since, after, FEED_PAGE, only)
-        for change, document, version in feed_rows(session, [k[1] for k in keys]):
+        for change, document, version in feed_rows(
+            session, [k[1] for k in keys], FEED_KINDS, only
+        ):
             if change.kind == ChangeKind.UPDATED and _extractor_only(session, change):
                 continue
             entry = _entry(change, document, version)
