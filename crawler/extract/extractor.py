@@ -2,8 +2,10 @@
 
 The content area is found by landmarks first (landmarks.py: the template we know,
 research/mofa-site.md 2.2) and by structure when no landmark holds it or the one
-found holds only links (structure.py); the ExtractionReport says which. A page
-without a title or a content area raises ExtractionError naming what is missing.
+found holds only links (structure.py); the ExtractionReport says which. Site
+furniture is left out on both paths (boilerplate.py). A page without a title or a
+content area raises ExtractionError naming what is missing; so does a page read by
+structure whose title is only in <head> and which has no date line (an error page).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from crawler.extract.landmarks import find_landmarks
 from crawler.extract.markup import HEADINGS
 from crawler.extract.meeting import parse_exchanges, parse_meeting
 from crawler.extract.report import ExtractionPath, ExtractionReport
-from crawler.extract.structure import find_structure
+from crawler.extract.structure import Structure, find_structure
 from crawler.extract.text import Block, Walk, is_link_line
 from crawler.extract.topics import find_topics
 
@@ -79,18 +81,27 @@ def extract_with_report(
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(text, PARSER)
     root = root_element(soup)
+    title_text = fallback_title(soup, root)
     try:
-        walk, report = _content(soup, root, url)
+        walk, report, found = _content(soup, url, title_text)
     except RecursionError:
         raise ExtractionError(f"{url}: markup nested too deeply") from None
-    return _document(walk, soup, root, url), report
+    if found is not None and found.title is not None and title_text is None:
+        title_text = " ".join(found.title.get_text().split())
+    doc = _document(walk, root, url, title_text)
+    if found is not None and found.title is None and doc.date is None:
+        # a title only in <head>, text but no date: an error or notice page
+        raise ExtractionError(
+            f"{url}: content area missing (no title heading and no date line)"
+        )
+    return doc, report
 
 
 def _content(
-    soup: BeautifulSoup, root: Tag | None, url: str
-) -> tuple[Walk, ExtractionReport]:
+    soup: BeautifulSoup, url: str, title_text: str | None
+) -> tuple[Walk, ExtractionReport, Structure | None]:
     """Walk the landmark's content area; when there is none, or it holds only
-    links, walk the area the structure pass finds."""
+    links, walk the area the structure pass finds (returned too)."""
     landmarks = find_landmarks(soup)
     rejected = None
     if landmarks.container is not None:
@@ -98,24 +109,25 @@ def _content(
         rejected = _rejection(walk)
         if rejected is None:
             path = ExtractionPath.LANDMARKS
-            return walk, ExtractionReport(path, landmarks.container_name)
+            return walk, ExtractionReport(path, landmarks.container_name), None
         rejected = f"{landmarks.container_name}: {rejected}"
-    found = find_structure(soup, fallback_title(soup, root))
+    found = find_structure(soup, title_text)
     if found is None:
         if rejected is not None and walk.blocks:
             # links only: a menu stored as the document would be a garbage version
             raise ExtractionError(f"{url}: content area missing ({rejected})")
         if landmarks.container is not None:
-            return walk, ExtractionReport(
+            report = ExtractionReport(
                 ExtractionPath.LANDMARKS, landmarks.container_name
             )
+            return walk, report, None
         raise ExtractionError(
             f"{url}: content area missing (div.any-area, #maincontents, main, "
             "or a title heading with paragraph text)"
         )
     walk = Walk(structural=True).run(found.container)
     report = ExtractionReport(ExtractionPath.STRUCTURE, found.container.name, rejected)
-    return walk, report
+    return walk, report, found
 
 
 def _rejection(walk: Walk) -> str | None:
@@ -127,12 +139,14 @@ def _rejection(walk: Walk) -> str | None:
     return None
 
 
-def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Document:
+def _document(
+    walk: Walk, root: Tag | None, url: str, title_text: str | None
+) -> Document:
     blocks = walk.blocks
     area_mode = any(b.in_area for b in blocks)
     preamble = find_preamble(blocks, area_mode, url)
     has_h1 = any(b.tag == "h1" for b in blocks[:HEADER_WINDOW])
-    fallback = None if has_h1 else fallback_title(soup, root)
+    fallback = None if has_h1 else title_text
     header = find_header(blocks, preamble.indices, area_mode, fallback, url)
     body_blocks = _body_blocks(walk, header, preamble.indices, area_mode)
     body = tuple(b.text for b in body_blocks)
