@@ -28,7 +28,9 @@ from crawler.extract.header import (
     fallback_title,
     find_header,
     find_preamble,
+    first_heading,
     root_element,
+    structure_title,
 )
 from crawler.extract.landmarks import find_landmarks
 from crawler.extract.markup import HEADINGS
@@ -86,11 +88,9 @@ def extract_with_report(
         walk, report, found = _content(soup, url, title_text)
     except RecursionError:
         raise ExtractionError(f"{url}: markup nested too deeply") from None
-    if found is not None and found.title is not None and title_text is None:
-        title_text = " ".join(found.title.get_text().split())
+    title_text, needs_date = structure_title(found, title_text)
     doc = _document(walk, root, url, title_text)
-    if found is not None and found.title is None and doc.date is None:
-        # a title only in <head>, text but no date: an error or notice page
+    if needs_date and doc.date is None:
         raise ExtractionError(
             f"{url}: content area missing (no title heading and no date line)"
         )
@@ -146,7 +146,7 @@ def _document(
     area_mode = any(b.in_area for b in blocks)
     preamble = find_preamble(blocks, area_mode, url)
     has_h1 = any(b.tag == "h1" for b in blocks[:HEADER_WINDOW])
-    fallback = None if has_h1 else title_text
+    fallback = None if has_h1 else title_text or first_heading(blocks)
     header = find_header(blocks, preamble.indices, area_mode, fallback, url)
     body_blocks = _body_blocks(walk, header, preamble.indices, area_mode)
     body = tuple(b.text for b in body_blocks)
