@@ -72,6 +72,8 @@ _JAVASCRIPT_OFF = re.compile(
 )
 _RELATED = frozenset({"related links", "related link", "関連リンク"})
 _RELATED_TRIM = " :\uff1a[]\uff3b\uff3d\u3010\u3011\u25a0\u25a1\u25c6\u25c7\u25cf\u25cb"
+_RELATED_CHARS = 24  # "Related Links" with its brackets or colon
+_SHARE_CHARS = 80
 NOTICE_CHARS = 300  # a notice is one short line; a paragraph that mentions PDF is not
 REPEATED_CHARS = 80  # lines up to this long that repeat are furniture
 _SENTENCE_END = tuple(".\u3002!?\uff01\uff1f:\uff1a")  # full-width forms too
@@ -79,20 +81,24 @@ _SENTENCE_END = tuple(".\u3002!?\uff01\uff1f:\uff1a")  # full-width forms too
 
 def furniture(text: str) -> Furniture | None:
     """What a whole line (whitespace collapsed) is, if it is site furniture."""
-    if text.strip(_RELATED_TRIM).casefold() in _RELATED:
-        return Furniture.RELATED
-    if len(text) > NOTICE_CHARS:
+    size = len(text)
+    if size > NOTICE_CHARS:
         return None
-    if NAV_TEXT.match(text) or _PAGE_TOP.match(text) or _is_share_line(text):
+    lower = text.casefold()  # the cheap tests first: most lines are content
+    if size <= _RELATED_CHARS and lower.strip(_RELATED_TRIM) in _RELATED:
+        return Furniture.RELATED
+    if NAV_TEXT.match(text) or _PAGE_TOP.match(text):
         return Furniture.LINE
-    if _PDF_NOTICE.search(text) or _JAVASCRIPT_OFF.search(text):
+    if size <= _SHARE_CHARS and _SHARE_WORD.search(lower) and _is_share_line(text):
+        return Furniture.LINE
+    if ("pdf" in lower or "adobe" in lower) and _PDF_NOTICE.search(text):
+        return Furniture.LINE
+    if "javascript" in lower and _JAVASCRIPT_OFF.search(text):
         return Furniture.LINE
     return None
 
 
 def _is_share_line(text: str) -> bool:
-    if len(text) > 80 or _SHARE_WORD.search(text) is None:
-        return False
     pieces = [p for p in _SHARE_SEPARATORS.split(text) if p]
     return bool(pieces) and all(
         _SHARE_PIECE.match(p) or all(_SHARE_PIECE.match(w) for w in p.split())

@@ -10,10 +10,12 @@ structure whose title is only in <head> and which has no date line (an error pag
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -83,13 +85,16 @@ def extract_with_report(
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(text, PARSER)
     root = root_element(soup)
-    title_text = fallback_title(soup, root)
+    # og:title or <title>, read only when no <h1> gives the title
+    head_title = functools.cache(functools.partial(fallback_title, soup, root))
     try:
-        walk, report, found = _content(soup, url, title_text)
+        walk, report, found = _content(soup, url, head_title)
     except RecursionError:
         raise ExtractionError(f"{url}: markup nested too deeply") from None
-    title_text, needs_date = structure_title(found, title_text)
-    doc = _document(walk, root, url, title_text)
+    title, needs_date = None, False
+    if found is not None:
+        title, needs_date = structure_title(found, head_title())
+    doc = _document(walk, root, url, title, head_title)
     if needs_date and doc.date is None:
         raise ExtractionError(
             f"{url}: content area missing (no title heading and no date line)"
@@ -98,7 +103,7 @@ def extract_with_report(
 
 
 def _content(
-    soup: BeautifulSoup, url: str, title_text: str | None
+    soup: BeautifulSoup, url: str, head_title: Callable[[], str | None]
 ) -> tuple[Walk, ExtractionReport, Structure | None]:
     """Walk the landmark's content area; when there is none, or it holds only
     links, walk the area the structure pass finds (returned too)."""
@@ -111,7 +116,7 @@ def _content(
             path = ExtractionPath.LANDMARKS
             return walk, ExtractionReport(path, landmarks.container_name), None
         rejected = f"{landmarks.container_name}: {rejected}"
-    found = find_structure(soup, title_text)
+    found = find_structure(soup, head_title())
     if found is None:
         if rejected is not None and walk.blocks:
             # links only: a menu stored as the document would be a garbage version
@@ -140,13 +145,19 @@ def _rejection(walk: Walk) -> str | None:
 
 
 def _document(
-    walk: Walk, root: Tag | None, url: str, title_text: str | None
+    walk: Walk,
+    root: Tag | None,
+    url: str,
+    title: str | None,
+    head_title: Callable[[], str | None],
 ) -> Document:
+    """The Document of the walked content; `title` is the one the structure pass
+    settled on, `head_title` gives og:title or <title> when there is no <h1>."""
     blocks = walk.blocks
     area_mode = any(b.in_area for b in blocks)
     preamble = find_preamble(blocks, area_mode, url)
     has_h1 = any(b.tag == "h1" for b in blocks[:HEADER_WINDOW])
-    fallback = None if has_h1 else title_text or first_heading(blocks)
+    fallback = None if has_h1 else title or head_title() or first_heading(blocks)
     header = find_header(blocks, preamble.indices, area_mode, fallback, url)
     body_blocks = _body_blocks(walk, header, preamble.indices, area_mode)
     body = tuple(b.text for b in body_blocks)

@@ -156,14 +156,12 @@ def fallback_title(soup: BeautifulSoup, root: Tag | None) -> str | None:
 
 
 def structure_title(
-    found: Structure | None, title_text: str | None
+    found: Structure, title_text: str | None
 ) -> tuple[str | None, bool]:
     """The title to look for, and whether the page needs a date line to count as a
     document: read by structure with a title only in <head>, or (no title in
     <head>) only in a bold line or an <h2>, a page without a date line is an error
     or notice page."""
-    if found is None:
-        return title_text, False
     if found.title is None:
         return title_text, True
     if title_text is None:
