@@ -94,7 +94,8 @@ def _quality(template: str) -> None:
 
     import trafilatura
 
-    from tests.layouts import TEMPLATES, body_f1, load_readouts, url_of
+    from tests.layout_measures import body_f1
+    from tests.layouts import TEMPLATES, load_readouts, url_of
 
     ours: list[tuple[float, bool, bool]] = []
     peer: list[tuple[float, bool, bool]] = []

@@ -14,6 +14,7 @@ wraps it in its own markup and site chrome:
   furniture (fixtures/layouts/furniture.json) inside the content area.
 
 `renamed_page` renames every class and id of any page (the bundled site pages).
+What a Document must hold on these pages: tests/layout_measures.py.
 """
 
 from __future__ import annotations
@@ -22,45 +23,13 @@ import hashlib
 import html
 import json
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
 BASE = "https://www.mofa.go.jp/"
 Readout = dict[str, Any]  # one readout as in readouts_*.json
-
-# Text of the site chrome every template adds; none of it may reach a Document.
-CHROME_TEXT = (
-    "Print",
-    "Share this page",
-    "JavaScript",
-    "e-mail magazine",
-    "Back to Top",
-    "Adobe",
-    "LINEで送る",
-    "このページを印刷",
-    "メールマガジン",
-    "ページの先頭へ戻る",
-    "関連リンク",
-    "今月の報道発表",
-    "Press Releases of this month",
-    "Skip to main content",
-    "Site Map",
-    "Foreign Policy",
-    "Countries & Regions",
-    "About Us",
-    "Home",
-    "Legal Matters",
-    "Privacy Policy",
-    "Kasumigaseki",
-    "Copyright",
-    "Related Links",
-    "Page Top",
-    "Back to",
-    "Press Archive",
-)
 
 
 def load_readouts(language: str) -> list[Readout]:
@@ -72,33 +41,6 @@ def load_readouts(language: str) -> list[Readout]:
 
 def url_of(readout: Readout) -> str:
     return BASE + str(readout["path"])
-
-
-def expected_captions(readout: Readout) -> list[str]:
-    """Alt text then caption of each photo, each text once."""
-    found: list[str] = []
-    for alt, caption in readout["photos"]:
-        for text in (alt, caption):
-            if text not in found:
-                found.append(text)
-    return found
-
-
-def _tokens(lines: Iterable[str], language: str) -> Counter[str]:
-    text = " ".join(lines)
-    if language == "ja":  # no spaces between Japanese words: characters are its tokens
-        return Counter(c for c in text if not c.isspace())
-    return Counter(text.split())
-
-
-def body_f1(got: Iterable[str], want: Iterable[str], language: str) -> float:
-    """Token F1 of an extracted body against the expected one (1.0: same tokens)."""
-    g, w = _tokens(got, language), _tokens(want, language)
-    common = sum((g & w).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(g.values()), common / sum(w.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def _e(text: object) -> str:

@@ -16,16 +16,8 @@ import pytest
 
 from crawler.extract.extractor import ExtractionPath, extract, extract_with_report
 from tests.conftest import FIXTURES
-from tests.layouts import (
-    BASE,
-    CHROME_TEXT,
-    TEMPLATES,
-    body_f1,
-    expected_captions,
-    load_readouts,
-    renamed_page,
-    url_of,
-)
+from tests.layout_measures import CHROME_TEXT, body_f1, expected_captions
+from tests.layouts import BASE, TEMPLATES, load_readouts, renamed_page, url_of
 
 READOUTS = [(lang, r) for lang in ("en", "ja") for r in load_readouts(lang)]
 IDS = [str(r["path"]).rsplit("/", 1)[-1] for _, r in READOUTS]
