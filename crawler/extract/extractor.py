@@ -54,7 +54,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "2.0"
+EXTRACTOR_VERSION = "2.1"
 # one parser everywhere; html.parser builds different trees from broken markup
 PARSER = "lxml"
 
