@@ -5,10 +5,11 @@ that scores highest (text in links, in site chrome - <nav>, a site <header>,
 <footer>, <aside>, forms, the contact <address> - and in scripts does not count).
 The content area is the smallest element that holds both the page's title heading
 and that run. A page whose title is only in <title> or og:title (no heading says
-it) has the run widened instead: up through its ancestors while what they add
-beside it is no site chrome (the section label, date line and photos above the
-text, the back link below it), stopping below the site header, navigation,
-breadcrumbs, footer and other blocks of links.
+it) has the run widened instead (chrome.py): up through its ancestors while what
+they add beside it is no site chrome (the section label, date line and photos above
+the text, the back link below it), stopping below the site header, navigation,
+breadcrumbs, footer and other blocks of links. With no title in <head> either, the
+first <h2>, <h3> or line all in <b>/<strong> above the text in that area is the title.
 """
 
 from __future__ import annotations
