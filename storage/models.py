@@ -23,6 +23,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.packed import PackedJSON
 from storage.vocabulary import AlertStatus as AlertStatus
 from storage.vocabulary import ChangeKind as ChangeKind
 from storage.vocabulary import DocumentState as DocumentState
@@ -193,7 +194,8 @@ class Version(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Compressed on SQLite (storage/packed.py); SQL reads it through content_json.
+    content: Mapped[dict[str, Any]] = mapped_column(PackedJSON)
     extractor_version: Mapped[str] = mapped_column(String(32))
     snapshot_id: Mapped[int | None] = mapped_column(
         ForeignKey("snapshots.id"), index=True

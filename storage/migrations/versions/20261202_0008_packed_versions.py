@@ -1,0 +1,146 @@
+"""Versions stored in proportion to their text: compressed content, a slimmer index.
+
+SQLite: versions.content becomes zlib bytes (storage/packed.py, codec doc1) and the
+text index an FTS5 table without a copy of the text (content=''), fed by triggers
+that read the content through mofa_content(). PostgreSQL keeps JSON text and is asked
+to compress it (lz4 where the server has it, and from 256-byte rows up).
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.packed import pack, unpack_text
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_CHUNK = 500
+_TRIGGERS = ("version_search_insert", "version_search_update", "version_search_delete")
+
+
+def _fields(prefix: str, unpacked: bool) -> str:
+    content = f"mofa_content({prefix}content)" if unpacked else f"{prefix}content"
+    return f"json_extract({content}, '$.title'), json_extract({content}, '$.body')"
+
+
+def _sqlite_search(packed: bool) -> list[str]:
+    """The FTS5 table and its triggers: contentless over packed content, or 0004's."""
+    table = "fts5(title, body, content='')" if packed else "fts5(title, body)"
+    if packed:
+        forget = (
+            "INSERT INTO version_search(version_search, rowid, title, body) "
+            f"VALUES ('delete', old.id, {_fields('old.', True)});"
+        )
+    else:
+        forget = "DELETE FROM version_search WHERE rowid = old.id;"
+    add = (
+        "INSERT INTO version_search(rowid, title, body) "
+        f"VALUES (new.id, {_fields('new.', packed)});"
+    )
+    source = "SELECT id, " + _fields("", packed)
+    on = "ON versions BEGIN"
+    return [
+        f"CREATE VIRTUAL TABLE version_search USING {table}",
+        f"CREATE TRIGGER version_search_insert AFTER INSERT {on} {add} END",
+        f"CREATE TRIGGER version_search_update AFTER UPDATE OF content {on} "
+        f"{forget} {add} END",
+        f"CREATE TRIGGER version_search_delete AFTER DELETE {on} {forget} END",
+        f"INSERT INTO version_search(rowid, title, body) {source} FROM versions",
+    ]
+
+
+def _drop_sqlite_search() -> None:
+    for trigger in _TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    op.execute("DROP TABLE IF EXISTS version_search")
+
+
+def _rewrite_contents(convert: Callable[[bytes | str], bytes | str]) -> None:
+    """Every versions.content through `convert`, a chunk of rows at a time."""
+    db = op.get_bind()
+    last = 0
+    while True:
+        rows = db.execute(
+            sa.text(
+                "SELECT id, content FROM versions WHERE id > :last ORDER BY id LIMIT :n"
+            ),
+            {"last": last, "n": _CHUNK},
+        ).all()
+        if not rows:
+            return
+        db.execute(
+            sa.text("UPDATE versions SET content = :content WHERE id = :id"),
+            [{"id": id_, "content": convert(content)} for id_, content in rows],
+        )
+        last = rows[-1][0]
+
+
+def _packed(content: bytes | str) -> bytes:
+    return pack(json.loads(unpack_text(content)))
+
+
+def _pg_compression(method: str, target: int | None) -> None:
+    db = op.get_bind()
+    available = db.execute(
+        sa.text(
+            "SELECT setting FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+    ).scalar()
+    if available is not None and (method == "pglz" or _has_lz4(db)):
+        op.execute(
+            f"ALTER TABLE versions ALTER COLUMN content SET COMPRESSION {method}"
+        )
+    if target is None:
+        op.execute("ALTER TABLE versions RESET (toast_tuple_target)")
+    else:
+        op.execute(f"ALTER TABLE versions SET (toast_tuple_target = {target})")
+
+
+def _has_lz4(db: sa.Connection) -> bool:
+    values = db.execute(
+        sa.text(
+            "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+    ).scalar()
+    return "lz4" in (values or [])
+
+
+def _content_type(old: sa.types.TypeEngine[Any], new: sa.types.TypeEngine[Any]) -> None:
+    with op.batch_alter_table("versions", schema=None) as batch_op:
+        batch_op.alter_column("content", existing_type=old, type_=new, nullable=False)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        _drop_sqlite_search()
+        _content_type(sa.JSON(), sa.LargeBinary())
+        _rewrite_contents(_packed)
+        for statement in _sqlite_search(packed=True):
+            op.execute(statement)
+        return
+    _pg_compression("lz4", 256)
+    # Rows already stored are compressed as they are rewritten.
+    op.execute("UPDATE versions SET content = content::text::json")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        _drop_sqlite_search()
+        _rewrite_contents(unpack_text)
+        _content_type(sa.LargeBinary(), sa.JSON())
+        for statement in _sqlite_search(packed=False):
+            op.execute(statement)
+        return
+    _pg_compression("pglz", None)
