@@ -40,6 +40,7 @@ from tests.sitesim import SiteSim
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("press_releases", "press_conferences", "japan_us")
 SENTENCE = " The two sides also agreed to meet again for edit number {k}."
+BODY = '<div class="any-area">'  # the first paragraph after it gets the sentence
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Measure:
     size: int  # database bytes
     raw: int  # raw HTML bytes it holds
     snapshots: int
+    versions: int
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,9 +100,9 @@ def _one(
     edited = _edit(site, root / f"edits-{label}", args.edits)
     _replay(config, url, edited)
     after = measure(url)
-    grown = (after.size - first.size) / args.edits
-    print(f"{label}: {args.edits} one-sentence edits: +{after.size - first.size} "
-          f"bytes = {grown:.0f} bytes per edit")  # fmt: skip
+    grown, versions = after.size - first.size, after.versions - first.versions
+    print(f"{label}: {args.edits} one-sentence edits (+{versions} versions): "
+          f"+{grown} bytes = {grown / args.edits:.0f} bytes per edit")  # fmt: skip
     settings = _settings(base_url, url, site, args.n)
     _cycle(settings)  # the replayed pages had no validators: fetched whole once
     _cycle(settings)
@@ -140,8 +142,9 @@ def _edit(site: GeneratedSite, folder: Path, count: int) -> Path:
     """The first `count` detail pages with a sentence more, in a folder of their own."""
     for k, path in enumerate(site.detail_paths[:count]):
         page = site.root / path.lstrip("/")
-        text = page.read_text().replace("</li>", SENTENCE.format(k=k) + "</li>", 1)
-        page.write_text(text)
+        head, marker, body = page.read_text().partition(BODY)
+        added = body.replace("</p>", SENTENCE.format(k=k) + "</p>", 1)
+        page.write_text(head + marker + added)
         target = folder / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(page, target)
@@ -178,7 +181,8 @@ def _sqlite_measure(url: str) -> Measure:
         size = db.execute("PRAGMA page_size").fetchone()[0]
         raw = db.execute("SELECT sum(raw_size) FROM snapshot_bodies").fetchone()[0]
         rows = db.execute("SELECT count(*) FROM snapshots").fetchone()[0]
-    return Measure(pages * size, int(raw), int(rows))
+        versions = db.execute("SELECT count(*) FROM versions").fetchone()[0]
+    return Measure(pages * size, int(raw), int(rows), int(versions))
 
 
 _PG_SIZE = """SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
@@ -198,10 +202,11 @@ def _pg_measure(url: str) -> Measure:
                 _PG_SIZE,
                 "SELECT sum(raw_size) FROM snapshot_bodies",
                 "SELECT count(*) FROM snapshots",
+                "SELECT count(*) FROM versions",
             )
         ]
-    size, raw, rows = (int(row[0]) if row else 0 for row in values)
-    return Measure(size, raw, rows)
+    size, raw, rows, versions = (int(row[0]) if row else 0 for row in values)
+    return Measure(size, raw, rows, versions)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Version content stored compressed (codec "doc1"), read back as the Document dict.
+"""JSON stored compressed (codec "doc1"): versions' Documents and changes' diffs.
 
 A Document's JSON is mostly its own body text plus the same twenty keys every time;
 zlib seeded with those keys and the site's usual wording (storage/bodydict.py) keeps

@@ -13,11 +13,12 @@ from storage.browse.changes import change_page
 from storage.browse.meetings import meeting_readouts
 from storage.db import downgrade_database, make_engine, open_database, upgrade_database
 from storage.history import list_changes
-from storage.models import Version
+from storage.models import Change, Version
 from storage.packed import pack, unpack
 from storage.versions import search_documents
 from tests.factories import T0, make_change, make_document, make_version
 
+DIFF = [{"field": "body", "op": "changed", "old": "a wombat", "new": "a numbat"}]
 MEETING = {
     "format": "meeting",
     "participants": [{"name": "KAMIKAWA Yoko", "role": None, "side": "japan"}],
@@ -105,6 +106,14 @@ def _write_as_0007(url: str) -> None:
                         "at": T0 + timedelta(minutes=id_),
                     },
                 )
+            db.execute(
+                text(
+                    "INSERT INTO changes (id, document_id, kind, from_version_id, "
+                    "to_version_id, diff, is_silent, detected_at) VALUES (1, 1, "
+                    "'updated', 1, 2, :diff, false, :at)"
+                ),
+                {"diff": json.dumps(DIFF), "at": T0},
+            )
     finally:
         engine.dispose()
 
@@ -148,6 +157,8 @@ def test_0008_converts_a_database_written_by_0007_and_back(db_url):
     assert _indexed(db_url, "numbat") == [2]
     factory = open_database(db_url)
     try:
+        with factory() as session:
+            assert session.get_one(Change, 1).diff == DIFF
         with factory.begin() as session:  # the index follows writes after 0008 too
             version = session.get_one(Version, 1)
             version.content = {**version.content, "body": ["a quokka"]}

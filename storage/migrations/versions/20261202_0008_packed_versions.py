@@ -1,9 +1,10 @@
 """Versions stored in proportion to their text: compressed content, a slimmer index.
 
-SQLite: versions.content becomes zlib bytes (storage/packed.py, codec doc1) and the
-text index an FTS5 table without a copy of the text (content=''), fed by triggers
-that read the content through mofa_content(). PostgreSQL keeps JSON text and is asked
-to compress it (lz4 where the server has it, and from 256-byte rows up).
+SQLite: versions.content and changes.diff become zlib bytes (storage/packed.py,
+codec doc1) and the text index an FTS5 table without a copy of the text
+(content=''), fed by triggers that read the content through mofa_content().
+PostgreSQL keeps JSON text and is asked to compress it (lz4 where the server has it,
+and from 256-byte rows up).
 
 Revision ID: 0008
 Revises: 0007
@@ -27,6 +28,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _CHUNK = 500
+# The JSON columns stored compressed: each version's Document, each change's diff.
+PACKED = (("versions", "content"), ("changes", "diff"))
 _TRIGGERS = ("version_search_insert", "version_search_update", "version_search_delete")
 
 
@@ -67,22 +70,19 @@ def _drop_sqlite_search() -> None:
     op.execute("DROP TABLE IF EXISTS version_search")
 
 
-def _rewrite_contents(convert: Callable[[bytes | str], bytes | str]) -> None:
-    """Every versions.content through `convert`, a chunk of rows at a time."""
+def _rewrite(table: str, column: str, convert: Callable[[bytes | str], Any]) -> None:
+    """Every value of table.column through `convert`, a chunk of rows at a time."""
     db = op.get_bind()
+    select = f"SELECT id, {column} FROM {table} WHERE id > :last ORDER BY id LIMIT :n"
+    update = f"UPDATE {table} SET {column} = :value WHERE id = :id"
     last = 0
     while True:
-        rows = db.execute(
-            sa.text(
-                "SELECT id, content FROM versions WHERE id > :last ORDER BY id LIMIT :n"
-            ),
-            {"last": last, "n": _CHUNK},
-        ).all()
+        rows = db.execute(sa.text(select), {"last": last, "n": _CHUNK}).all()
         if not rows:
             return
         db.execute(
-            sa.text("UPDATE versions SET content = :content WHERE id = :id"),
-            [{"id": id_, "content": convert(content)} for id_, content in rows],
+            sa.text(update),
+            [{"id": id_, "value": convert(value)} for id_, value in rows],
         )
         last = rows[-1][0]
 
@@ -91,7 +91,7 @@ def _packed(content: bytes | str) -> bytes:
     return pack(json.loads(unpack_text(content)))
 
 
-def _pg_compression(method: str, target: int | None) -> None:
+def _pg_compression(table: str, column: str, method: str, target: int | None) -> None:
     db = op.get_bind()
     available = db.execute(
         sa.text(
@@ -100,12 +100,12 @@ def _pg_compression(method: str, target: int | None) -> None:
     ).scalar()
     if available is not None and (method == "pglz" or _has_lz4(db)):
         op.execute(
-            f"ALTER TABLE versions ALTER COLUMN content SET COMPRESSION {method}"
+            f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}"
         )
     if target is None:
-        op.execute("ALTER TABLE versions RESET (toast_tuple_target)")
+        op.execute(f"ALTER TABLE {table} RESET (toast_tuple_target)")
     else:
-        op.execute(f"ALTER TABLE versions SET (toast_tuple_target = {target})")
+        op.execute(f"ALTER TABLE {table} SET (toast_tuple_target = {target})")
 
 
 def _has_lz4(db: sa.Connection) -> bool:
@@ -117,30 +117,39 @@ def _has_lz4(db: sa.Connection) -> bool:
     return "lz4" in (values or [])
 
 
-def _content_type(old: sa.types.TypeEngine[Any], new: sa.types.TypeEngine[Any]) -> None:
-    with op.batch_alter_table("versions", schema=None) as batch_op:
-        batch_op.alter_column("content", existing_type=old, type_=new, nullable=False)
+def _column_type(
+    table: str,
+    column: str,
+    old: sa.types.TypeEngine[Any],
+    new: sa.types.TypeEngine[Any],
+) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.alter_column(column, existing_type=old, type_=new, nullable=False)
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _drop_sqlite_search()
-        _content_type(sa.JSON(), sa.LargeBinary())
-        _rewrite_contents(_packed)
+        for table, column in PACKED:
+            _column_type(table, column, sa.JSON(), sa.LargeBinary())
+            _rewrite(table, column, _packed)
         for statement in _sqlite_search(packed=True):
             op.execute(statement)
         return
-    _pg_compression("lz4", 256)
-    # Rows already stored are compressed as they are rewritten.
-    op.execute("UPDATE versions SET content = content::text::json")
+    for table, column in PACKED:
+        _pg_compression(table, column, "lz4", 256)
+        # Rows already stored are compressed as they are rewritten.
+        op.execute(f"UPDATE {table} SET {column} = {column}::text::json")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _drop_sqlite_search()
-        _rewrite_contents(unpack_text)
-        _content_type(sa.LargeBinary(), sa.JSON())
+        for table, column in PACKED:
+            _rewrite(table, column, unpack_text)
+            _column_type(table, column, sa.LargeBinary(), sa.JSON())
         for statement in _sqlite_search(packed=False):
             op.execute(statement)
         return
-    _pg_compression("pglz", None)
+    for table, column in PACKED:
+        _pg_compression(table, column, "pglz", None)
