@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 
+from monitor.detect.diff import diff_documents
 from storage.browse import ChangeFilter
 from storage.browse.changes import change_page
 from storage.browse.meetings import meeting_readouts
 from storage.db import downgrade_database, make_engine, open_database, upgrade_database
 from storage.history import list_changes
-from storage.models import Change, Version
+from storage.models import Change, ChangeKind, Version
 from storage.packed import pack, unpack
 from storage.versions import search_documents
 from tests.factories import T0, make_change, make_document, make_version
@@ -178,3 +180,46 @@ def test_0008_converts_a_database_written_by_0007_and_back(db_url):
         engine.dispose()
     as_text = raw if isinstance(raw, str | bytes) else json.dumps(raw)
     assert json.loads(as_text)["title"] == "On the numbat"
+
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "documents"
+_STORED = {
+    "sqlite": "SELECT (SELECT length(content) FROM versions WHERE id = :v) "
+    "+ (SELECT length(diff) FROM changes WHERE id = :c)",
+    "postgresql": "SELECT (SELECT pg_column_size(content) FROM versions WHERE id = :v)"
+    " + (SELECT pg_column_size(diff) FROM changes WHERE id = :c)",
+}
+
+
+# The share of their JSON text that a version and its diff take once stored.
+_SHARE = {"sqlite": 0.35, "postgresql": 0.8}
+
+
+def test_a_one_sentence_edit_stores_its_version_and_diff_compressed(session_factory):
+    """The stored bytes of the new version's Document and of the change's diff, against
+    4 KB as JSON text (the Document, and the edited paragraph three times): SQLite
+    packs both (storage/packed.py); PostgreSQL compresses the Document (TOAST)."""
+    document = json.loads((FIXTURE / "seed_000_press4e_003170.json").read_text())
+    edited = {**document, "body": list(document["body"])}
+    edited["body"][2] += " The two sides agreed to meet again next month."
+    with session_factory.begin() as session:
+        first = make_version(session, document)
+        second = make_version(session, edited, now=T0 + timedelta(hours=1))
+        change = make_change(
+            session,
+            first.document_id,
+            kind=ChangeKind.UPDATED,
+            from_version_id=first.version_id,
+            to_version_id=second.version_id,
+        )
+        change.diff = [c.to_dict() for c in diff_documents(document, edited)]
+    plain = len(json.dumps(edited, ensure_ascii=False)) + len(
+        json.dumps(change.diff, ensure_ascii=False)
+    )
+    with session_factory() as session:
+        dialect = session.get_bind().dialect.name
+        ids = {"v": second.version_id, "c": change.id}
+        stored = session.execute(text(_STORED[dialect]), ids).scalar_one()
+        assert session.get_one(Change, change.id).diff == change.diff
+    assert plain > 3900
+    assert stored < _SHARE[dialect] * plain, (stored, plain)
