@@ -29,6 +29,7 @@ from crawler.contract import (
     path_language,
 )
 from crawler.extract import listing
+from crawler.japanese_archives import archive_of
 from crawler.revisit import RevisitPolicy, RevisitState, next_due, staggered_slot
 from storage.cycles import baseline_open
 from storage.db import unit_of_work
@@ -213,7 +214,7 @@ def _plan_archives(
         .group_by(Snapshot.url)
     ).all()
     for url, fetched_at in rows:
-        link = listing.archive_link(url)
+        link = archive_of(url)
         if link is None or ARCHIVE_SECTIONS[link.is_conference] not in sections:
             continue
         if not plan.in_scope(url, base_url):

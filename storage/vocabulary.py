@@ -72,6 +72,9 @@ class SilentReason(enum.StrEnum):
     FLAP = "flap"
     EMPTY = "empty_diff"
     EXTRACTOR = "extractor"
+    # The English page of a known Japanese document: its `translated` alert stands
+    # for its `new` (storage.translations).
+    TRANSLATED = "translated"
 
 
 class ExtractionPath(enum.StrEnum):

@@ -9,6 +9,9 @@ English versions that follow them a cycle later (pages built from fixture templa
   DISAGREE_EN (links to DISAGREE_JA; start 1:30 p.m. and 45 minutes against
   午後1時45分 and 約60分間).
 - resolve_disagreement: DISAGREE_EN corrected to 1:45 p.m. and 60 minutes.
+- reiwa_archives: the Japanese release index links two archive pages in the era-year
+  form, 令和6年3月 (REIWA_ARCHIVE, listing ARCHIVED_JA, linked from nowhere else)
+  and 令和3年11月 (OLD_ARCHIVE, before the default `since` 2022-01, listing OLD_JA).
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ DISAGREE_JA = "/mofaj/press/release/pressit_000001_00985.html"
 READOUT_JA = "/mofaj/press/release/pressit_000001_00990.html"
 DISAGREE_EN = "/press/release/pressite_000001_00520.html"
 READOUT_EN = "/press/release/pressite_000001_00521.html"
+
+REIWA_ARCHIVE = "/mofaj/press/release/6_3_index.html"
+ARCHIVED_JA = "/mofaj/press/release/pressit_000001_00850.html"
+OLD_ARCHIVE = "/mofaj/press/release/3_11_index.html"
+OLD_JA = "/mofaj/press/release/pressit_000001_00120.html"
 
 JA_LEAD = (
     "3月4日、午前8時10分から約20分間、桜田健二外務大臣は、"
@@ -73,6 +81,8 @@ AUSTRALIA = Talk(
     "Australia",
     "Penny Wong",
 )
+
+CHILE = Talk(1, "日・チリ外相電話会談", "チリ", "アナ・トレス", "", "", "")
 
 
 def japanese_page(site: SiteSim, talk: Talk, *, start: str, minutes: int) -> str:
@@ -148,6 +158,28 @@ def bilingual_baseline(site: SiteSim) -> None:
     _add(site, NO_ENGLISH, fiji.encode("shift_jis"), JA_INDEX, FIJI.ja_title, FIJI)
     page = japanese_page(site, NEW_ZEALAND, start="午後1時45分", minutes=60)
     _add(site, DISAGREE_JA, page, JA_INDEX, NEW_ZEALAND.ja_title, NEW_ZEALAND)
+
+
+def reiwa_archives(site: SiteSim) -> None:
+    """Two era-year archive pages linked from the Japanese release index only."""
+    for archive, path, talk, heading in (
+        (REIWA_ARCHIVE, ARCHIVED_JA, CHILE, "報道発表 令和6年3月"),
+        (OLD_ARCHIVE, OLD_JA, FIJI, "報道発表 令和3年11月"),
+    ):
+        site.write_page(path, japanese_page(site, talk, start="午前9時", minutes=15))
+        items = (
+            '<dl class="title-list">\n<dt class="list-title">3月1日</dt>\n'
+            f'<dd><ul class="link-list"><li><a href="{path}">{talk.ja_title}</a>'
+            "</li></ul></dd>\n</dl>"
+        )
+        site.write_page(archive, list_page(site, heading, items))
+    site.edit_page(
+        JA_INDEX,
+        "</dl>\n</div>",
+        '</dl>\n</div>\n<h2>過去の報道発表</h2>\n<ul class="link-list">'
+        f'<li><a href="{REIWA_ARCHIVE.rsplit("/", 1)[1]}">令和6年3月</a></li>'
+        f'<li><a href="{OLD_ARCHIVE}">令和3年11月</a></li></ul>',
+    )
 
 
 def publish_japanese(site: SiteSim) -> None:

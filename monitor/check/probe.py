@@ -1,7 +1,8 @@
 """Which few pages `check` asks for, and what each answer means.
 
-robots.txt first; then, per configured section, its list pages (when robots.txt
-allows them) and the newest detail pages they link to. Nothing is stored.
+robots.txt first; then, per configured section and language edition, its list
+pages (when robots.txt allows them) and the newest detail pages they link to.
+Nothing is stored.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 
 import crawler.extract.listing as listing
 from crawler.blocking import BLOCKED_STATUSES, is_challenge
-from crawler.contract import ENTRY_PAGES, OPTIONAL_ENTRY_PAGES
+from crawler.contract import OPTIONAL_ENTRY_PAGES, Language, entry_paths
 from crawler.extract.encoding import decode_html
 from crawler.extract.extractor import ExtractionError, extract_with_report
 from monitor.check.client import Answer, PoliteClient, RobotsRules
@@ -45,6 +46,7 @@ class PageReport:
     verdict: Verdict
     note: str
     findings: Findings | None = None
+    language: Language = Language.EN
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,24 +55,36 @@ class CheckPlan:
     sections: tuple[str, ...]
     details_per_section: int
     today: date
+    languages: tuple[Language, ...] = (Language.EN,)
 
 
 Report = Callable[[PageReport], None]
 
 
 def run_check(client: PoliteClient, plan: CheckPlan, report: Report) -> None:
-    """Ask for robots.txt, then each section's pages; report every URL as it comes."""
+    """Ask for robots.txt, then each section's pages in each configured edition
+    (English first); report every URL as it comes."""
     robots = client.robots(plan.base_url)
     report(_robots_report(robots))
     if not robots.available:
         return  # what the crawl does too: nothing is fetched without robots.txt
     seen: set[str] = set()
     for section in plan.sections:
-        listed = _check_index_pages(client, plan, section, robots.allows, report)
-        newest = [d for d in _newest(listed) if d.url not in seen]
-        for document in newest[: plan.details_per_section]:
-            seen.add(document.url)
-            report(_check_detail(client, section, document.url, robots.allows))
+        for language in plan.languages:
+            where = _Where(section, language)
+            listed = _check_index_pages(client, plan, where, robots.allows, report)
+            newest = [d for d in _newest(listed) if d.url not in seen]
+            for document in newest[: plan.details_per_section]:
+                seen.add(document.url)
+                report(_check_detail(client, where, document.url, robots.allows))
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """The section and edition a page is checked for."""
+
+    section: str
+    language: Language
 
 
 def _robots_report(robots: RobotsRules) -> PageReport:
@@ -90,15 +104,15 @@ def _robots_report(robots: RobotsRules) -> PageReport:
 def _check_index_pages(
     client: PoliteClient,
     plan: CheckPlan,
-    section: str,
+    where: _Where,
     allows: Callable[[str, str], bool],
     report: Report,
 ) -> list[listing.ListedDocument]:
     listed: list[listing.ListedDocument] = []
-    for path in ENTRY_PAGES.get(section, ()):
+    for path in entry_paths(where.section, (where.language,)):
         url = plan.base_url.rstrip("/") + path
         if not allows(url, client.user_agent):
-            report(_disallowed(Role.INDEX, section, url))
+            report(_disallowed(Role.INDEX, where, url))
             continue
         answer = client.get(url)
         verdict, note = _answer_verdict(answer)
@@ -114,30 +128,44 @@ def _check_index_pages(
             note = f"{count} detail link{'' if count == 1 else 's'}"
             if not count:
                 verdict, note = Verdict.MISSING, "no detail links found"
-        report(PageReport(Role.INDEX, section, url, answer.status, verdict, note))
+        report(_page(Role.INDEX, where, url, answer.status, verdict, note))
     return listed
 
 
 def _check_detail(
-    client: PoliteClient, section: str, url: str, allows: Callable[[str, str], bool]
+    client: PoliteClient, where: _Where, url: str, allows: Callable[[str, str], bool]
 ) -> PageReport:
     if not allows(url, client.user_agent):
-        return _disallowed(Role.DETAIL, section, url)
+        return _disallowed(Role.DETAIL, where, url)
     answer = client.get(url)
     verdict, note = _answer_verdict(answer)
     if verdict is not Verdict.OK:
-        return PageReport(Role.DETAIL, section, url, answer.status, verdict, note)
+        return _page(Role.DETAIL, where, url, answer.status, verdict, note)
     try:
         document, how = extract_with_report(
             answer.body, url, http_charset=answer.charset
         )
     except ExtractionError as exc:
         note = f"unrecognizable page: {exc}"
-        return PageReport(Role.DETAIL, section, url, 200, Verdict.MISSING, note)
+        return _page(Role.DETAIL, where, url, 200, Verdict.MISSING, note)
     # the path (landmarks or structure) is the extractor's report, not the Document's
     found = findings_of({**document.to_dict(), "extraction_path": how.path.value})
     verdict = Verdict.MISSING if found.missing else Verdict.OK
-    return PageReport(Role.DETAIL, section, url, 200, verdict, "extracted", found)
+    return _page(Role.DETAIL, where, url, 200, verdict, "extracted", found)
+
+
+def _page(
+    role: Role,
+    where: _Where,
+    url: str,
+    status: int,
+    verdict: Verdict,
+    note: str,
+    findings: Findings | None = None,
+) -> PageReport:
+    return PageReport(
+        role, where.section, url, status, verdict, note, findings, where.language
+    )
 
 
 def _answer_verdict(answer: Answer) -> tuple[Verdict, str]:
@@ -160,10 +188,8 @@ def _answer_verdict(answer: Answer) -> tuple[Verdict, str]:
     return Verdict.OK, ""
 
 
-def _disallowed(role: Role, section: str, url: str) -> PageReport:
-    return PageReport(
-        role, section, url, 0, Verdict.DISALLOWED, "robots.txt disallows it"
-    )
+def _disallowed(role: Role, where: _Where, url: str) -> PageReport:
+    return _page(role, where, url, 0, Verdict.DISALLOWED, "robots.txt disallows it")
 
 
 def _newest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from crawler.contract import Language
 from monitor.check.findings import Findings
 from monitor.check.probe import PageReport, Role, Verdict
 from monitor.config import Settings
@@ -27,6 +28,8 @@ def header_line(settings: Settings) -> str:
 def page_lines(page: PageReport) -> list[str]:
     """One line for the URL, and for a detail page what was found and is missing."""
     where = page.role.value if page.section is None else f"{page.section} {page.role}"
+    if page.language is not Language.EN:
+        where = f"{page.section} ({page.language}) {page.role}"
     status = str(page.status) if page.status else "-"
     head = f"{page.verdict.upper():<10} {status:>3}  {where}  {page.url}"
     lines = [head + (f"  ({page.note})" if page.note else "")]

@@ -24,15 +24,17 @@ MAX_DETAILS = 2
     type=click.IntRange(1, MAX_DETAILS),
     default=1,
     metavar="N",
-    help=f"Newest detail pages to try per section (1-{MAX_DETAILS}).",
+    help=f"Newest detail pages to try per section and language (1-{MAX_DETAILS}).",
 )
 @pass_context
 def check(ctx: Context, details: int) -> int:
     """Ask the site for a handful of pages and show what the extractor finds.
 
     robots.txt first, then each configured section's list page and its newest
-    detail pages, with the configured User-Agent, download_delay and proxy, and
-    only where robots.txt allows. For each URL: the HTTP status, whether the site
+    detail pages, in each configured language edition ([site] languages: the
+    Japanese /mofaj/ list pages and their newest pages too when it has "ja"),
+    with the configured User-Agent, download_delay and proxy, and only where
+    robots.txt allows. For each URL: the HTTP status, whether the site
     blocked us (403, 429 or a bot challenge), and on detail pages the title, date,
     body paragraphs, captions and meeting facts found, and what is missing.
     Nothing is stored.
@@ -49,6 +51,7 @@ def check(ctx: Context, details: int) -> int:
         sections=tuple(settings.site.sections),
         details_per_section=details,
         today=datetime.now(UTC).date(),
+        languages=tuple(settings.site.languages),
     )
     pages: list[PageReport] = []
 

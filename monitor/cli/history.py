@@ -53,8 +53,8 @@ def changes(ctx: Context, since: date | None, limit: int | None, as_json: bool) 
     """List detected changes, oldest first: the newest 100 unless told.
 
     Changes recorded but never announced are marked
-    [silent: baseline|flap|extractor|empty_diff]. Without a limit they are read
-    and written a page at a time, so any archive lists in little memory.
+    [silent: baseline|flap|extractor|empty_diff|translated]. Without a limit they
+    are read and written a page at a time, so any archive lists in little memory.
     """
     from storage.history import select_changes
     from storage.reading import reading

@@ -6,7 +6,8 @@ After the documents' own changes are detected, each cycle:
   readouts, by the same date, meeting format and number of participants on each
   side (names are written in different scripts), when exactly one candidate fits;
 - records `translated` when the English page of a Japanese document already known
-  appears (with the lag in days);
+  appears (with the lag in days); for a user that is the page's one event, so the
+  channels its alert goes to do not also get the page's `new` (storage.translations);
 - compares the meeting facts of every pair and records `discrepancy` when the
   disagreement is new or different from the one last announced, and once more
   when an edit resolves it.
@@ -24,6 +25,7 @@ from typing import Any
 from monitor.alerts.queue import queue_alerts
 from monitor.config import Settings
 from monitor.detect.diff import FieldChange
+from monitor.detect.places import Agreement, compare_places
 from storage.db import DbSession, SessionFactory, unit_of_work
 from storage.pairs import (
     PairCandidate,
@@ -34,14 +36,22 @@ from storage.pairs import (
     unpaired_candidates,
     version_content,
 )
+from storage.translations import supersede_new
 from storage.vocabulary import ChangeKind, PairMethod
 
 logger = logging.getLogger(__name__)
 
 # Meeting facts compared across the two languages, in the order alerts show them.
-# Places and names are written differently in each language: the participants are
-# compared by how many sit on each side, places are not compared.
-COMPARED_FACTS = ("started_at_local", "duration_minutes", "format", "participants")
+# Names are written differently in each language: the participants are compared by
+# how many sit on each side, places through monitor.detect.places (a place it does
+# not know is not comparable, never a disagreement).
+COMPARED_FACTS = (
+    "started_at_local",
+    "duration_minutes",
+    "location",
+    "format",
+    "participants",
+)
 DIFFERS = "differs"
 RESOLVED = "resolved"
 
@@ -86,13 +96,8 @@ def detect_pairs(
             )
             if lag is not None:
                 translated += 1
-                alerts += _record(
-                    session,
-                    settings,
-                    now,
-                    match.english,
-                    [FieldChange("lag_days", "translated", None, lag)],
-                    silent,
+                alerts += _translated(
+                    session, settings, now, match.english, lag, silent
                 )
         discrepancies, more = _judge_pairs(session, settings, now, silent)
     result = PairResult(len(found), translated, discrepancies, alerts + more)
@@ -143,9 +148,16 @@ def disagreements(
     found = []
     for name in COMPARED_FACTS:
         ja_value, en_value = _fact(ja, name), _fact(en, name)
-        if ja_value is not None and en_value is not None and ja_value != en_value:
-            found.append(FieldChange(name, DIFFERS, ja_value, en_value))
+        if ja_value is None or en_value is None or ja_value == en_value:
+            continue
+        if name == "location" and not _places_differ(ja_value, en_value):
+            continue
+        found.append(FieldChange(name, DIFFERS, ja_value, en_value))
     return found
+
+
+def _places_differ(japanese: object, english: object) -> bool:
+    return compare_places(str(japanese), str(english)) is Agreement.DIFFERENT
 
 
 def _judge_pairs(
@@ -166,8 +178,24 @@ def _judge_pairs(
             item.pair.english_id, "", "en", now, item.english_version_id, {}
         )
         recorded += 1
-        alerts += _record(session, settings, now, english, changes, silent)
+        alerts += _record(session, settings, now, english, changes, silent)[1]
     return recorded, alerts
+
+
+def _translated(
+    session: DbSession,
+    settings: Settings,
+    now: datetime,
+    english: PairCandidate,
+    lag: int,
+    silent: bool,
+) -> int:
+    """Record `translated`; a channel it goes to does not get the page's `new` too."""
+    change = [FieldChange("lag_days", "translated", None, lag)]
+    change_id, alerts = _record(session, settings, now, english, change, silent)
+    if alerts:
+        supersede_new(session, english.id, change_id)
+    return alerts
 
 
 def _record(
@@ -177,7 +205,7 @@ def _record(
     english: PairCandidate,
     changes: list[FieldChange],
     silent: bool,
-) -> int:
+) -> tuple[int, int]:
     translated = changes[0].op == "translated"
     kind = ChangeKind.TRANSLATED if translated else ChangeKind.DISCREPANCY
     change_id = record_pair_change(
@@ -190,9 +218,9 @@ def _record(
         now=now,
     )
     if silent:
-        return 0
+        return change_id, 0
     content = english.content or version_content(session, english.version_id)
-    return queue_alerts(session, settings, now, change_id, kind, content)
+    return change_id, queue_alerts(session, settings, now, change_id, kind, content)
 
 
 def _lag_days(match: _Found) -> int | None:

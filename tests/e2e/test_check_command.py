@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import bilingual
 from tests.e2e.cli_helpers import Installation
 from tests.proxy import ForwardProxy
 from tests.sitesim import Fault, SiteSim
@@ -65,6 +66,43 @@ def test_a_healthy_site_exits_0_with_fields_per_page_and_nothing_stored(
     assert len(paths) <= 12
     assert {r.user_agent for r in site.requests} == {AGENT}
     assert not (home.folder / "mofawatch.db").exists()
+    assert not site.requests_for("/mofaj/")  # languages = ["en"], the default
+
+
+def test_with_japanese_it_also_checks_the_japanese_lists_and_newest_pages(
+    site: SiteSim, tmp_path: Path
+) -> None:
+    bilingual.bilingual_baseline(site)  # adds a Shift_JIS readout, among others
+    home = _with_agent(site, tmp_path)
+    config = home.folder / "mofawatch.toml"
+    editions = 'languages = ["en", "ja"]\nsections = ["press_releases"]\n'
+    config.write_text(config.read_text().replace("[site]\n", "[site]\n" + editions))
+    done = home.run("check", "--details", "2")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    index = _line(out, bilingual.JA_INDEX)
+    assert index.startswith("OK")
+    assert " press_releases (ja) index " in index
+    assert "4 detail links" in index
+    assert "2 detail links" in _line(out, INDEX)
+    # The newest two Japanese readouts: 4月8日, then 4月5日 (the Shift_JIS page).
+    details = [
+        line.split()[-2]
+        for line in out.splitlines()
+        if " press_releases (ja) detail " in line
+    ]
+    assert details == [site.url(bilingual.DISAGREE_JA), site.url(bilingual.NO_ENGLISH)]
+    newest = out[out.index(bilingual.DISAGREE_JA) :]
+    assert "title: 日・ニュージーランド外相電話会談" in newest
+    assert "date: 2024-04-08" in newest
+    assert "meeting: telephone_talk, 13:45, 60 min, 2 participants" in newest
+    sjis = out[out.index(bilingual.NO_ENGLISH) :]
+    assert "title: 日・フィジー外相電話会談" in sjis
+    assert "missing: nothing" in sjis
+    # Still a handful: robots.txt, two list pages, two pages of each edition.
+    assert len(site.requests) == 7
+    assert "all good (exit 0)" in out
 
 
 def test_a_blocked_index_page_exits_4(site: SiteSim, tmp_path: Path) -> None:

@@ -1,17 +1,23 @@
 """Alerts of Japanese documents and of pairs: real SMTP (RFC 2047 subject decoded
-here) and a real Slack receiver (UTF-8 JSON within Block Kit limits)."""
+here) and a real Slack receiver (UTF-8 JSON within Block Kit limits); the HTML part
+of a Japanese alert as headless Chromium shows it."""
 
 from __future__ import annotations
 
+import base64
 import email.header
 import json
+import re
 from datetime import UTC, datetime
+
+from selenium.webdriver.common.by import By
 
 from monitor.alerts.notifiers import EmailNotifier, SlackNotifier
 from monitor.alerts.render.cards import ChangeView, render_change
 from monitor.config import ChannelSettings
 from monitor.detect.diff import FieldChange
 from tests.conftest import fixture_text
+from tests.integration.test_email_layout import PHONE_WIDTH, phone_browser
 from tests.integration.test_notifiers_slack import assert_within_slack_limits
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
@@ -111,3 +117,50 @@ def test_translation_and_resolution_say_so():
     assert resolved.subject.startswith("Versions agree again: ")
     assert "An edit resolved the disagreement" in resolved.text
     assert translated.payload["kind"] == "translated"
+
+
+# What UTF-8 read as Latin-1 or cp1252 looks like, and the replacement character.
+MOJIBAKE = re.compile(r"[\u00c2-\u00c3\u00e2-\u00e6\u0080-\u009f\ufffd]")
+
+
+def test_the_japanese_html_part_reads_in_a_real_browser_at_380_px(
+    smtp_server, tmp_path
+):
+    english = ("en", EN["url"], EN["title"])
+    EmailNotifier(channel(smtp_server)).send(
+        render_change(view(JA, "new", (), english))
+    )
+    (message,) = smtp_server.messages
+    part = message.get_body(preferencelist=("html",))
+    # The part's bytes as they arrived, decoded by the browser by the part's charset
+    # (what a mail client does), not by Python.
+    raw = part.get_payload(decode=True)
+    charset = part.get_content_charset()
+    url = f"data:text/html;charset={charset};base64,{base64.b64encode(raw).decode()}"
+    driver = phone_browser(tmp_path)
+    try:
+        driver.set_window_size(PHONE_WIDTH, 800)
+        driver.get(url)
+        shown = driver.find_element(By.TAG_NAME, "body").text
+        overflow = driver.execute_script(
+            "return document.documentElement.scrollWidth"
+            " - document.documentElement.clientWidth"
+        )
+        viewport = driver.execute_script("return window.innerWidth")
+    finally:
+        driver.quit()
+    for text in (
+        "日・カナダ外相電話会談",  # the title
+        "桜田健二",  # the participants and their roles
+        "外務大臣",
+        "クレア・ホイットフィールド",
+        "カナダ外務大臣",
+        "報道発表",  # the section
+        "3月4日、午前8時10分から約20分間",  # the summary
+    ):
+        assert text in shown, text
+    assert EN["title"] in shown  # the English version's link
+    assert not MOJIBAKE.search(shown), MOJIBAKE.findall(shown)
+    assert not re.search(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", shown, re.IGNORECASE)
+    assert viewport <= PHONE_WIDTH
+    assert overflow == 0  # no sideways scrolling on a phone

@@ -92,7 +92,7 @@ def test_message_id_is_under_the_senders_domain_and_threads_hold(smtp_server):
     assert update["References"] == first["Message-ID"]
 
 
-def _browser(tmp_path: Path):
+def phone_browser(tmp_path: Path):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
@@ -123,7 +123,7 @@ def test_html_part_reads_on_a_380_px_phone_screen(smtp_server, tmp_path):
     _, html = parts(message)
     page = tmp_path / "alert.html"
     page.write_text(html, encoding="utf-8")
-    driver = _browser(tmp_path)
+    driver = phone_browser(tmp_path)
     try:
         driver.set_window_size(PHONE_WIDTH, 800)
         driver.get(page.as_uri())

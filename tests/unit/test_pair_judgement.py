@@ -6,7 +6,9 @@ import copy
 import json
 from datetime import UTC, datetime, timedelta
 
+from monitor.alerts.render.pairs import pair_note
 from monitor.detect.pairs import disagreements, find_pairs
+from monitor.detect.places import Agreement, compare_places
 from storage.pairs import PairCandidate
 from storage.vocabulary import PairMethod
 from tests.conftest import fixture_text
@@ -91,3 +93,46 @@ def test_participants_compare_by_side_and_a_missing_fact_is_no_disagreement():
         "Japan 1, counterpart 1",
         "Japan 1, counterpart 2",
     )
+
+
+def located(content, place):
+    changed = copy.deepcopy(content)
+    changed["meeting"]["location"] = place
+    return changed
+
+
+def test_places_in_two_scripts_agree_and_places_apart_keep_both_values():
+    assert disagreements(located(JA, "東京"), located(EN, "Tokyo")) == []
+    assert (
+        disagreements(located(JA, "ワシントンD.C."), located(EN, "Washington, D.C."))
+        == []
+    )
+    # The Ministry lies in Tokyo: no contradiction.
+    assert disagreements(located(JA, "外務省"), located(EN, "Tokyo")) == []
+    (change,) = disagreements(
+        located(JA, "ニューヨーク"), located(EN, "Washington, D.C.")
+    )
+    assert (change.field, change.op, change.old, change.new) == (
+        "location",
+        "differs",
+        "ニューヨーク",
+        "Washington, D.C.",
+    )
+    (change,) = disagreements(located(JA, "東京"), located(EN, "New York"))
+    assert (change.old, change.new) == ("東京", "New York")
+
+
+def test_a_place_the_table_does_not_know_is_not_comparable_never_a_disagreement():
+    assert compare_places("ヴィリニュス", "Vilnius") is Agreement.NOT_COMPARABLE
+    assert compare_places("東京", "Vilnius") is Agreement.NOT_COMPARABLE
+    assert disagreements(located(JA, "ヴィリニュス"), located(EN, "Tokyo")) == []
+    assert disagreements(located(JA, None), located(EN, "Tokyo")) == []
+    assert compare_places("Tokyo", "tokyo") is Agreement.SAME
+
+
+def test_the_place_is_shown_side_by_side_in_the_alert_note():
+    (change,) = disagreements(
+        located(JA, "ニューヨーク"), located(EN, "Washington, D.C.")
+    )
+    note = pair_note("discrepancy", [change])
+    assert "Place: 日本語 ニューヨーク / English Washington, D.C." in note

@@ -22,6 +22,7 @@ COUNTERPART_LABELS = {"en": "English version", "ja": "日本語版"}
 _FACT_LABELS = {
     "started_at_local": "Start",
     "duration_minutes": "Duration",
+    "location": "Place",
     "format": "Format",
     "participants": "Participants",
 }
