@@ -5,7 +5,7 @@ zlib seeded with those keys and the site's usual wording (storage/bodydict.py) k
 a version in about a third of its JSON. On SQLite the column holds the compressed
 bytes, and `content_json` (the SQL function mofa_content, registered on every
 connection) gives queries and triggers the JSON text back. PostgreSQL keeps JSON
-text, which it compresses itself (TOAST, lz4 where the server has it; migration 0008).
+text, which it compresses itself in rows over about 2 KB (TOAST; lz4 from 0008).
 NEVER change the dictionary of a released codec: add a codec byte instead.
 """
 

@@ -3,8 +3,8 @@
 SQLite: versions.content and changes.diff become zlib bytes (storage/packed.py,
 codec doc1) and the text index an FTS5 table without a copy of the text
 (content=''), fed by triggers that read the content through mofa_content().
-PostgreSQL keeps JSON text and is asked to compress it (lz4 where the server has it,
-and from 256-byte rows up).
+PostgreSQL keeps JSON text: its own compression (TOAST, for values in rows over about
+2 KB) is switched to lz4 where the server has it, for the rows written from now on.
 
 Revision ID: 0008
 Revises: 0007
@@ -91,30 +91,19 @@ def _packed(content: bytes | str) -> bytes:
     return pack(json.loads(unpack_text(content)))
 
 
-def _pg_compression(table: str, column: str, method: str, target: int | None) -> None:
-    db = op.get_bind()
-    available = db.execute(
-        sa.text(
-            "SELECT setting FROM pg_settings WHERE name = 'default_toast_compression'"
-        )
-    ).scalar()
-    if available is not None and (method == "pglz" or _has_lz4(db)):
-        op.execute(
-            f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}"
-        )
-    if target is None:
-        op.execute(f"ALTER TABLE {table} RESET (toast_tuple_target)")
-    else:
-        op.execute(f"ALTER TABLE {table} SET (toast_tuple_target = {target})")
+def _pg_compression(table: str, column: str, method: str) -> None:
+    if method not in _compression_methods(op.get_bind()):  # before 14: none to set
+        return
+    op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}")
 
 
-def _has_lz4(db: sa.Connection) -> bool:
+def _compression_methods(db: sa.Connection) -> list[str]:
     values = db.execute(
         sa.text(
             "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
         )
     ).scalar()
-    return "lz4" in (values or [])
+    return list(values or [])
 
 
 def _column_type(
@@ -137,9 +126,7 @@ def upgrade() -> None:
             op.execute(statement)
         return
     for table, column in PACKED:
-        _pg_compression(table, column, "lz4", 256)
-        # Rows already stored are compressed as they are rewritten.
-        op.execute(f"UPDATE {table} SET {column} = {column}::text::json")
+        _pg_compression(table, column, "lz4")
 
 
 def downgrade() -> None:
@@ -152,4 +139,4 @@ def downgrade() -> None:
             op.execute(statement)
         return
     for table, column in PACKED:
-        _pg_compression(table, column, "pglz", None)
+        _pg_compression(table, column, "pglz")
