@@ -221,7 +221,10 @@ class Change(Base):
     kind: Mapped[ChangeKind] = mapped_column(_enum(ChangeKind))
     from_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     to_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
-    diff: Mapped[list[dict[str, Any]]] = mapped_column(PackedJSON, default=list)
+    # Compressed on every backend: read whole, never looked into by SQL.
+    diff: Mapped[list[dict[str, Any]]] = mapped_column(
+        PackedJSON(everywhere=True), default=list
+    )
     is_silent: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str | None] = mapped_column(String(64))
     detected_at: Mapped[datetime] = mapped_column(index=True)

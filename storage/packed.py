@@ -5,7 +5,8 @@ zlib seeded with those keys and the site's usual wording (storage/bodydict.py) k
 a version in about a third of its JSON. On SQLite the column holds the compressed
 bytes, and `content_json` (the SQL function mofa_content, registered on every
 connection) gives queries and triggers the JSON text back. PostgreSQL keeps JSON
-text, which it compresses itself in rows over about 2 KB (TOAST; lz4 from 0008).
+text, which it compresses itself in rows over about 2 KB (TOAST; lz4 from 0008);
+changes' diffs, which no SQL reads into, are packed there too.
 NEVER change the dictionary of a released codec: add a codec byte instead.
 """
 
@@ -52,17 +53,18 @@ def pack(value: Any) -> bytes:
     return _DOC1 + compressor.compress(text.encode()) + compressor.flush()
 
 
-def unpack_text(data: bytes | str) -> str:
+def unpack_text(data: bytes | memoryview | str) -> str:
     """The JSON text of a packed value; JSON text stored before packing as it is."""
     if isinstance(data, str):
         return data
+    data = bytes(data)
     if data[:1] != _DOC1:
         return data.decode()
     decompressor = zlib.decompressobj(-15, zdict=_doc1_dictionary())
     return (decompressor.decompress(data[1:]) + decompressor.flush()).decode()
 
 
-def unpack(data: bytes | str) -> Any:
+def unpack(data: bytes | memoryview | str) -> Any:
     return json.loads(unpack_text(data))
 
 
@@ -76,23 +78,31 @@ def register_sqlite_functions(connection: sqlite3.Connection) -> None:
 
 
 class PackedJSON(TypeDecorator[Any]):
-    """JSON everywhere in Python; compressed bytes in a SQLite column."""
+    """JSON in Python; compressed bytes in a SQLite column, and in a PostgreSQL one
+    too when `everywhere` (for JSON that SQL never looks into, such as diffs)."""
 
     impl = JSON
     cache_ok = True
 
+    def __init__(self, *, everywhere: bool = False) -> None:
+        super().__init__()
+        self.everywhere = everywhere
+
+    def _packs(self, dialect: Dialect) -> bool:
+        return self.everywhere or dialect.name == "sqlite"
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "sqlite":
+        if self._packs(dialect):
             return dialect.type_descriptor(LargeBinary())
         return dialect.type_descriptor(JSON())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
+        if value is None or not self._packs(dialect):
             return value
         return pack(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
+        if value is None or not self._packs(dialect):
             return value
         return unpack(value)
 

@@ -3,8 +3,9 @@
 SQLite: versions.content and changes.diff become zlib bytes (storage/packed.py,
 codec doc1) and the text index an FTS5 table without a copy of the text
 (content=''), fed by triggers that read the content through mofa_content().
-PostgreSQL keeps JSON text: its own compression (TOAST, for values in rows over about
-2 KB) is switched to lz4 where the server has it, for the rows written from now on.
+PostgreSQL keeps versions.content as JSON text (SQL reads into it): its own
+compression (TOAST, for values in rows over about 2 KB) is switched to lz4 where the
+server has it, for rows written from now on; changes.diff is packed there too.
 
 Revision ID: 0008
 Revises: 0007
@@ -70,7 +71,7 @@ def _drop_sqlite_search() -> None:
     op.execute("DROP TABLE IF EXISTS version_search")
 
 
-def _rewrite(table: str, column: str, convert: Callable[[bytes | str], Any]) -> None:
+def _rewrite(table: str, column: str, convert: Callable[[Any], Any]) -> None:
     """Every value of table.column through `convert`, a chunk of rows at a time."""
     db = op.get_bind()
     select = f"SELECT id, {column} FROM {table} WHERE id > :last ORDER BY id LIMIT :n"
@@ -87,7 +88,7 @@ def _rewrite(table: str, column: str, convert: Callable[[bytes | str], Any]) -> 
         last = rows[-1][0]
 
 
-def _packed(content: bytes | str) -> bytes:
+def _packed(content: bytes | memoryview | str) -> bytes:
     return pack(json.loads(unpack_text(content)))
 
 
@@ -125,8 +126,12 @@ def upgrade() -> None:
         for statement in _sqlite_search(packed=True):
             op.execute(statement)
         return
-    for table, column in PACKED:
-        _pg_compression(table, column, "lz4")
+    _pg_compression("versions", "content", "lz4")
+    op.execute(  # diffs, which SQL never reads into, are packed on PostgreSQL too
+        "ALTER TABLE changes ALTER COLUMN diff TYPE bytea "
+        "USING convert_to(diff::text, 'UTF8')"
+    )
+    _rewrite("changes", "diff", _packed)
 
 
 def downgrade() -> None:
@@ -138,5 +143,9 @@ def downgrade() -> None:
         for statement in _sqlite_search(packed=False):
             op.execute(statement)
         return
-    for table, column in PACKED:
-        _pg_compression(table, column, "pglz")
+    _pg_compression("versions", "content", "pglz")
+    _rewrite("changes", "diff", lambda value: unpack_text(value).encode())
+    op.execute(
+        "ALTER TABLE changes ALTER COLUMN diff TYPE json "
+        "USING convert_from(diff, 'UTF8')::json"
+    )
