@@ -23,6 +23,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.packed import PackedJSON
 from storage.vocabulary import AlertStatus as AlertStatus
 from storage.vocabulary import ChangeKind as ChangeKind
 from storage.vocabulary import DocumentState as DocumentState
@@ -197,7 +198,8 @@ class Version(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Compressed on SQLite (storage/packed.py); SQL reads it through content_json.
+    content: Mapped[dict[str, Any]] = mapped_column(PackedJSON)
     extractor_version: Mapped[str] = mapped_column(String(32))
     snapshot_id: Mapped[int | None] = mapped_column(
         ForeignKey("snapshots.id"), index=True
@@ -225,7 +227,10 @@ class Change(Base):
     to_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("versions.id"), index=True
     )
-    diff: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Compressed on every backend: read whole, never looked into by SQL.
+    diff: Mapped[list[dict[str, Any]]] = mapped_column(
+        PackedJSON(everywhere=True), default=list
+    )
     is_silent: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str | None] = mapped_column(String(64))
     detected_at: Mapped[datetime] = mapped_column(index=True)

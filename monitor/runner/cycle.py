@@ -50,6 +50,7 @@ from storage.db import (
     unit_of_work,
 )
 from storage.locks import HeldLock, LockHeldError, cycle_lock
+from storage.quiet import prune_quiet_fetches
 from storage.runs import finish_run, last_finished_cycle, start_run
 from storage.vocabulary import RunStatus
 
@@ -239,6 +240,7 @@ def _done(
             complete_baseline(session, cycle.baseline.id, cycle.run_id, cycle.now_fn())
             stats["baseline_completed"] = True
         documents = count_documents(session)
+        prune_quiet_fetches(session, cycle.run_id)
     _finish(cycle, status, exit_code, stats)
     alerts = {f"alerts_{k}": stats[k] for k in ("sent", "failed", "dead") if k in stats}
     logger.info(
