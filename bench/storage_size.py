@@ -30,15 +30,15 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from bench.scale import SECTIONS, generated_site_settings
 from bench.storage import _pg_database
-from monitor.config import RevisitPolicy, Settings, SiteSettings
+from monitor.config import RevisitPolicy, Settings
 from monitor.runner.cycle import execute_cycle
 from storage.db import normalize_url, upgrade_database
 from tests.sitegen import GeneratedSite, generate_site
 from tests.sitesim import SiteSim
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("press_releases", "press_conferences", "japan_us")
 SENTENCE = " The two sides also agreed to meet again for edit number {k}."
 BODY = '<div class="any-area">'  # the first paragraph after it gets the sentence
 
@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scratch", help="folder for the site and databases")
     args = parser.parse_args(argv)
     print(f"code: {ROOT}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if args.scratch:
+        Path(args.scratch).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.scratch) as tmp:
         root = Path(tmp)
         months = max(24, args.n // 500)
@@ -103,7 +105,12 @@ def _one(
     grown, versions = after.size - first.size, after.versions - first.versions
     print(f"{label}: {args.edits} one-sentence edits (+{versions} versions): "
           f"+{grown} bytes = {grown / args.edits:.0f} bytes per edit")  # fmt: skip
-    settings = _settings(base_url, url, site, args.n)
+    settings = generated_site_settings(
+        base_url,
+        url,
+        site,
+        revisit=RevisitPolicy(every_cycle_days=36500, max_per_cycle=2 * args.n),
+    )
     _cycle(settings)  # the replayed pages had no validators: fetched whole once
     _cycle(settings)
     before = measure(url)
@@ -149,20 +156,6 @@ def _edit(site: GeneratedSite, folder: Path, count: int) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(page, target)
     return folder
-
-
-def _settings(base_url: str, url: str, site: GeneratedSite, n: int) -> Settings:
-    first = site.months[0]
-    return Settings(
-        site=SiteSettings(
-            base_url=base_url,
-            sections=SECTIONS,
-            since=f"{first[:4]}-{first[4:]}",
-            download_delay=0.0,
-            revisit=RevisitPolicy(every_cycle_days=36500, max_per_cycle=2 * n),
-        ),
-        database_url=url,
-    )
 
 
 def _cycle(settings: Settings) -> None:

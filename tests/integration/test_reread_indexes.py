@@ -6,10 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from monitor.runner.cycle import execute_cycle
-from tests.integration.crawl_helpers import World
-from tests.sitesim import Fault
-
-ADDED = "/press/release/pressite_000001_00998.html"
+from tests.integration.crawl_helpers import World, add_failing_page
 
 
 def _cycle(world: World) -> int:
@@ -22,22 +19,16 @@ def test_a_page_that_failed_last_cycle_is_fetched_behind_a_304_then_left_alone(
 ) -> None:
     site = world.site
     assert _cycle(world) == 0  # a clean cycle on the crawled archive
-    site.add_page(
-        ADDED,
-        site.read_page("/press/release/press4e_003170.html"),
-        index_path="/press/release/index.html",
-        link_text="Japan-U.S. Vice-Ministers' Meeting (again)",
-    )
-    site.set_fault(ADDED, Fault.error(500))
+    added = add_failing_page(site)
     assert _cycle(world) == 1  # the new page failed
     site.clear_faults()
 
     assert _cycle(world) == 0
     (index,) = site.requests_for("/press/release/index.html")
     assert index.status == 304
-    assert [r.status for r in site.requests_for(ADDED)] == [200]
-    assert ADDED in world.versions()
+    assert [r.status for r in site.requests_for(added)] == [200]
+    assert added in world.versions()
 
     assert _cycle(world) == 0
     assert [r.status for r in site.requests_for("/press/release/index.html")] == [304]
-    assert site.requests_for(ADDED) == []
+    assert site.requests_for(added) == []
