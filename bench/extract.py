@@ -2,9 +2,11 @@
 
 Run: python -m bench.extract [--repeats N]. Times are CPU time of this process
 (time.process_time), so other load on the machine does not tilt the ratios.
-First every good page of tests/fixtures/site (the landmark path), then the layout
-set of tests/layouts.py template by template: the legacy, renamed and redesign
-pages take the structural fallback, whose cost is printed on its own.
+First every good page of tests/fixtures/site (the landmark path), then the same
+pages with every class and id renamed (the structural fallback), then the layout
+set of tests/layouts.py template by template: the legacy, renamed, redesign and
+furnished_renamed pages take the structural fallback, whose cost is printed on
+its own.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ def _pages() -> list[tuple[bytes, str]]:
         rel = expected.relative_to(FIXTURES / "expected").with_suffix(".html")
         pages.append(((FIXTURES / "site" / rel).read_bytes(), BASE + rel.as_posix()))
     return pages
+
+
+def _renamed_pages() -> list[tuple[bytes, str]]:
+    from tests.layouts import renamed_page
+
+    return [(renamed_page(body), url) for body, url in _pages()]
 
 
 def _rates(
@@ -86,7 +94,8 @@ def _quality(template: str) -> None:
 
     import trafilatura
 
-    from tests.layouts import TEMPLATES, body_f1, load_readouts, url_of
+    from tests.layout_measures import body_f1
+    from tests.layouts import TEMPLATES, load_readouts, url_of
 
     ours: list[tuple[float, bool, bool]] = []
     peer: list[tuple[float, bool, bool]] = []
@@ -160,6 +169,8 @@ def main() -> None:
         "trafilatura.extract": _trafilatura,
     }
     _report("fixture site", _pages(), runners, args.repeats, "target <= 1.5x")
+    label, path = "fixture site, classes and ids renamed", "structural fallback"
+    _report(label, _renamed_pages(), runners, args.repeats, path)
     if args.site_only:
         return
     for template, path in (
@@ -169,6 +180,8 @@ def main() -> None:
         ("renamed", "structural fallback"),
         ("photo_classes", "landmarks"),
         ("redesign", "structural fallback"),
+        ("furnished", "landmarks"),
+        ("furnished_renamed", "structural fallback"),
     ):
         label = f"layout set, {template} template"
         _report(label, _layout_pages(template), runners, args.repeats // 4, path)

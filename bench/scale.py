@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bench.scalefill import fill
 from bench.scalemonth import former_rule_counts, simulate_month
@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     sizes += [100_000] if args.large else []
+    if args.scratch:
+        Path(args.scratch).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.scratch) as tmp:
         quiet = {n: _one_size(Path(tmp), n, args) for n in sizes}
     smallest = quiet[sizes[0]]
@@ -83,7 +85,7 @@ def _one_size(root: Path, n: int, args: argparse.Namespace) -> float:
     url = f"sqlite:///{database}"
     upgrade_database(url)
     with SiteSim(site.root, port=args.port) as sim:
-        settings = _settings(sim.base_url, url, site)
+        settings = generated_site_settings(sim.base_url, url, site)
         herd = datetime.now(UTC) - timedelta(hours=1)
         factory = open_database(url)
         with factory.begin() as session:
@@ -98,17 +100,20 @@ def _one_size(root: Path, n: int, args: argparse.Namespace) -> float:
     return quiet
 
 
-def _settings(base_url: str, database_url: str, site: GeneratedSite) -> Settings:
+def generated_site_settings(
+    base_url: str, database_url: str, site: GeneratedSite, **fields: Any
+) -> Settings:
+    """Settings for a generated site: its sections from its first month, no delay
+    (and any other [site] fields given)."""
     first = site.months[0]
-    return Settings(
-        site=SiteSettings(
-            base_url=base_url,
-            sections=SECTIONS,
-            since=f"{first[:4]}-{first[4:]}",
-            download_delay=0.0,
-        ),
-        database_url=database_url,
-    )
+    values: dict[str, Any] = {
+        "base_url": base_url,
+        "sections": SECTIONS,
+        "since": f"{first[:4]}-{first[4:]}",
+        "download_delay": 0.0,
+        **fields,
+    }
+    return Settings(site=SiteSettings(**values), database_url=database_url)
 
 
 def _quiet_cycles(settings: Settings) -> float:

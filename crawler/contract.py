@@ -146,6 +146,10 @@ class RunConfig(_Frozen):
     # While a baseline is open: new documents fetched at most in this crawl; the rest
     # wait (silently) for the next cycles. None: every one.
     baseline_budget: int | None = Field(default=None, ge=1)
+    # Whether an index page answered 304 is parsed again from its stored copy, for
+    # documents an earlier crawl listed but did not get. The parent turns it off
+    # when no baseline is open and the last crawl fetched all it was given.
+    reread_unchanged_indexes: bool = True
     run_id: int | None = None
     warc_path: str | None = None
     now: datetime | None = None  # a fixed clock (tests, benchmarks); None: real time
@@ -255,6 +259,13 @@ class CrawlStats(BaseModel):
         """Every section blocked (403/429/challenge): exit code 4."""
         states = self.sections.values()
         return bool(states) and all(s is SectionState.BLOCKED for s in states)
+
+    @property
+    def left_work(self) -> bool:
+        """Whether this crawl may have left listed documents unfetched: it failed to
+        get pages, deferred new ones, or did not run to its end."""
+        unfinished = self.finish_reason != "finished"
+        return unfinished or bool(self.fetch_problems or self.deferred)
 
     @property
     def fetch_problems(self) -> dict[str, int]:

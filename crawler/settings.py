@@ -22,6 +22,8 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Politeness: one request at a time, a delay that AutoThrottle can only lengthen.
+# Scrapy's own AutoThrottle is replaced by AnswerThrottle (crawler.extensions.throttle),
+# the same rule except that a 304 may bring the delay back down as a 200 does.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -71,6 +73,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.throttle.AnswerThrottle": 0,
     "crawler.extensions.lifeline.ParentWatch": 100,
     "crawler.extensions.stats.CrawlReporter": 400,
     "crawler.extensions.warc.WarcWriterExtension": 500,  # only with a WARC path

@@ -14,17 +14,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage import revisions
+from storage.packed import register_sqlite_functions
+
 logger = logging.getLogger(__name__)
 # Alembic logs one INFO line per autogenerate plugin on every upgrade: noise for users.
 logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = revisions.MIGRATIONS_DIR
+VERSION_TABLE = "alembic_version"  # Alembic's own name for the table of the revision
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 # The handles the rest of the product holds: a factory of units of work, and the
@@ -171,6 +175,7 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.close()
+        register_sqlite_functions(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -290,22 +295,21 @@ def alembic_config(url: str) -> Any:
 
 def current_revision(url: str) -> str | None:
     """The schema revision of the database (None when it has no schema yet)."""
-    from alembic.runtime.migration import MigrationContext
-
     engine = make_engine(url)
     try:
         check_connection(engine)
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            if not inspect(connection).has_table(VERSION_TABLE):
+                return None
+            rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+            return next((str(row[0]) for row in rows), None)
     finally:
         engine.dispose()
 
 
 def head_revision() -> str | None:
     """The newest revision shipped with this package."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return revisions.head()
 
 
 def upgrade_database(url: str) -> None:
@@ -349,17 +353,14 @@ class SchemaState(enum.StrEnum):
 
 def schema_state(url: str) -> tuple[SchemaState, str | None]:
     """The state of the database's schema and its revision; creates nothing."""
-    from alembic.script import ScriptDirectory
-
     if _sqlite_file_missing(url):
         return SchemaState.MISSING, None
     revision = current_revision(url)
     if revision is None:
         return SchemaState.MISSING, None
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    if revision == script.get_current_head():
+    if revision == revisions.head():
         return SchemaState.CURRENT, revision
-    known = {rev.revision for rev in script.walk_revisions()}
+    known = revisions.shipped_revisions()
     return (SchemaState.OLDER if revision in known else SchemaState.UNKNOWN), revision
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, ChangeKind, Document, Snapshot, Version
@@ -94,40 +94,58 @@ def feed_keys(
     limit: int,
     only: Collection[int] | None = None,
 ) -> list[tuple[datetime, int]]:
-    """(captured at, change id) of the changes of these kinds with a new version,
+    """(captured at, version id) of the versions that a change of these kinds made,
     newest first: the first `limit` captured at or after `since` and before `after`
-    (among the change ids `only`, when given)."""
+    (made by the change ids `only`, when given).
+
+    The walk goes down the versions' capture-time index and stops after `limit`; the
+    change is looked up per version. Joined the other way, SQLite (without
+    statistics) sorted every change of the archive to return a page of fifty.
+    """
+    made = exists().where(Change.to_version_id == Version.id, Change.kind.in_(kinds))
+    if only is not None:
+        made = made.where(Change.id.in_(tuple(only)))
     stmt = (
-        select(Version.created_at, Change.id)
-        .join(Version, Version.id == Change.to_version_id)
-        .where(Change.kind.in_(tuple(kinds)))
-        .order_by(Version.created_at.desc(), Change.id.desc())
+        select(Version.created_at, Version.id)
+        .where(made)
+        .order_by(Version.created_at.desc(), Version.id.desc())
         .limit(limit)
     )
     if since is not None:
         stmt = stmt.where(Version.created_at >= since)
-    if only is not None:
-        stmt = stmt.where(Change.id.in_(tuple(only)))
     if after is not None:
         stmt = stmt.where(
             or_(
                 Version.created_at < after[0],
-                and_(Version.created_at == after[0], Change.id < after[1]),
+                and_(Version.created_at == after[0], Version.id < after[1]),
             )
         )
-    return [(when, change_id) for when, change_id in session.execute(stmt)]
+    return [(when, version_id) for when, version_id in session.execute(stmt)]
 
 
-def feed_changes(session: Session, change_ids: list[int]) -> list[FeedChange]:
-    """The changes with these ids, their documents and new versions, in that order."""
+def feed_changes(
+    session: Session,
+    version_ids: list[int],
+    kinds: Sequence[ChangeKind],
+    only: Collection[int] | None = None,
+) -> list[FeedChange]:
+    """The changes of these kinds that made these versions (among `only`, when
+    given), with their documents and versions, in the versions' order."""
     stmt = (
         select(Change, Document, Version)
         .join(Document, Document.id == Change.document_id)
         .join(Version, Version.id == Change.to_version_id)
-        .where(Change.id.in_(change_ids))
+        .where(Version.id.in_(version_ids), Change.kind.in_(kinds))
+        .order_by(Change.id.desc())
     )
-    rows = {row[0].id: (row[0], row[1], row[2]) for row in session.execute(stmt)}
-    return [_feed_change(session, *rows[i]) for i in change_ids if i in rows]
+    if only is not None:
+        stmt = stmt.where(Change.id.in_(tuple(only)))
+    rows: dict[int, list[FeedChange]] = {}
+    for change, document, version in session.execute(stmt):
+        rows.setdefault(version.id, []).append(
+            _feed_change(session, change, document, version)
+        )
+    return [row for i in version_ids for row in rows.get(i, ())]
 
 
 def _feed_change(

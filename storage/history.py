@@ -12,6 +12,7 @@ from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, Document, Snapshot, Version
+from storage.packed import content_json
 from storage.queries import find_document, versions_of
 
 logger = logging.getLogger(__name__)
@@ -151,8 +152,8 @@ def _changes_query(since: datetime | None) -> Select[Any]:
             Change.kind,
             Document.doc_id,
             Document.url,
-            func.coalesce(_text(shown.content["title"]), Document.title),
-            func.coalesce(_text(shown.content["date"]), Document.date),
+            func.coalesce(_text(content_json(shown.content)["title"]), Document.title),
+            func.coalesce(_text(content_json(shown.content)["date"]), Document.date),
             old.seq,
             new.seq,
             Change.diff,

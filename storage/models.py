@@ -23,6 +23,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.packed import PackedJSON
 from storage.vocabulary import AlertStatus as AlertStatus
 from storage.vocabulary import ChangeKind as ChangeKind
 from storage.vocabulary import DocumentState as DocumentState
@@ -187,13 +188,18 @@ class Version(Base):
     """A distinct normalized content of a document, in order of appearance."""
 
     __tablename__ = "versions"
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "seq"),
+        # The feed: newest captured first, a page at a time (keyset).
+        Index("ix_versions_created_at_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Compressed on SQLite (storage/packed.py); SQL reads it through content_json.
+    content: Mapped[dict[str, Any]] = mapped_column(PackedJSON)
     extractor_version: Mapped[str] = mapped_column(String(32))
     snapshot_id: Mapped[int | None] = mapped_column(
         ForeignKey("snapshots.id"), index=True
@@ -218,8 +224,13 @@ class Change(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     kind: Mapped[ChangeKind] = mapped_column(_enum(ChangeKind))
     from_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
-    to_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
-    diff: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    to_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id"), index=True
+    )
+    # Compressed on every backend: read whole, never looked into by SQL.
+    diff: Mapped[list[dict[str, Any]]] = mapped_column(
+        PackedJSON(everywhere=True), default=list
+    )
     is_silent: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str | None] = mapped_column(String(64))
     detected_at: Mapped[datetime] = mapped_column(index=True)

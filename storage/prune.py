@@ -9,6 +9,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Snapshot, SnapshotBody, Version
+from storage.quiet import prune_quiet_fetches
 from storage.snapshots import newest_first_rank
 
 logger = logging.getLogger(__name__)
@@ -22,12 +23,15 @@ class PruneResult:
     bodies_deleted: int  # distinct bodies no longer referenced, deleted
     bytes_freed: int  # stored (compressed) bytes of those bodies
     dry_run: bool
+    quiet_deleted: int = 0  # superseded quiet fetches (storage/quiet.py) deleted
 
     def summary(self) -> str:
         verb = "would drop" if self.dry_run else "dropped"
         return (
             f"{verb} the bodies of {self.snapshots_pruned} snapshots; "
             f"{self.bodies_deleted} stored bodies ({self.bytes_freed} bytes) "
+            f"{'would be' if self.dry_run else 'were'} deleted; "
+            f"{self.quiet_deleted} superseded quiet fetches "
             f"{'would be' if self.dry_run else 'were'} deleted"
         )
 
@@ -35,13 +39,15 @@ class PruneResult:
 def prune_snapshots(
     session: Session, keep: int, *, dry_run: bool = False
 ) -> PruneResult:
-    """Keep the newest `keep` snapshots with a body per URL and every versioned one.
+    """Keep the newest `keep` snapshots with a body per URL and every versioned one;
+    delete the quiet fetches newer answers supersede (storage/quiet.py).
 
     The other snapshots stay as rows (status, validators) but lose their body link;
     bodies that no snapshot links to any more are deleted.
     """
     if keep < 1:
         raise ValueError("keep must be at least 1")
+    quiet = prune_quiet_fetches(session, dry_run=dry_run)
     doomed = _doomed_snapshot_ids(session, keep)
     orphans = _orphan_bodies(session, set(doomed))
     freed = _stored_bytes(session, orphans)
@@ -60,7 +66,7 @@ def prune_snapshots(
                 delete(SnapshotBody).where(SnapshotBody.sha256.in_(chunk_sha))
             )
         session.expire_all()
-    result = PruneResult(len(doomed), len(orphans), freed, dry_run)
+    result = PruneResult(len(doomed), len(orphans), freed, dry_run, quiet)
     logger.info("prune keep=%d: %s", keep, result.summary())
     return result
 

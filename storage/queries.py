@@ -9,6 +9,7 @@ from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Document, Version
+from storage.packed import content_json
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,9 @@ def search_documents(
         needle = text.lower()
         in_versions = exists().where(
             Version.document_id == Document.id,
-            func.lower(cast(Version.content, String)).contains(needle, autoescape=True),
+            func.lower(cast(content_json(Version.content), String)).contains(
+                needle, autoescape=True
+            ),
         )
         stmt = stmt.where(
             or_(

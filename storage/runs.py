@@ -14,6 +14,8 @@ from storage.models import Run, RunStatus
 
 logger = logging.getLogger(__name__)
 
+CYCLE_KINDS = ("run", "daemon")  # runs that crawl (a replay is kind "replay")
+
 
 def start_run(
     session: Session, now: datetime, *, kind: str = "run", pid: int | None = None
@@ -66,6 +68,17 @@ def last_runs(session: Session, limit: int = 10) -> list[Run]:
     """The newest runs first."""
     stmt = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+def last_finished_cycle(session: Session) -> Run | None:
+    """The newest cycle that ended (a replay is not one: it crawls nothing)."""
+    stmt = (
+        select(Run)
+        .where(Run.finished_at.is_not(None), Run.kind.in_(CYCLE_KINDS))
+        .order_by(Run.started_at.desc(), Run.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
 
 
 def count_finished_runs(session: Session) -> int:

@@ -9,39 +9,27 @@ wraps it in its own markup and site chrome:
 - `legacy`: a table layout without classes, <font>, paragraphs split by <br><br>;
 - `renamed`: today's template with every class and id renamed;
 - `photo_classes`: today's template with only the photo block's classes renamed;
-- `redesign`: <main> holds only a menu, the article sits in a <div> elsewhere.
+- `redesign`: <main> holds only a menu, the article sits in a <div> elsewhere;
+- `furnished`, `furnished_renamed`: today's template, and the renamed one, with site
+  furniture (fixtures/layouts/furniture.json) inside the content area.
+
+`renamed_page` renames every class and id of any page (the bundled site pages).
+What a Document must hold on these pages: tests/layout_measures.py.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
 BASE = "https://www.mofa.go.jp/"
 Readout = dict[str, Any]  # one readout as in readouts_*.json
-
-# Text of the site chrome every template adds; none of it may reach a Document.
-CHROME_TEXT = (
-    "Skip to main content",
-    "Site Map",
-    "Foreign Policy",
-    "Countries & Regions",
-    "About Us",
-    "Home",
-    "Legal Matters",
-    "Privacy Policy",
-    "Kasumigaseki",
-    "Copyright",
-    "Related Links",
-    "Page Top",
-    "Back to",
-    "Press Archive",
-)
 
 
 def load_readouts(language: str) -> list[Readout]:
@@ -53,33 +41,6 @@ def load_readouts(language: str) -> list[Readout]:
 
 def url_of(readout: Readout) -> str:
     return BASE + str(readout["path"])
-
-
-def expected_captions(readout: Readout) -> list[str]:
-    """Alt text then caption of each photo, each text once."""
-    found: list[str] = []
-    for alt, caption in readout["photos"]:
-        for text in (alt, caption):
-            if text not in found:
-                found.append(text)
-    return found
-
-
-def _tokens(lines: Iterable[str], language: str) -> Counter[str]:
-    text = " ".join(lines)
-    if language == "ja":  # no spaces between Japanese words: characters are its tokens
-        return Counter(c for c in text if not c.isspace())
-    return Counter(text.split())
-
-
-def body_f1(got: Iterable[str], want: Iterable[str], language: str) -> float:
-    """Token F1 of an extracted body against the expected one (1.0: same tokens)."""
-    g, w = _tokens(got, language), _tokens(want, language)
-    common = sum((g & w).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(g.values()), common / sum(w.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def _e(text: object) -> str:
@@ -135,8 +96,16 @@ _RENAMED_IDS = {
 }  # fmt: skip
 
 
-def _mofa_like(r: Readout, ids: dict[str, str]) -> str:
+_NO_FURNITURE: dict[str, str] = {}
+
+
+def _mofa_like(
+    r: Readout, ids: dict[str, str], furniture: dict[str, str] = _NO_FURNITURE
+) -> str:
+    """Today's template in the names `ids`, with `furniture` (snippets of
+    fixtures/layouts/furniture.json by name) inside its content area."""
     top, bottom = _mofa_chrome(ids)
+    f = {name: furniture.get(name, "") for name in _FURNITURE_NAMES}
     photos = "".join(
         f'<div class="{ids["photos"]}"><div class="{ids["photo"]}">'
         f'<img src="/files/{i}.jpg" alt="{_e(alt)}" width="280"></div>'
@@ -150,11 +119,14 @@ def _mofa_like(r: Readout, ids: dict[str, str]) -> str:
         + f'<div id="{ids["contents"]}">\n<div id="{ids["main"]}">\n'
         f'<p class="{ids["label"]}">{_e(r["section"])}</p>\n'
         f'<h1 class="title1">{_e(r["title"])}</h1>\n'
-        f'<div class="{ids["date"]}">{_e(r["date_line"])}</div>\n' + photos
+        f'<div class="{ids["date"]}">{_e(r["date_line"])}</div>\n'
+        + f["tools"] + f["script_off"] + f["banner"] + photos
         + f'<div class="{ids["section"]}">\n<div class="{ids["area"]}">\n'
-        f"<p>{_e(lead)}</p>\n<ul>\n{items}</ul>\n</div>\n</div>\n"
-        f'<p class="{ids["back"]}"><a href="/press/">Back to Press Releases</a></p>\n'
-        "</div>\n</div>\n" + bottom + "</body>\n</html>\n"
+        f"<p>{_e(lead)}</p>\n" + f["page_top"] + f"<ul>\n{items}</ul>\n"
+        + f["related"] + "</div>\n</div>\n" + f["reader"]
+        + f'<p class="{ids["back"]}"><a href="/press/">Back to Press Releases</a></p>\n'
+        + f["banner"] + f["page_top"] + "</div>\n</div>\n" + bottom
+        + "</body>\n</html>\n"
     )  # fmt: skip
 
 
@@ -164,6 +136,29 @@ def mofa(r: Readout) -> str:
 
 def renamed(r: Readout) -> str:
     return _mofa_like(r, _RENAMED_IDS)
+
+
+_FURNITURE_NAMES = ("tools", "script_off", "banner", "page_top", "related", "reader")
+
+
+def _furniture(r: Readout) -> dict[str, str]:
+    """The furniture snippets in the readout's language."""
+    snippets: dict[str, dict[str, str]] = json.loads(
+        (LAYOUTS / "furniture.json").read_text(encoding="utf-8")
+    )
+    return snippets["ja" if str(r["path"]).startswith("mofaj/") else "en"]
+
+
+def furnished(r: Readout) -> str:
+    """Today's template with site furniture inside its content area: print and
+    share lines, the JavaScript-off and PDF-reader notices, "Back to Top" between
+    paragraphs, a "Related Links" block, and a banner above and below the text."""
+    return _mofa_like(r, _MOFA_IDS, _furniture(r))
+
+
+def furnished_renamed(r: Readout) -> str:
+    """The furnished template with every class and id renamed."""
+    return _mofa_like(r, _RENAMED_IDS, _furniture(r))
 
 
 def photo_classes(r: Readout) -> str:
@@ -261,4 +256,22 @@ TEMPLATES: dict[str, Callable[[Readout], str]] = {
     "renamed": renamed,
     "photo_classes": photo_classes,
     "redesign": redesign,
+    "furnished": furnished,
+    "furnished_renamed": furnished_renamed,
 }
+
+
+_NAMED = re.compile(rb'(\s(?:class|id)=")([^"]*)(")')
+
+
+def renamed_page(page: bytes) -> bytes:
+    """`page` with every class and id renamed to a name that says nothing."""
+
+    def rename(match: re.Match[bytes]) -> bytes:
+        names = b" ".join(
+            b"r" + hashlib.sha1(name).hexdigest()[:6].encode()
+            for name in match[2].split()
+        )
+        return match[1] + names + match[3]
+
+    return _NAMED.sub(rename, page)

@@ -2,16 +2,20 @@
 
 The content area is found by landmarks first (landmarks.py: the template we know,
 research/mofa-site.md 2.2) and by structure when no landmark holds it or the one
-found holds only links (structure.py); the ExtractionReport says which. A page
-without a title or a content area raises ExtractionError naming what is missing.
+found holds only links (structure.py); the ExtractionReport says which. Site
+furniture is left out on both paths (boilerplate.py). A page without a title or a
+content area raises ExtractionError naming what is missing; so does a page read by
+structure whose title is only in <head> and which has no date line (an error page).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -26,13 +30,15 @@ from crawler.extract.header import (
     fallback_title,
     find_header,
     find_preamble,
+    first_heading,
     root_element,
+    structure_title,
 )
 from crawler.extract.landmarks import find_landmarks
 from crawler.extract.markup import HEADINGS
 from crawler.extract.meeting import parse_exchanges, parse_meeting
 from crawler.extract.report import ExtractionPath, ExtractionReport
-from crawler.extract.structure import find_structure
+from crawler.extract.structure import Structure, find_structure
 from crawler.extract.text import Block, Walk, is_link_line
 from crawler.extract.topics import find_topics
 
@@ -48,7 +54,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "2.0"
+EXTRACTOR_VERSION = "2.1"
 # one parser everywhere; html.parser builds different trees from broken markup
 PARSER = "lxml"
 
@@ -79,18 +85,28 @@ def extract_with_report(
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(text, PARSER)
     root = root_element(soup)
+    # og:title or <title>, read only when no <h1> gives the title
+    head_title = functools.cache(functools.partial(fallback_title, soup, root))
     try:
-        walk, report = _content(soup, root, url)
+        walk, report, found = _content(soup, url, head_title)
     except RecursionError:
         raise ExtractionError(f"{url}: markup nested too deeply") from None
-    return _document(walk, soup, root, url), report
+    title, needs_date = None, False
+    if found is not None:
+        title, needs_date = structure_title(found, head_title())
+    doc = _document(walk, root, url, title, head_title)
+    if needs_date and doc.date is None:
+        raise ExtractionError(
+            f"{url}: content area missing (no title heading and no date line)"
+        )
+    return doc, report
 
 
 def _content(
-    soup: BeautifulSoup, root: Tag | None, url: str
-) -> tuple[Walk, ExtractionReport]:
+    soup: BeautifulSoup, url: str, head_title: Callable[[], str | None]
+) -> tuple[Walk, ExtractionReport, Structure | None]:
     """Walk the landmark's content area; when there is none, or it holds only
-    links, walk the area the structure pass finds."""
+    links, walk the area the structure pass finds (returned too)."""
     landmarks = find_landmarks(soup)
     rejected = None
     if landmarks.container is not None:
@@ -98,24 +114,25 @@ def _content(
         rejected = _rejection(walk)
         if rejected is None:
             path = ExtractionPath.LANDMARKS
-            return walk, ExtractionReport(path, landmarks.container_name)
+            return walk, ExtractionReport(path, landmarks.container_name), None
         rejected = f"{landmarks.container_name}: {rejected}"
-    found = find_structure(soup, fallback_title(soup, root))
+    found = find_structure(soup, head_title())
     if found is None:
         if rejected is not None and walk.blocks:
             # links only: a menu stored as the document would be a garbage version
             raise ExtractionError(f"{url}: content area missing ({rejected})")
         if landmarks.container is not None:
-            return walk, ExtractionReport(
+            report = ExtractionReport(
                 ExtractionPath.LANDMARKS, landmarks.container_name
             )
+            return walk, report, None
         raise ExtractionError(
             f"{url}: content area missing (div.any-area, #maincontents, main, "
             "or a title heading with paragraph text)"
         )
     walk = Walk(structural=True).run(found.container)
     report = ExtractionReport(ExtractionPath.STRUCTURE, found.container.name, rejected)
-    return walk, report
+    return walk, report, found
 
 
 def _rejection(walk: Walk) -> str | None:
@@ -127,12 +144,20 @@ def _rejection(walk: Walk) -> str | None:
     return None
 
 
-def _document(walk: Walk, soup: BeautifulSoup, root: Tag | None, url: str) -> Document:
+def _document(
+    walk: Walk,
+    root: Tag | None,
+    url: str,
+    title: str | None,
+    head_title: Callable[[], str | None],
+) -> Document:
+    """The Document of the walked content; `title` is the one the structure pass
+    settled on, `head_title` gives og:title or <title> when there is no <h1>."""
     blocks = walk.blocks
     area_mode = any(b.in_area for b in blocks)
     preamble = find_preamble(blocks, area_mode, url)
     has_h1 = any(b.tag == "h1" for b in blocks[:HEADER_WINDOW])
-    fallback = None if has_h1 else fallback_title(soup, root)
+    fallback = None if has_h1 else title or head_title() or first_heading(blocks)
     header = find_header(blocks, preamble.indices, area_mode, fallback, url)
     body_blocks = _body_blocks(walk, header, preamble.indices, area_mode)
     body = tuple(b.text for b in body_blocks)

@@ -14,14 +14,16 @@ from bs4 import BeautifulSoup, Tag
 
 from crawler.extract.dates import parse_date, parse_datetime_attribute
 from crawler.extract.errors import ExtractionError
+from crawler.extract.structure import Structure
 from crawler.extract.text import Block
 
 logger = logging.getLogger(__name__)
 
 HEADER_WINDOW = 12  # section label, title, date and preamble sit in the first blocks
-_TITLE_SUFFIX = re.compile(
-    r"\s*[|\uff5c]\s*(?:Ministry of Foreign Affairs of Japan|外務省)\s*$", re.I
-)
+_SITE_NAME = r"(?:Ministry of Foreign Affairs of Japan|外務省)"
+_TITLE_SUFFIX = re.compile(rf"\s*[|\uff5c]\s*{_SITE_NAME}\s*$", re.I)
+_ONLY_SITE_NAME = re.compile(rf"^{_SITE_NAME}$", re.I)
+_TITLE_TAGS = frozenset({"h2", "h3"})
 _DISCLAIMER = re.compile(r"provisional translation", re.I)
 _VIDEO = re.compile(r"^[(\uff08]\s*(?:Video|動画)\s*[)\uff09]", re.I)
 _JAPANESE_LINK = frozenset({"Japanese", "日本語", "Japanese version"})
@@ -126,7 +128,8 @@ def root_element(soup: BeautifulSoup) -> Tag | None:
 
 
 def fallback_title(soup: BeautifulSoup, root: Tag | None) -> str | None:
-    """og:title, then <title> without the site suffix (used when there is no <h1>)."""
+    """og:title, then <title> without the site suffix (used when there is no <h1>);
+    None when they hold only the site's name."""
     head = None
     if root is not None:
         head = next(
@@ -140,11 +143,33 @@ def fallback_title(soup: BeautifulSoup, root: Tag | None) -> str | None:
             if node.name == "meta" and node.get("property") == "og:title":
                 content = node.get("content")
                 if isinstance(content, str) and content.strip():
-                    return " ".join(content.split())
+                    og_title = " ".join(content.split())
+                    if not _ONLY_SITE_NAME.match(og_title):
+                        return og_title
             elif node.name == "title" and title_text is None:
                 title_text = node.get_text()
     if title_text is None:
         title_tag = soup.find("title") or soup.find("h1")
         title_text = title_tag.get_text() if isinstance(title_tag, Tag) else ""
     title = _TITLE_SUFFIX.sub("", " ".join(title_text.split()))
-    return title or None
+    return None if not title or _ONLY_SITE_NAME.match(title) else title
+
+
+def structure_title(
+    found: Structure, title_text: str | None
+) -> tuple[str | None, bool]:
+    """The title to look for, and whether the page needs a date line to count as a
+    document: read by structure with a title only in <head>, or (no title in
+    <head>) only in a bold line or an <h2>, a page without a date line is an error
+    or notice page."""
+    if found.title is None:
+        return title_text, True
+    if title_text is None:
+        heading = " ".join(found.title.get_text().split())
+        return heading, found.title.name != "h1"
+    return title_text, False
+
+
+def first_heading(blocks: list[Block]) -> str | None:
+    """Without <h1>, og:title or <title>: the first <h2> or <h3> at the top."""
+    return next((b.text for b in blocks[:HEADER_WINDOW] if b.tag in _TITLE_TAGS), None)

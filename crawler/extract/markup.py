@@ -42,16 +42,6 @@ AREA_CLASS = "any-area"
 ICON_ALTS = frozenset(
     {"open a new window", "pdf", "page top", "new window", "別ウィンドウで開く"}
 )
-STOP_TEXTS = frozenset({
-    "related links", "related link", "related links:", "page top", "[page top]",
-    "関連リンク", "ページトップへ戻る", "ページの先頭へ戻る",
-})  # fmt: skip
-NAV_TEXT = re.compile(
-    r"^(?:Back to\s.{1,80}|Skip to main content|(?:Top|Home|トップページ|ホーム)\s*"
-    r"[>\u203a\u00bb].*|Copyright\s*(?:©|\(c\)).*"
-    r"|.{1,30}へ戻る|本文へ移動)$",
-    re.IGNORECASE | re.DOTALL,
-)
 NUMBERED = re.compile(r"\d+[.)]\s")
 # A line that credits a photo, wherever it sits: "(Photo: ...)", "(写真提供: ...)"
 PHOTO_LINE = re.compile(r"^[(\uff08]\s*(?:Photo|写真)", re.IGNORECASE)

@@ -23,6 +23,16 @@ _FROM_TO = re.compile(
 )
 _JST = re.compile(r"日本時間[^、。\uff09)]*?" + _JA_TIME)
 _HOURS = re.compile(r"約?(\d+)時間(?:(\d+)分)?")
+# 「ワシントンD.C.において」「訪問中の米国ニューヨークにて」「外務省において」: the
+# run before において/にて, unless it names an occasion (「会談において」), not a place.
+# (The lead is NFKC-normalised: its parentheses are ASCII.)
+_PLACE = re.compile(
+    r"(?:^|[、。)\s])(?:訪問中の|訪問先の)?(?P<place>[^、。「」()\s]{1,24}?)"
+    r"(?:において|にて)"
+)
+_OCCASIONS = (
+    "会談", "会議", "会合", "会見", "協議", "対話", "場", "際", "機会", "中", "席",
+)  # fmt: skip
 _MINUTES = re.compile(r"約?(\d+)分間")
 
 _JAPAN_ROLES = (
@@ -90,10 +100,18 @@ def parse_ja(fmt: str, lead: str) -> Meeting:
         started_at_local=local,
         started_at_jst=jst,
         duration_minutes=_duration(lead, local, end),
-        location=None,
+        location=_place(lead),
         participants=tuple(p for p, _ in people),
         counterpart_country=country,
     )
+
+
+def _place(lead: str) -> str | None:
+    for match in _PLACE.finditer(lead):
+        place = match.group("place")
+        if not place.endswith(_OCCASIONS):
+            return place
+    return None
 
 
 def _start_and_end(lead: str) -> tuple[str | None, str | None]:

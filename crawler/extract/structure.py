@@ -1,9 +1,15 @@
 """The content area found by structure, for pages no landmark describes.
 
-No class name or id is trusted here. The content area is the smallest element that
-holds both the page's title heading and the main run of paragraph text: text in
-links, in site chrome (<nav>, a site <header>, <footer>, <aside>, forms) and in
-scripts does not count toward the run.
+No class name or id is trusted here. The main run of paragraph text is the block
+that scores highest (text in links, in site chrome - <nav>, a site <header>,
+<footer>, <aside>, forms, the contact <address> - and in scripts does not count).
+The content area is the smallest element that holds both the page's title heading
+and that run. A page whose title is only in <title> or og:title (no heading says
+it) has the run widened instead (chrome.py): up through its ancestors while what
+they add beside it is no site chrome (the section label, date line and photos above
+the text, the back link below it), stopping below the site header, navigation,
+breadcrumbs, footer and other blocks of links. With no title in <head> either, the
+first <h2>, <h3> or line all in <b>/<strong> above the text in that area is the title.
 """
 
 from __future__ import annotations
@@ -14,32 +20,38 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PreformattedString, Tag
 
+from crawler.extract.chrome import is_site_header, widen
+
 logger = logging.getLogger(__name__)
 
 _CHROME = frozenset({
     "nav", "footer", "aside", "form", "script", "style", "noscript", "template",
-    "head", "select", "button", "iframe", "svg", "a",
+    "head", "select", "button", "iframe", "svg", "a", "address",
 })  # fmt: skip
 _INLINE = frozenset({
     "b", "i", "em", "strong", "span", "font", "u", "small", "big", "sup", "sub",
     "br", "time", "abbr", "cite", "q", "mark", "s", "wbr", "img", "label",
 })  # fmt: skip
 _MIN_RUN = 20  # characters of a text node that count as paragraph text
+_HEADINGS = frozenset({"h2", "h3"})
+_PROMINENT = _HEADINGS | {"b", "strong"}
+_TITLE_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
 class Structure:
-    """The content area, and the title element in it."""
+    """The content area, and the title element in it (None: the title is only
+    in the page's <title> or og:title)."""
 
     container: Tag
-    title: Tag
+    title: Tag | None
 
 
 def find_structure(soup: BeautifulSoup, title_text: str | None) -> Structure | None:
     """The element holding the title heading and the main run of text, or None."""
     body = soup.body if soup.body is not None else soup
     wanted = " ".join(title_text.split()) if title_text else None
-    found = _Found([], [], [])
+    found = _Found([], [], [], [])
     _collect(body, wanted, found)
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
@@ -48,9 +60,15 @@ def find_structure(soup: BeautifulSoup, title_text: str | None) -> Structure | N
         return None
     best = elements[max(scores, key=lambda key: scores[key])]
     title = _title_element(found, wanted, best)
-    if title is None:
-        return None  # text without a title heading is no article (an error page)
-    return Structure(_common_ancestor(title, best), title)
+    if title is not None:
+        return Structure(_common_ancestor(title, best), title)
+    area = widen(best)
+    if wanted is not None:
+        return Structure(area, None)
+    heading = _first_heading(found, area)
+    if heading is None:
+        return None  # text without any title is no article (an error page)
+    return Structure(area, heading)
 
 
 @dataclass(slots=True)
@@ -60,6 +78,8 @@ class _Found:
     runs: list[NavigableString]  # text long enough to be paragraph text
     headings: list[Tag]  # <h1> elements with text
     titled: list[Tag]  # elements whose text is exactly the page's title
+    # <h2>, <h3>, <b>, <strong>, each with the number of runs met before it
+    prominent: list[tuple[Tag, int]]
 
 
 def _collect(root: Tag, wanted: str | None, found: _Found) -> None:
@@ -69,10 +89,12 @@ def _collect(root: Tag, wanted: str | None, found: _Found) -> None:
         node = stack.pop()
         if node.name == "h1":
             found.headings.append(node)
+        elif node.name in _PROMINENT:
+            found.prominent.append((node, len(found.runs)))
         inner: list[Tag] = []
         for child in node.contents:
             if isinstance(child, Tag):
-                if child.name not in _CHROME and not _is_site_header(child):
+                if child.name not in _CHROME and not is_site_header(child):
                     inner.append(child)
                 continue
             if not isinstance(child, NavigableString) or isinstance(
@@ -95,7 +117,8 @@ def _score(
         block = _block_of(text)
         if block is None:
             continue
-        weight = float(len(text.strip()))
+        # UTF-8 length: a Japanese character says about what three Latin ones do
+        weight = float(len(text.strip().encode("utf-8")))
         for share in (1.0, 0.5):
             key = id(block)
             elements[key] = block
@@ -106,12 +129,7 @@ def _score(
             block = parent
 
 
-def _is_site_header(el: Tag) -> bool:
-    """A <header> without the title heading is the site's banner."""
-    return el.name == "header" and el.find("h1") is None
-
-
-def _block_of(text: NavigableString) -> Tag | None:
+def _block_of(text: NavigableString | Tag) -> Tag | None:
     node = text.parent
     while isinstance(node, Tag) and node.name in _INLINE:
         node = node.parent
@@ -142,3 +160,26 @@ def _common_ancestor(a: Tag, b: Tag) -> Tag:
     while id(node) not in above_a and isinstance(node.parent, Tag):
         node = node.parent
     return node
+
+
+def _first_heading(found: _Found, area: Tag) -> Tag | None:
+    """The first <h2>, <h3> or line all in bold inside `area`, above its text."""
+    first_run = next(
+        (i for i, run in enumerate(found.runs) if _inside(run, area)), len(found.runs)
+    )
+    for el, runs_before in found.prominent:
+        if runs_before > first_run or not _inside(el, area):
+            continue
+        text = " ".join(el.get_text().split())
+        if not text or len(text) > _TITLE_CHARS:
+            continue
+        line = _block_of(el)
+        if el.name in _HEADINGS or (
+            line is not None and " ".join(line.get_text().split()) == text
+        ):
+            return el
+    return None
+
+
+def _inside(node: Tag | NavigableString, area: Tag) -> bool:
+    return any(parent is area for parent in node.parents)

@@ -1,7 +1,8 @@
 """One walk over a page's content area: text blocks in order, photo captions apart.
 
 Navigation, share buttons, "Back to ...", "Page Top", related links and the
-footer never become blocks (markup.py says which tags, ids and classes are which).
+footer never become blocks (markup.py says which tags, ids and classes are which,
+boilerplate.py which lines are site furniture).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bs4.element import NavigableString, PreformattedString, Tag
 
+from crawler.extract.boilerplate import Furniture, furniture, repeated
 from crawler.extract.markup import (
     AREA_CLASS,
     BLOCK_TAGS,
@@ -19,7 +21,6 @@ from crawler.extract.markup import (
     ICON_ALTS,
     LABEL_CLASSES,
     LINK,
-    NAV_TEXT,
     NUMBERED,
     PARAGRAPH_BREAK,
     PARAGRAPH_CHARS,
@@ -27,7 +28,6 @@ from crawler.extract.markup import (
     PHOTO_LINE,
     SKIP_TAGS,
     SMALL_PHOTO_TEXT,
-    STOP_TEXTS,
     has_any_class,
     has_class,
     int_attr,
@@ -37,6 +37,8 @@ from crawler.extract.markup import (
 )
 
 logger = logging.getLogger(__name__)
+
+_CELLS = frozenset({"td", "th"})
 
 
 @dataclass(slots=True)
@@ -58,11 +60,12 @@ class Walk:
 
     blocks: list[Block] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
-    stopped: bool = False
     # structural mode (no landmark held the content): link-dense runs are dropped
     structural: bool = False
     photos: int = 0  # photos (<img> that is no icon) met so far
     _href: str | None = None
+    _related: bool = False  # after a "Related Links" heading: its links follow
+    _furniture: int = 0  # furniture lines left out so far
     _when: str | None = None
     _number: int | None = None  # list number waiting for the item's first block
     _root: Tag | None = None
@@ -72,10 +75,20 @@ class Walk:
     def run(self, container: Tag) -> Walk:
         self._root = container
         self._walk(container, has_class(container, AREA_CLASS))
+        self._drop_repeats()
         return self
 
+    def _drop_repeats(self) -> None:
+        """Short lines met twice or more are furniture (headings and table cells
+        may repeat as content)."""
+        drop = repeated(
+            (b.text, b.tag in HEADINGS or b.tag in _CELLS) for b in self.blocks
+        )
+        if drop:
+            self.blocks = [b for b in self.blocks if b.text not in drop]
+
     def _walk(self, el: Tag, in_area: bool) -> None:
-        first_block, photos = len(self.blocks), self.photos
+        first_block, photos, dropped = len(self.blocks), self.photos, self._furniture
         self._depth += 1
         self._walk_children(el, in_area)
         self._depth -= 1
@@ -83,14 +96,12 @@ class Walk:
         near = self._photo_at <= self._depth + 2
         if self.photos > photos and near and el is not self._root:
             self._photo_container(first_block)
-        elif self.structural and len(self.blocks) - first_block > 1:
-            self._drop_link_run(first_block)
+        elif self.structural:
+            self._drop_link_run(first_block, self._furniture - dropped)
 
     def _walk_children(self, el: Tag, in_area: bool) -> None:
         parts: list[str] = []
         for child in el.contents:
-            if self.stopped:
-                return
             if isinstance(child, NavigableString):
                 # leading blank text between block tags can never matter
                 if (parts or not child.isspace()) and not isinstance(
@@ -110,7 +121,7 @@ class Walk:
                 self._emit(el, parts, in_area)
             parts = []
             self._block(child, in_area)
-        if parts and not self.stopped:
+        if parts:
             self._emit(el, parts, in_area)
 
     def _photo_container(self, first_block: int) -> None:
@@ -124,12 +135,15 @@ class Walk:
         for b in new:
             self._add_caption(b.text)
 
-    def _drop_link_run(self, first_block: int) -> None:
+    def _drop_link_run(self, first_block: int, furniture: int) -> None:
         """Without landmarks, a run of blocks that are mostly short links is
-        navigation (menus, related links, breadcrumbs), not content."""
+        navigation (menus, related links, breadcrumbs), not content. Furniture
+        lines left out of the run ("Share", "Page Top") count as its links."""
         new = self.blocks[first_block:]
-        links = sum(1 for b in new if is_link_line(b))
-        if links * 5 >= len(new) * 4:
+        if len(new) + furniture < 2:
+            return
+        links = sum(1 for b in new if is_link_line(b)) + furniture
+        if links * 5 >= (len(new) + furniture) * 4:
             del self.blocks[first_block:]
 
     def _block(self, el: Tag, in_area: bool) -> None:
@@ -151,16 +165,14 @@ class Walk:
             self._walk(el, in_area)
 
     def _list(self, el: Tag, in_area: bool, *, ordered: bool) -> None:
-        first_block = len(self.blocks)
+        first_block, dropped = len(self.blocks), self._furniture
         self._items(el, in_area, ordered=ordered)
-        if self.structural and len(self.blocks) - first_block > 1:
-            self._drop_link_run(first_block)
+        if self.structural:
+            self._drop_link_run(first_block, self._furniture - dropped)
 
     def _items(self, el: Tag, in_area: bool, *, ordered: bool) -> None:
         counter = int_attr(el, "start", 1)
         for child in el.contents:
-            if self.stopped:
-                return
             if not isinstance(child, Tag):
                 continue
             if child.name != "li":
@@ -231,16 +243,20 @@ class Walk:
         if PHOTO_LINE.match(text):
             self._add_caption(text)
             return
-        if text.casefold() in STOP_TEXTS:
-            self.stopped = True
-            return
-        if NAV_TEXT.match(text):
+        kind = furniture(text)
+        if kind is not None:
+            self._related = self._related or kind is Furniture.RELATED
+            self._furniture += 1
             return
         number, self._number = self._number, None
         if number is not None and not NUMBERED.match(text):
             text = f"{number}. {text}"
         is_label = has_any_class(el, LABEL_CLASSES)
         block = Block(text, el.name, in_area, is_label, href, when, link_chars)
+        if self._related and is_link_line(block):
+            self._furniture += 1
+            return  # one of the related links
+        self._related = False
         self.blocks.append(block)
 
     def _collect_captions(self, el: Tag) -> None:
@@ -260,7 +276,9 @@ class Walk:
 
     def _add_caption(self, raw: str) -> None:
         text = " ".join(raw.replace(LINK, "").split())
-        if text and text.casefold() not in ICON_ALTS and text not in self.captions:
+        if not text or text.casefold() in ICON_ALTS or text in self.captions:
+            return
+        if furniture(text) is None:  # "Page Top" arrows, "Get Adobe Reader" badges
             self.captions.append(text)
 
 

@@ -100,6 +100,8 @@ class MofaSpider(scrapy.Spider):
         if fetched.problem is not FetchProblem.NONE:
             return
         if response.status == 304:
+            if not run_of(self.settings).reread_unchanged_indexes:
+                return
             html = self._stored_text(response.url)
         elif response.status == 200 and isinstance(response, TextResponse):
             html = response.text

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.alerts.queue import queue_alerts
@@ -53,6 +53,9 @@ COMPARED_FACTS = (
     "participants",
 )
 DIFFERS = "differs"
+# A pass looks at what was detected this recently: a cycle's documents, and those of
+# cycles that stopped between detection and pairing.
+PAIRING_WINDOW = timedelta(days=7)
 RESOLVED = "resolved"
 
 
@@ -80,9 +83,11 @@ def detect_pairs(
     *,
     silent: bool = False,
 ) -> PairResult:
-    """Pair new documents, then judge every pair; one transaction."""
+    """Pair new documents, then judge the pairs whose contents changed; one
+    transaction. Only what was detected within PAIRING_WINDOW is looked at."""
+    fresh_since = now - PAIRING_WINDOW
     with unit_of_work(factory) as session:
-        found = find_pairs(unpaired_candidates(session))
+        found = find_pairs(unpaired_candidates(session, fresh_since))
         translated = alerts = 0
         for match in found:
             lag = _lag_days(match)
@@ -99,7 +104,7 @@ def detect_pairs(
                 alerts += _translated(
                     session, settings, now, match.english, lag, silent
                 )
-        discrepancies, more = _judge_pairs(session, settings, now, silent)
+        discrepancies, more = _judge_pairs(session, settings, now, silent, fresh_since)
     result = PairResult(len(found), translated, discrepancies, alerts + more)
     logger.info(
         "pairs: %d new pairs, %d translated, %d discrepancy changes, %d alerts queued",
@@ -115,18 +120,13 @@ def find_pairs(candidates: Sequence[PairCandidate]) -> list[_Found]:
     """Pairs among unpaired documents: by language link first, then inferred."""
     japanese = {c.url: c for c in candidates if c.language == "ja"}
     english = {c.url: c for c in candidates if c.language != "ja"}
+    linking_to = {str(e.content.get("japanese_url")): e for e in english.values()}
     found: list[_Found] = []
     for ja in list(japanese.values()):
         en = english.get(str(ja.content.get("english_url") or ""))
         if en is None:
-            en = next(
-                (
-                    e
-                    for e in english.values()
-                    if e.content.get("japanese_url") == ja.url
-                ),
-                None,
-            )
+            en = linking_to.get(ja.url)
+            en = en if en is not None and en.url in english else None
         if en is not None:
             found.append(_Found(ja, en, PairMethod.LINK))
             del japanese[ja.url], english[en.url]
@@ -161,10 +161,14 @@ def _places_differ(japanese: object, english: object) -> bool:
 
 
 def _judge_pairs(
-    session: DbSession, settings: Settings, now: datetime, silent: bool
+    session: DbSession,
+    settings: Settings,
+    now: datetime,
+    silent: bool,
+    fresh_since: datetime,
 ) -> tuple[int, int]:
     recorded = alerts = 0
-    for item in pair_contents(session):
+    for item in pair_contents(session, fresh_since):
         current = [c.to_dict() for c in disagreements(item.japanese, item.english)]
         announced = list(item.pair.discrepancy or ())
         if _key(current) == _key(announced):

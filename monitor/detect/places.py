@@ -98,8 +98,18 @@ _BY_NAME = {_normal(name): key for key, (names, _) in _PLACES.items() for name i
 
 
 def place_key(name: str) -> str | None:
-    """The table's key of a place name in either language, or None when unknown."""
-    return _BY_NAME.get(_normal(name))
+    """The table's key of a place name in either language, or None when unknown.
+
+    A Japanese name may put the country first (「米国ニューヨーク」): a known place
+    written after a known place it lies in is the inner one."""
+    text = _normal(name)
+    if text in _BY_NAME:
+        return _BY_NAME[text]
+    for cut in range(1, len(text)):
+        outer, inner = _BY_NAME.get(text[:cut]), _BY_NAME.get(text[cut:])
+        if outer is not None and inner is not None and outer in _within(inner):
+            return inner
+    return None
 
 
 def compare_places(japanese: str, english: str) -> Agreement:

@@ -148,7 +148,8 @@ def feed_entries(
     after: tuple[datetime, int] | None = None
     while limit is None or count < limit:
         keys = feed_keys(session, FEED_KINDS, since, after, FEED_PAGE, only)
-        for change in feed_changes(session, [k[1] for k in keys]):
+        version_ids = [k[1] for k in keys]
+        for change in feed_changes(session, version_ids, FEED_KINDS, only):
             if change.extractor_only:
                 continue
             entry = _entry(change)

@@ -92,6 +92,7 @@ def run_config_for(
     since: str | None = None,
     warc_path: str | None = None,
     now: datetime | None = None,
+    reread_unchanged_indexes: bool = True,
 ) -> RunConfig:
     """The RunConfig of one crawl; relative paths mean what they mean here."""
     site = settings.site
@@ -109,6 +110,7 @@ def run_config_for(
         revisit=site.revisit,
         revisit_budget=revisit_budget(settings, now),
         baseline_budget=baseline_budget(settings, now),
+        reread_unchanged_indexes=reread_unchanged_indexes,
         max_response_bytes=settings.crawl.max_response_bytes,
         run_id=run_id,
         warc_path=os.path.abspath(warc_path) if warc_path else None,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from crawler.contract import Progress
+from crawler.contract import CrawlStats, Progress
 from monitor.alerts.dispatch import DispatchResult, dispatch_due
 from monitor.config import Settings
 from monitor.detect.changes import detect_changes
@@ -50,7 +50,8 @@ from storage.db import (
     unit_of_work,
 )
 from storage.locks import HeldLock, LockHeldError, cycle_lock
-from storage.runs import finish_run, start_run
+from storage.quiet import prune_quiet_fetches
+from storage.runs import finish_run, last_finished_cycle, start_run
 from storage.vocabulary import RunStatus
 
 logger = logging.getLogger(__name__)
@@ -154,6 +155,9 @@ def _steps(cycle: _Cycle) -> CycleReport:
             run_id=cycle.run_id,
             since=options.since or (cycle.baseline.since if cycle.baseline else None),
             warc_path=options.warc_path,
+            reread_unchanged_indexes=(
+                cycle.baseline is not None or _last_crawl_left_work(cycle.factory)
+            ),
         ),
         timeout=cycle.settings.schedule.crawl_timeout_seconds,
         stop=options.stop,
@@ -167,6 +171,17 @@ def _steps(cycle: _Cycle) -> CycleReport:
     if dispatched is None and options.stop.is_set():
         return _interrupted(cycle, "detection", crawl)
     return _done(cycle, crawl, stats, dispatched)
+
+
+def _last_crawl_left_work(factory: SessionFactory) -> bool:
+    """Whether the last cycle's crawl may have left listed documents unfetched (so
+    this one reads its unchanged index pages again to find them)."""
+    with unit_of_work(factory) as session:
+        run = last_finished_cycle(session)
+        if run is None or run.status != RunStatus.OK:
+            return True
+        stats = CrawlStats.from_run(run.stats)
+    return stats is None or stats.left_work
 
 
 def _detect(cycle: _Cycle) -> dict[str, Any]:
@@ -225,6 +240,7 @@ def _done(
             complete_baseline(session, cycle.baseline.id, cycle.run_id, cycle.now_fn())
             stats["baseline_completed"] = True
         documents = count_documents(session)
+        prune_quiet_fetches(session, cycle.run_id)
     _finish(cycle, status, exit_code, stats)
     alerts = {f"alerts_{k}": stats[k] for k in ("sent", "failed", "dead") if k in stats}
     logger.info(

@@ -11,6 +11,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Document, Version
+from storage.packed import content_json
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def meeting_readouts(session: Session) -> list[MeetingReadout]:
             Version,
             and_(Version.document_id == Document.id, Version.seq == Document.last_seq),
         )
-        .where(Version.content["meeting"].as_string().is_not(None))
+        .where(content_json(Version.content)["meeting"].as_string().is_not(None))
         .order_by(Document.date.desc().nulls_last(), Document.id.desc())
     )
     return [

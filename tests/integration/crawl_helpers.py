@@ -21,8 +21,10 @@ from monitor.runner.crawl import CrawlResult, run_config_for, run_crawl
 from storage.db import open_database, unit_of_work, upgrade_database
 from storage.models import Document, OpsEvent, Version
 from storage.runs import start_run
-from tests.sitesim import SiteSim
+from tests.sitesim import Fault, SiteSim
 
+# A readout added to the press-release index by add_failing_page.
+ADDED_PAGE = "/press/release/pressite_000001_00998.html"
 # Fast, but with the same code paths: no delay, tiny back-off.
 FAST: dict[str, object] = {"retry_backoff_seconds": 0.05}
 # Every known document due every cycle (the fixture documents are years old).
@@ -95,6 +97,19 @@ class Baseline:
     db_path: Path
     first: CrawlResult
     requests: tuple[tuple[str, int], ...]
+
+
+def add_failing_page(site: SiteSim) -> str:
+    """List a new readout on the press-release index whose fetches answer 500 until
+    the site's faults are cleared; its path."""
+    site.add_page(
+        ADDED_PAGE,
+        site.read_page("/press/release/press4e_003170.html"),
+        index_path="/press/release/index.html",
+        link_text="Japan-U.S. Vice-Ministers' Meeting (again)",
+    )
+    site.set_fault(ADDED_PAGE, Fault.error(500))
+    return ADDED_PAGE
 
 
 def make_baseline(root: Path) -> Baseline:

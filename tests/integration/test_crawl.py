@@ -8,9 +8,7 @@ import time
 import pytest
 
 from storage.models import DocumentState
-from tests.integration.crawl_helpers import (
-    EVERY_CYCLE,
-)
+from tests.integration.crawl_helpers import EVERY_CYCLE, add_failing_page
 from tests.sitesim import FIXTURE_SITE, Fault
 
 pytestmark = pytest.mark.e2e
@@ -261,14 +259,7 @@ def test_run_crawl_kills_a_crawl_past_its_hard_timeout(world):
 
 def test_document_whose_first_fetch_failed_is_fetched_next_cycle_behind_a_304(world):
     site = world.site
-    added = "/press/release/pressite_000001_00998.html"
-    site.add_page(
-        added,
-        site.read_page("/press/release/press4e_003170.html"),
-        index_path="/press/release/index.html",
-        link_text="Japan-U.S. Vice-Ministers' Meeting (again)",
-    )
-    site.set_fault(added, Fault.error(500))
+    added = add_failing_page(site)
     first = world.crawl()
     assert added not in world.versions()
     assert first.stats.failed == 1
@@ -282,3 +273,19 @@ def test_document_whose_first_fetch_failed_is_fetched_next_cycle_behind_a_304(wo
     assert [r.status for r in site.requests_for(added)] == [200]
     assert second.stats.new_documents == 1
     assert len(world.versions()[added]) == 1
+
+
+def test_with_rereading_off_an_unchanged_index_is_not_parsed_again(world):
+    # What the parent asks for after a clean crawl: a 304 index page lists nothing
+    # the last crawl did not already get, so its stored copy is left unread.
+    site = world.site
+    added = add_failing_page(site)
+    world.crawl()
+    site.clear_faults()
+    site.clear_requests()
+
+    world.crawl(reread_unchanged_indexes=False)
+
+    (index,) = site.requests_for("/press/release/index.html")
+    assert index.status == 304
+    assert site.requests_for(added) == []

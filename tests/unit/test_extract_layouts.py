@@ -1,24 +1,23 @@
-"""Layout invariance: the same readouts in six templates give the same Document.
+"""Layout invariance: the same readouts in eight templates give the same Document,
+and so does every bundled site page with its classes and ids renamed.
 
 Templates and readouts: tests/layouts.py, tests/fixtures/layouts/. The measures of
 the extraction issue are asserted here: body token F1 >= 0.98 on every page in every
-template, title and date exact, no caption or site chrome in any body, and meeting
-format, start time, duration and every participant right on >= 95% of readouts.
+template, title and date exact, no caption, site chrome or furniture in any body,
+and meeting format, start time, duration and every participant right on >= 95% of
+readouts.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawler.extract.extractor import ExtractionPath, extract, extract_with_report
-from tests.layouts import (
-    CHROME_TEXT,
-    TEMPLATES,
-    body_f1,
-    expected_captions,
-    load_readouts,
-    url_of,
-)
+from tests.conftest import FIXTURES
+from tests.layout_measures import CHROME_TEXT, body_f1, expected_captions
+from tests.layouts import BASE, TEMPLATES, load_readouts, renamed_page, url_of
 
 READOUTS = [(lang, r) for lang in ("en", "ja") for r in load_readouts(lang)]
 IDS = [str(r["path"]).rsplit("/", 1)[-1] for _, r in READOUTS]
@@ -29,7 +28,17 @@ PATHS = {
     "renamed": ExtractionPath.STRUCTURE,
     "photo_classes": ExtractionPath.LANDMARKS,
     "redesign": ExtractionPath.STRUCTURE,
+    "furnished": ExtractionPath.LANDMARKS,
+    "furnished_renamed": ExtractionPath.STRUCTURE,
 }
+
+
+# every bundled detail page (the ones with a hand-written expectation)
+SITE_PAGES = sorted(
+    p.relative_to(FIXTURES / "expected").with_suffix(".html").as_posix()
+    for p in (FIXTURES / "expected").rglob("*.json")
+)
+UNNAMED = re.compile(rb'\s(?:class|id)="[^"]*"')
 
 
 def test_f1_of_a_body_that_lost_a_paragraph_is_below_the_bar():
@@ -113,3 +122,28 @@ def test_a_legacy_japanese_page_in_shift_jis_reads_like_todays(readout):
     raw = html.encode("shift_jis")
     url = url_of(readout)
     assert extract(raw, url) == extract(TEMPLATES["mofa"](readout), url)
+
+
+@pytest.mark.parametrize(
+    "rename",
+    [renamed_page, lambda page: UNNAMED.sub(b"", page)],
+    ids=["renamed", "no-class-or-id"],
+)
+@pytest.mark.parametrize("page", SITE_PAGES)
+def test_a_bundled_page_without_its_class_names_gives_the_same_document(page, rename):
+    raw, url = (FIXTURES / "site" / page).read_bytes(), BASE + page
+    stripped = rename(raw)
+    assert b'id="maincontents"' not in stripped
+    assert b"any-area" not in stripped
+    doc, report = extract_with_report(stripped, url)
+    assert report.path is ExtractionPath.STRUCTURE
+    assert doc.to_dict() == extract(raw, url).to_dict()
+
+
+def test_the_set_holds_the_pages_without_a_title_heading():
+    """Pages whose title is only in <title> and og:title are in the set."""
+    no_h1 = [
+        p for p in SITE_PAGES if b"<h1" not in (FIXTURES / "site" / p).read_bytes()
+    ]
+    assert len(no_h1) == 3
+    assert len(SITE_PAGES) == 15

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract.meeting import meeting_format, parse_exchanges, parse_meeting
+from crawler.extract.meeting_ja import parse_ja
 
 LEAD = (
     "On May 2, {when}, Mr. TANAKA Ichiro, Minister for Foreign Affairs of Japan, "
@@ -309,3 +310,32 @@ def test_japanese_counterparts_with_kanji_names():
         ("王明", "中国外交部長", "counterpart"),
         ("趙英洙", "韓国外交部長官", "counterpart"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("lead", "place"),
+    [
+        (
+            "7月28日、午前10時から約45分間、訪問中のワシントンD.C.において、"
+            "桜田健二外務大臣は、マルコ・ルビオ米国国務長官と会談を行いました。",
+            "ワシントンD.C.",
+        ),
+        (
+            "3月4日、午後3時15分から約1時間、外務省において、桜田健二外務大臣は、"
+            "クレア・ホイットフィールド・カナダ外務大臣と会談を行いました。",
+            "外務省",
+        ),
+        (
+            "5月2日、訪問先の米国ニューヨークにて、桜田健二外務大臣は、"
+            "マルコ・ルビオ米国国務長官と会談を行いました。",
+            "米国ニューヨーク",
+        ),
+        (
+            "7月28日、午前10時から約45分間、桜田健二外務大臣は、"
+            "マルコ・ルビオ米国国務長官と電話会談を行いました。会談において、両者は",
+            None,
+        ),
+    ],
+)
+def test_a_japanese_lead_names_its_place_before_nioite(lead, place):
+    assert parse_ja("meeting", lead).location == place

@@ -198,6 +198,93 @@ def test_text_without_a_title_heading_is_no_article():
         extract(_page(inner, title="Service Unavailable"), URL)
 
 
+_SITE_TOP = (
+    "<div class='s1'><p><a href='#c'>Skip to main content</a></p><ul><li>"
+    "<a href='/faq/'>FAQ</a></li><li><a href='/sitemap/'>Site Map</a></li></ul></div>"
+    "<div class='s2'><ul><li><a href='/policy/'>Foreign Policy</a></li><li>"
+    "<a href='/region/'>Countries</a></li></ul></div><div class='s3'><p>"
+    "<a href='/'>Top</a> &gt; <a href='/press/'>Press Releases</a> &gt; "
+    "Japan-Estonia Meeting</p></div>"
+)
+_SITE_BOTTOM = (
+    "<div class='s4'><ul><li><a href='/legal/'>Legal Matters</a></li></ul>"
+    "<address>2-2-1 Kasumigaseki, Chiyoda-ku, Tokyo 100-8919, Japan, and a telephone"
+    " number</address></div>"
+)
+
+
+def _headless(inner: str, head: str) -> str:
+    return (
+        f"<html><head>{head}</head><body>{_SITE_TOP}{inner}{_SITE_BOTTOM}</body></html>"
+    )
+
+
+def test_a_title_only_in_og_title_widens_the_text_to_its_label_date_and_photo():
+    inner = (
+        "<div class='c1'><div class='c2'><p class='c3'>Press Releases</p>"
+        "<div class='c4'>May 8, 2024</div><div class='c5'><div class='c6'><img "
+        "src='/a.jpg' alt='The two ministers' width='280'></div><p>(Photo) Meeting"
+        f"</p></div><div class='c7'><div class='c8'><p>{LEAD}</p><ul><li>{POINT}</li>"
+        "</ul></div></div><p><a href='/press/'>Back to Press Releases</a></p></div>"
+        "</div><p><a href='#top'>Page Top</a></p>"
+    )
+    head = "<meta property='og:title' content='Japan-Estonia Meeting'><title>x</title>"
+    doc, report = extract_with_report(_headless(inner, head), URL)
+    assert report.path is ExtractionPath.STRUCTURE
+    assert (doc.title, doc.section, doc.date) == (
+        "Japan-Estonia Meeting",
+        "Press Releases",
+        "2024-05-08",
+    )
+    assert doc.captions == ("The two ministers", "(Photo) Meeting")
+    assert doc.body == (LEAD, POINT)
+
+
+def test_the_widening_passes_related_links_and_stops_at_a_menu():
+    related = (
+        "<div><h2>Related Links</h2><ul><li><a href='/ee/'>Japan-Estonia Relations"
+        "</a></li><li><a href='/eu/'>Europe</a></li></ul></div>"
+    )
+    menu = (
+        "<div><ul><li><a href='/ee/'>Estonia</a></li><li><a href='/lv/'>Latvia</a>"
+        "</li><li><a href='/lt/'>Lithuania</a></li></ul></div>"
+    )
+    text = f"<div><p>{LEAD}</p><p>{POINT}</p></div>"
+    dated = f"<div><p>Press Releases</p><p>May 8, 2024</p>{text}{related}</div>"
+    doc = extract(
+        _headless(dated, "<title>Japan-Estonia Meeting | 外務省</title>"), URL
+    )
+    assert (doc.section, doc.date, doc.body) == (
+        "Press Releases",
+        "2024-05-08",
+        (LEAD, POINT),
+    )
+    cut = f"<div><p>May 8, 2024</p>{menu}{text}</div>"
+    with pytest.raises(ExtractionError, match="no title heading and no date line"):
+        extract(_headless(cut, "<title>Japan-Estonia Meeting</title>"), URL)
+
+
+def test_without_any_title_the_first_bold_line_or_h2_is_the_title():
+    head = "<title>Ministry of Foreign Affairs of Japan</title>"
+    for heading in (
+        "<p><b>Japan-Estonia Meeting</b></p>",
+        "<h2>Japan-Estonia Meeting</h2>",
+    ):
+        inner = f"<div>{heading}<p>May 8, 2024</p><p>{LEAD}</p><p>{POINT}</p></div>"
+        doc = extract(_headless(inner, head), URL)
+        assert (doc.title, doc.date, doc.body) == (
+            "Japan-Estonia Meeting",
+            "2024-05-08",
+            (LEAD, POINT),
+        )
+
+
+def test_a_title_only_in_head_and_no_date_line_is_no_document():
+    inner = f"<div><p>{LEAD}</p><p>{POINT}</p></div>"
+    with pytest.raises(ExtractionError, match="no title heading and no date line"):
+        extract(_headless(inner, "<title>Japan-Estonia Meeting</title>"), URL)
+
+
 @pytest.mark.parametrize(
     ("line", "iso"),
     [

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.alerts.render.pairs import pair_note
 from monitor.detect.pairs import disagreements, find_pairs
-from monitor.detect.places import Agreement, compare_places
+from monitor.detect.places import Agreement, compare_places, place_key
 from storage.pairs import PairCandidate
 from storage.vocabulary import PairMethod
 from tests.conftest import fixture_text
@@ -136,3 +136,10 @@ def test_the_place_is_shown_side_by_side_in_the_alert_note():
     )
     note = pair_note("discrepancy", [change])
     assert "Place: 日本語 ニューヨーク / English Washington, D.C." in note
+
+
+def test_a_japanese_place_written_after_its_country_is_the_inner_place():
+    assert place_key("米国ニューヨーク") == place_key("New York")
+    assert compare_places("米国ワシントンD.C.", "Washington, D.C.") is Agreement.SAME
+    assert compare_places("米国ニューヨーク", "Washington, D.C.") is Agreement.DIFFERENT
+    assert place_key("カナダニューヨーク") is None  # New York does not lie in Canada
