@@ -9,7 +9,7 @@ import email.utils
 import math
 from datetime import UTC, datetime
 
-__all__ = ["MAX_RETRY_AFTER_SECONDS", "parse_retry_after"]
+__all__ = ["MAX_RETRY_AFTER_SECONDS", "charset_of", "parse_retry_after"]
 
 # A server asking for more than a day is treated as asking for a day.
 MAX_RETRY_AFTER_SECONDS = 86_400.0
@@ -69,3 +69,12 @@ def _seconds_until(text: str, now: datetime) -> float | None:
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     return (when - now).total_seconds()
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type value, lower-cased; None without one."""
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip("\"' ").lower() or None
+    return None

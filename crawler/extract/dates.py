@@ -15,11 +15,11 @@ import unicodedata
 
 logger = logging.getLogger(__name__)
 
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december",
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December",
 )  # fmt: skip
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+_MONTHS = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
 _MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 _MONTH = (

@@ -14,26 +14,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.extract.dates import parse_date
+from crawler.extract.dates import MONTHS, parse_date
 
 logger = logging.getLogger(__name__)
 
 PARSER = "lxml"
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _MONTH_NUMBER = {name.lower(): i for i, name in enumerate(MONTHS, start=1)}
 _MONTH_RE = "|".join(MONTHS)
 

@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler import plan
 from crawler.extract import listing
+from crawler.headers import charset_of
 from crawler.items import FetchedPage, FetchProblem, PageRole
 from crawler.japanese_archives import japanese_archives
 from crawler.middlewares.robots import RobotsDisallowedError, RobotsUnavailableError
@@ -222,7 +223,7 @@ class MofaSpider(scrapy.Spider):
             etag=_header(headers.get(b"ETag")) if content else None,
             last_modified=_header(headers.get(b"Last-Modified")) if content else None,
             final_url=response.url,
-            charset=_charset(_header(headers.get(b"Content-Type"))),
+            charset=charset_of(_header(headers.get(b"Content-Type"))),
             content_type=_header(headers.get(b"Content-Type")),
             problem=problem,
             error=error,
@@ -270,11 +271,3 @@ def _problem(failure: Failure) -> FetchProblem:
 
 def _header(value: bytes | None) -> str | None:
     return value.decode("latin-1") if value else None
-
-
-def _charset(content_type: str | None) -> str | None:
-    for param in (content_type or "").split(";")[1:]:
-        name, _, value = param.strip().partition("=")
-        if name.lower() == "charset" and value:
-            return value.strip("\"' ").lower()
-    return None

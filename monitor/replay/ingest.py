@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from crawler.contract import Language, path_language
 from crawler.extract.current import current_extractor
 from crawler.extract.listing import is_index_page
+from crawler.headers import charset_of
 from monitor.replay.sources import BodyReader, Capture, header
 from storage.db import DbSession, SessionFactory, unit_of_work
 from storage.ingest import BatchItem, Extractor, IngestResult, Outcome, extract_items
@@ -65,10 +66,7 @@ class ReplayOutcome:
 
 def fetch_record(capture: Capture) -> FetchRecord:
     content_type = header(capture, "content-type")
-    charset = None
-    if content_type and "charset=" in content_type.lower():
-        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
-        charset = charset.strip("\"'") or None
+    charset = charset_of(content_type)
     return FetchRecord(
         url=capture.url,
         fetched_at=capture.fetched_at,

@@ -9,7 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.headers import MAX_RETRY_AFTER_SECONDS, parse_retry_after
+from crawler.headers import MAX_RETRY_AFTER_SECONDS, charset_of, parse_retry_after
 from crawler.middlewares.retry import BackoffRetryMiddleware
 from crawler.spiders.mofa import MofaSpider
 
@@ -87,3 +87,18 @@ def test_the_crawl_and_the_channels_read_retry_after_with_one_parser():
 
     for module in (retry, webhook):
         assert getattr(module, "parse_retry_after") is parse_retry_after  # noqa: B009
+
+
+@pytest.mark.parametrize(
+    ("value", "charset"),
+    [
+        ("text/html; charset=UTF-8", "utf-8"),
+        ('text/html; Charset="Shift_JIS"', "shift_jis"),
+        ("text/html;charset=euc-jp; boundary=x", "euc-jp"),
+        ("text/html", None),
+        ("text/html; charset=", None),
+        (None, None),
+    ],
+)
+def test_the_charset_of_a_content_type(value, charset):
+    assert charset_of(value) == charset
