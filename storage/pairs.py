@@ -23,19 +23,6 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class PairCandidate:
-    """A document not yet in a pair, with its newest content."""
-
-    id: int
-    url: str
-    language: str
-    first_seen_at: datetime
-    version_id: int
-    content: dict[str, Any]
-    date: str | None = None  # the document's date (an inferred pair needs the same)
-
-
-@dataclass(frozen=True, slots=True)
 class PairRow:
     """One stored pair with both documents as the pairs command shows them."""
 
@@ -94,80 +81,9 @@ class Counterpart:
     method: str
 
 
-def _paired_ids() -> Any:
+def paired_ids() -> Any:
+    """The ids of every document in a pair (a subquery)."""
     return select(Pair.japanese_id).union(select(Pair.english_id))
-
-
-def unpaired_candidates(
-    session: Session, fresh_since: datetime | None = None
-) -> list[PairCandidate]:
-    """Documents in no pair yet, with the content of their newest version.
-
-    With `fresh_since`, only those that could pair now, so a pass costs what changed,
-    not the archive: the unpaired documents with a version detected since then, the
-    documents their language links name, and every unpaired document of the same
-    dates as these (an inferred pair needs the same date and exactly one fit, so
-    each date is judged on all of its documents)."""
-    if fresh_since is None:
-        return _candidates(session, [])
-    recent = select(Version.document_id).where(Version.detected_at >= fresh_since)
-    found = {c.id: c for c in _candidates(session, [Document.id.in_(recent)])}
-    _add(found, _linked(session, found.values()))
-    _add(found, _of_dates(session, found.values()))
-    _add(found, _linked(session, found.values()))
-    return sorted(found.values(), key=lambda c: c.id)
-
-
-LINK_FIELDS = ("english_url", "japanese_url")  # the page's own language links
-_IN_CHUNK = 500  # values per IN list (SQLite caps a statement's parameters)
-
-
-def _candidates(session: Session, where: list[Any]) -> list[PairCandidate]:
-    stmt = (
-        select(Document, Version.id, Version.content)
-        .join(
-            Version,
-            and_(Version.document_id == Document.id, Version.seq == Document.last_seq),
-        )
-        .where(Document.id.not_in(_paired_ids()), *where)
-        .order_by(Document.id)
-    )
-    return [
-        PairCandidate(
-            id=doc.id,
-            url=doc.url,
-            language=doc.language,
-            first_seen_at=doc.first_seen_at,
-            version_id=version_id,
-            content=dict(content or {}),
-            date=doc.date,
-        )
-        for doc, version_id, content in session.execute(stmt)
-    ]
-
-
-def _linked(session: Session, have: Iterable[PairCandidate]) -> list[PairCandidate]:
-    have = list(have)
-    named = {c.content.get(field) for c in have for field in LINK_FIELDS}
-    urls = {str(url) for url in named if url} - {c.url for c in have}
-    return _in_chunks(session, Document.url, sorted(urls))
-
-
-def _of_dates(session: Session, have: Iterable[PairCandidate]) -> list[PairCandidate]:
-    return _in_chunks(session, Document.date, sorted({c.date for c in have if c.date}))
-
-
-def _in_chunks(session: Session, column: Any, values: list[Any]) -> list[PairCandidate]:
-    found: list[PairCandidate] = []
-    for start in range(0, len(values), _IN_CHUNK):
-        chunk = values[start : start + _IN_CHUNK]
-        found.extend(_candidates(session, [column.in_(chunk)]))
-    return found
-
-
-def _add(found: dict[int, PairCandidate], more: Iterable[PairCandidate]) -> None:
-    for candidate in more:
-        found.setdefault(candidate.id, candidate)
 
 
 def add_pair(
@@ -283,7 +199,7 @@ def missing_english(session: Session) -> list[Unpaired]:
     """Japanese documents with no English counterpart yet, oldest first."""
     stmt = (
         select(Document.url, Document.title, Document.date, Document.first_seen_at)
-        .where(Document.language == "ja", Document.id.not_in(_paired_ids()))
+        .where(Document.language == "ja", Document.id.not_in(paired_ids()))
         .order_by(Document.first_seen_at, Document.id)
     )
     return [Unpaired(*row) for row in session.execute(stmt)]

@@ -27,13 +27,12 @@ from monitor.config import Settings
 from monitor.detect.diff import FieldChange
 from monitor.detect.places import Agreement, compare_places
 from storage.db import DbSession, SessionFactory, unit_of_work
+from storage.pair_candidates import PairCandidate, unpaired_candidates
 from storage.pairs import (
-    PairCandidate,
     add_pair,
     pair_contents,
     record_pair_change,
     set_discrepancy,
-    unpaired_candidates,
     version_content,
 )
 from storage.translations import supersede_new

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.detect.pairs import PAIRING_WINDOW, find_pairs
 from storage.models import Version
-from storage.pairs import unpaired_candidates
+from storage.pair_candidates import unpaired_candidates
 from storage.versions import record_version
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.alerts.render.pairs import pair_note
 from monitor.detect.pairs import disagreements, find_pairs
 from monitor.detect.places import Agreement, compare_places, place_key
-from storage.pairs import PairCandidate
+from storage.pair_candidates import PairCandidate
 from storage.vocabulary import PairMethod
 from tests.conftest import fixture_text
 
