@@ -134,7 +134,7 @@ def test_a_crawl_that_fails_says_why_in_the_run_output(venv, site, tmp_path):
     (problem,) = [p for p in failed.stdout.splitlines() if "the crawl failed" in p]
     # The crawl's own words, in the output of the run that started it.
     assert re.fullmatch(
-        r"problem: the crawl failed \(exit 1\): \w+Error: .*blocker'", problem
+        r"problem: the crawl failed \(exit 1\): [\w.]+Error: .*blocker'", problem
     )
     assert "blocker" in failed.stderr
     assert "Traceback" not in failed.stdout
