@@ -15,7 +15,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Document, Version
-from storage.pairs import paired_ids
+from storage.pairs import detected_since, paired_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,20 +31,15 @@ class PairCandidate:
     date: str | None = None  # the document's date (an inferred pair needs the same)
 
 
-def unpaired_candidates(
-    session: Session, fresh_since: datetime | None = None
-) -> list[PairCandidate]:
-    """Documents in no pair yet, with the content of their newest version.
-
-    With `fresh_since`, only those that could pair now, so a pass costs what changed,
-    not the archive: the unpaired documents with a version detected since then, the
-    documents their language links name, and every unpaired document of the same
-    dates as these (an inferred pair needs the same date and exactly one fit, so
-    each date is judged on all of its documents)."""
-    if fresh_since is None:
-        return _candidates(session, [])
-    recent = select(Version.document_id).where(Version.detected_at >= fresh_since)
-    found = {c.id: c for c in _candidates(session, [Document.id.in_(recent)])}
+def unpaired_candidates(session: Session, fresh_since: datetime) -> list[PairCandidate]:
+    """Documents in no pair yet that could pair now, with the content of their newest
+    version, so a pass costs what changed, not the archive: the unpaired documents
+    with a version detected since `fresh_since`, the documents their language links
+    name, and every unpaired document of the same dates as these (an inferred pair
+    needs the same date and exactly one fit, so each date is judged on all of its
+    documents)."""
+    fresh = [Document.id.in_(detected_since(fresh_since))]
+    found = {c.id: c for c in _candidates(session, fresh)}
     _add(found, _linked(session, found.values()))
     _add(found, _of_dates(session, found.values()))
     _add(found, _linked(session, found.values()))

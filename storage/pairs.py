@@ -118,12 +118,15 @@ class PairContents:
     english_version_id: int
 
 
-def pair_contents(
-    session: Session, fresh_since: datetime | None = None
-) -> list[PairContents]:
-    """Pairs with both documents' newest content (for the discrepancy check): every
-    pair, or with `fresh_since` those made since then or with a document that has a
-    version detected since then (a pair's verdict changes only with its contents)."""
+def detected_since(since: datetime) -> Any:
+    """The ids of the documents with a version detected since then (a subquery)."""
+    return select(Version.document_id).where(Version.detected_at >= since)
+
+
+def pair_contents(session: Session, fresh_since: datetime) -> list[PairContents]:
+    """The pairs made since `fresh_since` or with a document that has a version
+    detected since then, with both documents' newest content (for the discrepancy
+    check: a pair's verdict changes only with its contents)."""
     ja_doc, en_doc = aliased(Document), aliased(Document)
     ja_ver, en_ver = aliased(Version), aliased(Version)
     stmt = (
@@ -138,17 +141,15 @@ def pair_contents(
             en_ver,
             and_(en_ver.document_id == en_doc.id, en_ver.seq == en_doc.last_seq),
         )
-        .order_by(Pair.id)
-    )
-    if fresh_since is not None:
-        recent = select(Version.document_id).where(Version.detected_at >= fresh_since)
-        stmt = stmt.where(
+        .where(
             or_(
                 Pair.created_at >= fresh_since,
-                Pair.japanese_id.in_(recent),
-                Pair.english_id.in_(recent),
+                Pair.japanese_id.in_(detected_since(fresh_since)),
+                Pair.english_id.in_(detected_since(fresh_since)),
             )
         )
+        .order_by(Pair.id)
+    )
     return [
         PairContents(pair, dict(ja or {}), dict(en or {}), version_id)
         for pair, ja, en, version_id in session.execute(stmt)
