@@ -119,13 +119,16 @@ def find_pairs(candidates: Sequence[PairCandidate]) -> list[_Found]:
     """Pairs among unpaired documents: by language link first, then inferred."""
     japanese = {c.url: c for c in candidates if c.language == "ja"}
     english = {c.url: c for c in candidates if c.language != "ja"}
-    linking_to = {str(e.content.get("japanese_url")): e for e in english.values()}
+    linking_to: dict[str, list[PairCandidate]] = {}
+    for e in english.values():
+        if e.content.get("japanese_url"):
+            linking_to.setdefault(str(e.content["japanese_url"]), []).append(e)
     found: list[_Found] = []
     for ja in list(japanese.values()):
         en = english.get(str(ja.content.get("english_url") or ""))
-        if en is None:
-            en = linking_to.get(ja.url)
-            en = en if en is not None and en.url in english else None
+        if en is None:  # the first English page still alone that links to this one
+            linking = linking_to.get(ja.url, ())
+            en = next((e for e in linking if e.url in english), None)
         if en is not None:
             found.append(_Found(ja, en, PairMethod.LINK))
             del japanese[ja.url], english[en.url]
