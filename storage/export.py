@@ -1,7 +1,7 @@
 """What export and the feed read: documents with their newest version, and changes.
 
-Rows come back as plain values; the feed pages through changes by (captured at,
-change id), newest first.
+Rows come back as plain values; the feed pages through the versions changes made, by
+(captured at, version id), newest first.
 """
 
 from __future__ import annotations
