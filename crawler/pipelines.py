@@ -87,7 +87,7 @@ class StoreFetchPipeline:
         if page.to_extract:
             # Extraction, the long part, holds no transaction (nor SQLite's write lock).
             extract_items([page], self.extractor)
-        # The version is stored with a version only, so it is read only then.
+        # The extractor's version is stored only with a new version: read it only then.
         version = self.extractor.version if page.document is not None else ""
         with unit_of_work(self.factory) as session:
             (result,) = store_batch(
