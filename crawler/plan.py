@@ -26,7 +26,6 @@ from crawler.contract import (
     path_language,
 )
 from crawler.extract import listing
-from crawler.japanese_archives import archive_of
 from crawler.revisit import RevisitPolicy, RevisitState, next_due, staggered_slot
 from storage.cycles import baseline_open
 from storage.db import DbSession, SessionFactory, unit_of_work
@@ -180,7 +179,7 @@ def _plan_archives(
 ) -> None:
     rows = archive_fetches(session, base_url)
     for url, fetched_at in rows:
-        link = archive_of(url)
+        link = listing.archive_link(url)
         if link is None or ARCHIVE_SECTIONS[link.is_conference] not in sections:
             continue
         if not plan.in_scope(url, base_url):

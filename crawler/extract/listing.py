@@ -34,6 +34,17 @@ DETAIL_PATH = re.compile(
 ARCHIVE_PATH = re.compile(
     r"/(?P<prefix>pc_)?(?P<year>\d{4})(?P<month>\d{2})_index\.html$"
 )
+# The Japanese edition names its monthly archives by the Reiwa year (令和R = 2018 + R).
+# Its URLs are not known for certain (research/mofa-site.md 1.4): one scraper reads
+# /mofaj/press/release/<R>_<M>_index.html. Assumed, tolerantly: that form anywhere
+# under /mofaj/press/, the year optionally "r6" or "R6", months with or without a
+# leading zero, and /kaiken/ in the path for press conferences. The year-folder form
+# (/release/<YYYY>/<M>.html) is not followed: stored archives are known by their
+# _index.html name, so it would be asked again, without validators, every cycle.
+REIWA_OFFSET = 2018  # 令和1年 is 2019
+ERA_ARCHIVE_PATH = re.compile(
+    r"^/mofaj/press/(?:.+/)?[rR]?(?P<era>\d{1,2})_(?P<month>\d{1,2})_index\.html$"
+)
 _FULL_DATE = re.compile(
     rf"\((?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}}),\s*(?P<year>\d{{4}})"
 )
@@ -98,19 +109,22 @@ def is_index_page(url: str) -> bool:
 
 
 def archive_link(url: str) -> ArchiveLink | None:
-    """The month when `url` is a YYYYMM_index.html or pc_YYYYMM_index.html page."""
-    match = ARCHIVE_PATH.search(urlsplit(url).path)
-    if match is None:
+    """The month an archive page covers: YYYYMM_index.html, pc_YYYYMM_index.html, or
+    the Japanese era-year form; None for any other page."""
+    path = urlsplit(url).path
+    if (match := ARCHIVE_PATH.search(path)) is not None:
+        year, month = int(match.group("year")), int(match.group("month"))
+        is_conference = match.group("prefix") is not None
+    elif (match := ERA_ARCHIVE_PATH.match(path)) is not None:
+        era, month = int(match.group("era")), int(match.group("month"))
+        if era < 1:
+            return None
+        year, is_conference = REIWA_OFFSET + era, "/kaiken/" in path
+    else:
         return None
-    month = int(match.group("month"))
     if not 1 <= month <= 12:
         return None
-    return ArchiveLink(
-        url=url,
-        year=int(match.group("year")),
-        month=month,
-        is_conference=match.group("prefix") is not None,
-    )
+    return ArchiveLink(url=url, year=year, month=month, is_conference=is_conference)
 
 
 def parse_index(html: str, page_url: str, *, base_url: str, today: date) -> IndexPage:

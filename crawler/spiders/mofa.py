@@ -20,7 +20,6 @@ from crawler import plan
 from crawler.extract import listing
 from crawler.headers import charset_of
 from crawler.items import FetchedPage, FetchProblem, PageRole
-from crawler.japanese_archives import japanese_archives
 from crawler.middlewares.robots import RobotsDisallowedError, RobotsUnavailableError
 from crawler.settings import run_of
 from storage.db import SessionFactory, open_database
@@ -37,7 +36,7 @@ class MofaSpider(scrapy.Spider):
     Each cycle requests, with If-None-Match / If-Modified-Since when known:
     - each section's entry page (release/kaiken index, statement lists, U.S. index);
     - monthly archives (YYYYMM_index.html, pc_YYYYMM_index.html, the Japanese
-      era-year forms of crawler.japanese_archives) back to `since`,
+      era-year forms: crawler.extract.listing.archive_link) back to `since`,
       found in the entry page's Archives list: fetched when never seen, every cycle for
       the current and previous month, and otherwise once every `archive_recheck_days`;
     - documents listed there that the database does not know yet;
@@ -113,8 +112,7 @@ class MofaSpider(scrapy.Spider):
         page = listing.parse_index(
             html, response.url, base_url=self.base_url, today=self.now.date()
         )
-        linked = japanese_archives(html, response.url, self.base_url)
-        for archive in (*page.archives, *linked):
+        for archive in page.archives:
             if (
                 plan.ARCHIVE_SECTIONS[archive.is_conference] == section
                 and archive.url not in self.plan.known_archives

@@ -1,12 +1,15 @@
-"""crawler.japanese_archives: the Japanese edition's era-year archive pages."""
+"""crawler.extract.listing: the Japanese edition's era-year archive pages."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from crawler.japanese_archives import archive_of, japanese_archive, japanese_archives
+from crawler.extract import listing
 
 BASE = "https://www.mofa.go.jp"
+TODAY = date(2026, 12, 1)
 
 
 @pytest.mark.parametrize(
@@ -19,10 +22,9 @@ BASE = "https://www.mofa.go.jp"
     ],
 )
 def test_era_year_forms_give_their_month(path, year, month, conference):
-    link = japanese_archive(BASE + path)
+    link = listing.archive_link(BASE + path)
     assert link is not None
     assert (link.year, link.month, link.is_conference) == (year, month, conference)
-    assert archive_of(BASE + path) == link
 
 
 @pytest.mark.parametrize(
@@ -38,11 +40,11 @@ def test_era_year_forms_give_their_month(path, year, month, conference):
     ],
 )
 def test_other_pages_are_not_japanese_archives(path):
-    assert japanese_archive(BASE + path) is None
+    assert listing.archive_link(BASE + path) is None
 
 
 def test_the_english_forms_stay_listings():
-    link = archive_of(BASE + "/press/kaiken/pc_202403_index.html")
+    link = listing.archive_link(BASE + "/press/kaiken/pc_202403_index.html")
     assert link is not None
     assert (link.year, link.month, link.is_conference) == (2024, 3, True)
 
@@ -56,6 +58,17 @@ def test_links_on_a_page_are_resolved_once_each_in_page_order():
         '<a href="/mofaj/press/release/pressit_000001_00873.html">a readout</a>'
     )
     page = BASE + "/mofaj/press/release/index.html"
-    links = japanese_archives(html, page, BASE)
+    links = listing.parse_index(html, page, base_url=BASE, today=TODAY).archives
     assert [(link.year, link.month) for link in links] == [(2024, 3), (2021, 11)]
     assert links[0].url == BASE + "/mofaj/press/release/6_3_index.html"
+
+
+def test_undated_entries_of_an_era_archive_take_its_year():
+    html = (
+        "<dl><dt>12月28日</dt><dd><ul><li>"
+        "<a href='/mofaj/press/release/pressit_000001_00001.html'>日米外相会談</a>"
+        "</li></ul></dd></dl>"
+    )
+    page = BASE + "/mofaj/press/release/3_12_index.html"  # 令和3年12月
+    (listed,) = listing.parse_index(html, page, base_url=BASE, today=TODAY).documents
+    assert listed.listed_on == date(2021, 12, 28)
