@@ -164,6 +164,7 @@ class Fault:
     body: str | None = None
     times: int | None = None
     size: int = 0  # oversized: bytes of body
+    hold: bool = False  # slow: answer on SiteSim.release_held(), `delay` at the most
 
     def __post_init__(self) -> None:
         FaultKind(self.kind)  # ValueError on an unknown kind
@@ -195,6 +196,11 @@ class Fault:
     @classmethod
     def slow(cls, seconds: float, *, times: int | None = None) -> Fault:
         return cls(FaultKind.SLOW, delay=seconds, times=times)
+
+    @classmethod
+    def held(cls, seconds: float, *, times: int | None = None) -> Fault:
+        """Slow until the test calls SiteSim.release_held() (or `seconds` pass)."""
+        return cls(FaultKind.SLOW, delay=seconds, times=times, hold=True)
 
     @classmethod
     def reset(cls, *, times: int | None = None) -> Fault:
@@ -271,6 +277,7 @@ class SiteSim:
         self._faults: dict[str, _FaultEntry] = {}
         self._mtimes: dict[Path, int] = {}
         self._stopping = threading.Event()
+        self._released = threading.Event()  # wakes held faults
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -317,6 +324,7 @@ class SiteSim:
         if server is None:
             return
         self._stopping.set()  # wakes slow faults
+        self._released.set()
         server.shutdown()
         server.close_connections()
         server.server_close()
@@ -445,6 +453,12 @@ class SiteSim:
         """Fault an exact path, or every path starting with P when given as "P*"."""
         with self._lock:
             self._faults[path] = _FaultEntry(fault)
+            if fault.hold:
+                self._released.clear()
+
+    def release_held(self) -> None:
+        """Let every request waiting on a held fault be answered, now and later."""
+        self._released.set()
 
     def clear_fault(self, path: str) -> None:
         with self._lock:
@@ -481,7 +495,9 @@ class SiteSim:
     def _respond(self, raw_path: str, headers: dict[str, str]) -> _Response:
         path = _url_path(raw_path)
         fault = self._take_fault(path)
-        if fault is not None and fault.delay:
+        if fault is not None and fault.hold:
+            self._released.wait(fault.delay)
+        elif fault is not None and fault.delay:
             self._stopping.wait(fault.delay)
         if fault is None or fault.kind == FaultKind.SLOW:
             return self._file_response(path, headers)

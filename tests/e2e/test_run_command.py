@@ -107,9 +107,9 @@ def test_unreachable_database_exits_2_with_masked_url(mw):
 
 
 def _started(mw):
-    """A first run, inside its crawl: it holds the lock for half a minute at least."""
-    # Slow, but within the 30 s download time-out.
-    mw.site.set_fault("/press/release/index.html", Fault.slow(20, times=1))
+    """A first run, inside its crawl: its baseline cannot end before the test calls
+    mw.site.release_held() (or 25 s pass, within the 30 s download time-out)."""
+    mw.site.set_fault("/press/release/index.html", Fault.held(25, times=1))
     first = mw.popen("run")
     deadline = time.monotonic() + 120
     while not psutil.Process(first.pid).children():
@@ -125,6 +125,7 @@ def test_second_run_exits_3_at_once_naming_the_holder(mw):
         second = mw.run("run")
         first_still_running = first.poll() is None
     finally:
+        mw.site.release_held()
         _out, err = first.communicate(timeout=180)
     assert second.returncode == 3
     assert f"pid {first.pid}" in second.stderr
@@ -144,6 +145,7 @@ def test_lock_left_by_a_sigkilled_run_is_recovered_and_its_crawl_ends_itself(mw)
     _gone, alive = psutil.wait_procs(crawl, timeout=60)
     assert alive == []
     assert (mw.folder / "mofawatch.db.lock").read_text() != ""
+    mw.site.release_held()
     mw.site.clear_faults()
     result = mw.run("run", timeout=300)
     assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -286,6 +287,22 @@ def test_slow_fault_answers_normally_after_the_delay_or_times_out_the_client(sim
     assert time.monotonic() - started >= 0.3
     with pytest.raises((TimeoutError, urllib.error.URLError)):
         fetch(url, timeout=0.1)
+
+
+def test_held_fault_answers_when_released_and_not_before(sim):
+    url = sim.url("/press/release/index.html")
+    sim.set_fault("/press/release/index.html", Fault.held(60, times=1))
+    with pytest.raises((TimeoutError, urllib.error.URLError)):
+        fetch(url, timeout=0.5)  # held: no answer yet
+    sim.release_held()
+    assert fetch(url).status == 200  # the fault is used up
+    sim.set_fault("/press/release/index.html", Fault.held(60))
+    answers: list[int] = []
+    waiting = threading.Thread(target=lambda: answers.append(fetch(url).status))
+    waiting.start()
+    sim.release_held()
+    waiting.join(timeout=30)
+    assert answers == [200]
 
 
 def test_reset_fault_closes_the_connection_without_a_response(sim):
