@@ -9,8 +9,6 @@ import click
 
 from monitor.cli.context import Context, pass_context
 from monitor.cli.output import examples, say
-from monitor.config import CONFIG_NAME
-from monitor.config.template import default_config_text
 from monitor.exitcodes import ExitCode
 
 logger = logging.getLogger(__name__)
@@ -57,6 +55,9 @@ def init(ctx: Context, no_config_file: bool) -> int:
 
 
 def _write_config(config_path: Path | None) -> str:
+    from monitor.config import CONFIG_NAME
+    from monitor.config.template import default_config_text
+
     if config_path is not None:
         return f"using the configuration in {config_path}"
     path = Path(CONFIG_NAME)

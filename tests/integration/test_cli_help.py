@@ -109,10 +109,10 @@ def test_python_dash_m_monitor_is_the_same_command():
     assert result.stdout.startswith("Usage: mofawatch [OPTIONS] COMMAND")
 
 
-def test_help_loads_neither_the_database_nor_the_extractor():
+def test_help_loads_neither_the_database_nor_the_extractor_nor_the_config_schema():
     probe = (
         "import sys; from monitor.cli.main import main; code = main(['--help']); "
-        "print(sorted(m for m in ('sqlalchemy', 'bs4', 'scrapy', 'tqdm') "
+        "print(sorted(m for m in ('sqlalchemy', 'bs4', 'scrapy', 'tqdm', 'pydantic') "
         "if m in sys.modules), file=sys.stderr)"
     )
     result = subprocess.run(
