@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 
@@ -20,14 +19,7 @@ EDITED = document(
 )
 
 
-@pytest.fixture(autouse=True)
-def _keep_log_handlers():
-    # main() points the root logger at the (captured) stderr of the moment.
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
 
 @pytest.fixture
