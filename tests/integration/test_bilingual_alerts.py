@@ -14,9 +14,9 @@ from selenium.webdriver.common.by import By
 
 from monitor.alerts.notifiers import EmailNotifier, SlackNotifier
 from monitor.alerts.render.cards import render_change
-from monitor.config import ChannelSettings
 from monitor.detect.diff import FieldChange
 from tests.conftest import fixture_text
+from tests.integration.alerting import email_channel
 from tests.integration.test_email_layout import PHONE_WIDTH, phone_browser
 from tests.integration.test_notifiers_slack import assert_within_slack_limits
 from tests.views import change_view
@@ -39,16 +39,7 @@ def view(content, kind, changes=(), counterpart=None):
 
 
 def channel(server):
-    return ChannelSettings(
-        name="desk",
-        type="email",
-        to=("desk@example.org",),
-        sender="mofawatch@example.org",
-        smtp_host=server.host,
-        smtp_port=server.port,
-        security="none",
-        timeout_seconds=5.0,
-    )
+    return email_channel(server.port, timeout=5.0)
 
 
 def test_japanese_readout_arrives_with_an_encoded_readable_subject(smtp_server):

@@ -12,6 +12,7 @@ from monitor.detect.changes import detect_changes
 from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 from tests.integration.alerting import (
+    EDITED,
     READOUT,
     RecordingNotifier,
     alerts,
@@ -27,7 +28,6 @@ SETTINGS = Settings(
     ),
     alerts=AlertSettings(max_attempts=3, backoff_seconds=60, max_backoff_seconds=600),
 )
-EDITED = document(body=[READOUT["body"][0], "They also discussed the Indo-Pacific."])
 
 
 def _queue_new(factory, settings=SETTINGS, at=0):

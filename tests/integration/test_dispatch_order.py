@@ -11,34 +11,22 @@ from monitor.config import AlertSettings, ChannelSettings, Settings
 from monitor.detect.changes import detect_changes
 from storage.models import AlertStatus
 from tests.integration.alerting import (
+    EDITED,
     READOUT,
     RecordingNotifier,
     alerts,
     document,
+    email_channel,
     later,
     store,
 )
 
-CORRECTED = document(body=[READOUT["body"][0], "They also discussed the Indo-Pacific."])
 OTHER_URL = READOUT["url"].replace("00001.html", "00002.html")
-
-
-def _email(port: int) -> ChannelSettings:
-    return ChannelSettings(
-        name="desk",
-        type="email",
-        to=("desk@example.org",),
-        sender="mofawatch@example.org",
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        security="none",
-        timeout_seconds=3,
-    )
 
 
 def _settings(port: int, **alerting: int) -> Settings:
     return Settings(
-        channels=(_email(port),),
+        channels=(email_channel(port),),
         alerts=AlertSettings(backoff_seconds=60, **alerting),
     )
 
@@ -59,7 +47,7 @@ def test_after_an_outage_new_goes_out_before_its_update(session_factory, smtp_se
     assert dispatch_due(session_factory, settings, later(2)).failed == 1
     smtp_server.start()
     # The next cycle, seconds later, finds the correction; the "new" is not due yet.
-    store(session_factory, CORRECTED, later(2.1))
+    store(session_factory, EDITED, later(2.1))
     detect_changes(session_factory, settings, later(2.1))
     result = dispatch_due(session_factory, settings, later(2.1))
     assert result.sent == 2
@@ -77,7 +65,7 @@ def test_an_update_is_never_sent_while_its_new_is_undelivered(
     detect_changes(session_factory, settings, later(1))
     smtp_server.stop()
     dispatch_due(session_factory, settings, later(2))
-    store(session_factory, CORRECTED, later(2.1))
+    store(session_factory, EDITED, later(2.1))
     detect_changes(session_factory, settings, later(2.1))
     # Still down: the "new" is tried again (claimed with its update), the update waits.
     result = dispatch_due(session_factory, settings, later(2.2))
@@ -128,7 +116,7 @@ def test_one_outage_costs_each_alert_one_attempt_per_pass(session_factory, smtp_
     alerting = AlertSettings.model_construct(
         compared_versions=3, max_attempts=3, backoff_seconds=0, max_backoff_seconds=0
     )
-    settings = Settings(channels=(_email(smtp_server.port),), alerts=alerting)
+    settings = Settings(channels=(email_channel(smtp_server.port),), alerts=alerting)
     for n in range(3):
         url = READOUT["url"].replace("00001.html", f"0001{n}.html")
         store(
