@@ -10,10 +10,10 @@ from storage.models import Version
 from storage.outbox import enqueue_alert
 from storage.reextraction import newest_version_ids, record_reextracted, stored_page
 from storage.replaying import newest_alert_id, stored_snapshot_keys
-from storage.versions import RecordResult
 from tests.factories import (
     T0,
     get_row,
+    made_version_id,
     make_change,
     make_document,
     make_snapshot,
@@ -22,12 +22,6 @@ from tests.factories import (
 
 URL = make_document(1)["url"]
 BODY = b"<html><body><h1>Stored</h1></body></html>"
-
-
-def _vid(record: RecordResult) -> int:
-    """The id of the version a record_version call made."""
-    assert record.version_id is not None
-    return record.version_id
 
 
 def test_stored_keys_hold_aware_utc_times_and_body_digests(session_factory):
@@ -77,9 +71,9 @@ def test_stored_page_reads_its_own_snapshot_else_the_newest_with_a_body(
             (first.document_id, second.version_id),
             (bodiless.document_id, bodiless.version_id),
         ]
-        from_own = stored_page(session, first.document_id, _vid(first))
-        fallback = stored_page(session, second.document_id, _vid(second))
-        none = stored_page(session, bodiless.document_id, _vid(bodiless))
+        from_own = stored_page(session, first.document_id, made_version_id(first))
+        fallback = stored_page(session, second.document_id, made_version_id(second))
+        none = stored_page(session, bodiless.document_id, made_version_id(bodiless))
     assert (from_own.snapshot_id, from_own.body) == (own.id, BODY)
     assert (fallback.snapshot_id, fallback.body) == (newer.id, b"<html>newer</html>")
     assert fallback.content["title"] == "No snapshot"
@@ -91,7 +85,7 @@ def test_a_reextracted_version_points_at_the_page_snapshot(session_factory):
         snapshot = make_snapshot(session, URL, body=BODY)
         record = make_version(session, make_document(1), snapshot=snapshot)
     with unit_of_work(session_factory) as session:
-        page = stored_page(session, record.document_id, _vid(record))
+        page = stored_page(session, record.document_id, made_version_id(record))
         seq = record_reextracted(
             session, page, make_document(1, title="Better"), "v2", T0 + timedelta(1)
         )
