@@ -95,3 +95,22 @@ def test_a_reextracted_version_points_at_the_page_snapshot(session_factory):
         version = get_row(session, Version, newest_id)
         assert (version.seq, version.snapshot_id) == (2, snapshot.id)
         assert (version.extractor_version, version.content["title"]) == ("v2", "Better")
+
+
+def test_a_reextraction_of_a_superseded_version_is_not_stored(session_factory):
+    with unit_of_work(session_factory) as session:
+        snapshot = make_snapshot(session, URL, body=BODY)
+        record = make_version(session, make_document(1), snapshot=snapshot)
+    with unit_of_work(session_factory) as session:
+        page = stored_page(session, record.document_id, made_version_id(record))
+    with unit_of_work(session_factory) as session:  # a crawl, meanwhile
+        newer = make_version(session, make_document(1, title="Crawled"))
+    with unit_of_work(session_factory) as session:
+        seq = record_reextracted(
+            session, page, make_document(1, title="Better"), "v2", T0 + timedelta(1)
+        )
+    assert seq is None
+    with unit_of_work(session_factory) as session:
+        assert newest_version_ids(session) == [
+            (newer.document_id, made_version_id(newer))
+        ]
