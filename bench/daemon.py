@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import argparse
 import random
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.daemon_memory import RSS_GROWTH_BOUND_MIB, sample_rss, wait_runs
-from tests.demo import demo_env, publish_new_meeting
+from tests.daemon_memory import (
+    RSS_GROWTH_BOUND_MIB,
+    running_daemon,
+    sample_rss,
+    stop_daemon,
+    wait_runs,
+)
+from tests.demo import publish_new_meeting
 from tests.servers import HOST, SmtpServer, free_port
 from tests.sitesim import SiteSim
 
@@ -41,60 +44,42 @@ def _config(interval: int, smtp_port: int | None) -> str:
     return text
 
 
-def _start_daemon(
-    site: SiteSim, folder: Path, config: str
-) -> tuple[subprocess.Popen[bytes], str]:
-    env = demo_env(site.base_url, folder)
-    Path(env["MOFAWATCH_CONFIG"]).write_text(config, encoding="utf-8")
-    log = (folder / "daemon.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "daemon"],
-        env=env,
-        cwd=folder,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    return proc, env["MOFAWATCH_DATABASE_URL"]
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> int:
-    proc.send_signal(signal.SIGTERM)
-    return proc.wait(timeout=120)
-
-
 def latency(samples: int) -> list[float]:
     smtp = SmtpServer(HOST, free_port())
     smtp.start()
-    figures = []
-    with tempfile.TemporaryDirectory(prefix="bench-daemon-") as tmp:
-        folder = Path(tmp)
-        site = SiteSim.from_fixture(folder / "site").start()
-        proc, db_url = _start_daemon(site, folder, _config(LATENCY_INTERVAL, smtp.port))
-        try:
-            wait_runs(db_url, 1, 120)
-            rng = random.Random(6)
-            for i in range(samples):
-                time.sleep(rng.uniform(0, LATENCY_INTERVAL))  # anywhere in the cycle
-                title = f"Japan-Chile Foreign Ministers\u2019 Meeting No. {i + 1}"
-                publish_new_meeting(site, serial=700 + i, title=title)
-                began = time.monotonic()
-                while not any(title in str(m["Subject"]) for m in smtp.messages):
-                    if time.monotonic() - began > 120:
-                        raise SystemExit("no alert within 120 s")
-                    time.sleep(0.05)
-                figures.append(time.monotonic() - began)
-                print(
-                    f"  sample {i + 1}: published -> in the SMTP inbox in "
-                    f"{figures[-1]:.1f} s",
-                    flush=True,
-                )
-            print(f"  daemon exit code after SIGTERM: {_stop(proc)}")
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            site.stop()
-            smtp.stop()
+    config = _config(LATENCY_INTERVAL, smtp.port)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-daemon-") as tmp:
+            folder = Path(tmp)
+            with (
+                SiteSim.from_fixture(folder / "site") as site,
+                running_daemon(site, folder, config) as (proc, db_url),
+            ):
+                wait_runs(db_url, 1, 120)
+                rng = random.Random(6)
+                figures = [_sample(site, smtp, i, rng) for i in range(samples)]
+                print(f"  daemon exit code after SIGTERM: {stop_daemon(proc)}")
+    finally:
+        smtp.stop()
     return figures
+
+
+def _sample(site: SiteSim, smtp: SmtpServer, i: int, rng: random.Random) -> float:
+    """Seconds from publishing a page, anywhere in the cycle, to its alert's arrival."""
+    time.sleep(rng.uniform(0, LATENCY_INTERVAL))
+    title = f"Japan-Chile Foreign Ministers\u2019 Meeting No. {i + 1}"
+    publish_new_meeting(site, serial=700 + i, title=title)
+    began = time.monotonic()
+    while not any(title in str(m["Subject"]) for m in smtp.messages):
+        if time.monotonic() - began > 120:
+            raise SystemExit("no alert within 120 s")
+        time.sleep(0.05)
+    figure = time.monotonic() - began
+    print(
+        f"  sample {i + 1}: published -> in the SMTP inbox in {figure:.1f} s",
+        flush=True,
+    )
+    return figure
 
 
 def memory(cycles: int) -> list[tuple[int, float]]:

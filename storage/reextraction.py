@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Document, Snapshot, Version
@@ -20,6 +20,8 @@ from storage.vocabulary import ExtractionPath
 class StoredPage:
     """A document's newest version and the snapshot whose body can be read again."""
 
+    document_id: int
+    version_id: int
     url: str
     content: dict[str, Any]
     content_sha256: str
@@ -30,18 +32,34 @@ class StoredPage:
 
 def newest_version_ids(session: Session) -> list[tuple[int, int]]:
     """(document id, id of its newest version) of every document that has one."""
-    pairs = []
-    for document in session.scalars(select(Document).order_by(Document.id)):
-        stmt = (
-            select(Version.id)
-            .where(Version.document_id == document.id)
-            .order_by(Version.seq.desc())
-            .limit(1)
+    newest = (
+        select(Version.document_id, func.max(Version.seq).label("seq"))
+        .group_by(Version.document_id)
+        .subquery()
+    )
+    stmt = (
+        select(Version.document_id, Version.id)
+        .join(
+            newest,
+            (Version.document_id == newest.c.document_id)
+            & (Version.seq == newest.c.seq),
         )
-        version_id = session.scalars(stmt).first()
-        if version_id is not None:
-            pairs.append((document.id, version_id))
-    return pairs
+        .order_by(Version.document_id)
+    )
+    return [
+        (document_id, version_id) for document_id, version_id in session.execute(stmt)
+    ]
+
+
+def _is_newest(session: Session, document_id: int, version_id: int) -> bool:
+    """Whether no version of the document has come after this one."""
+    stmt = (
+        select(Version.id)
+        .where(Version.document_id == document_id)
+        .order_by(Version.seq.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first() == version_id
 
 
 def stored_page(session: Session, document_id: int, version_id: int) -> StoredPage:
@@ -52,6 +70,8 @@ def stored_page(session: Session, document_id: int, version_id: int) -> StoredPa
     found = _source_snapshot(session, document.url, version)
     snapshot, body = found if found is not None else (None, None)
     return StoredPage(
+        document_id=document_id,
+        version_id=version_id,
         url=document.url,
         content=dict(version.content),
         content_sha256=version.content_sha256,
@@ -98,7 +118,12 @@ def record_reextracted(
     extractor_version: str,
     now: datetime,
 ) -> int | None:
-    """Store the new extraction as a version of the page's snapshot; its seq."""
+    """Store the new extraction as a version of the page's snapshot; its seq.
+
+    Nothing is stored (None) when a version came after the one the page was read
+    from: the extraction is of a body that is no longer the document's newest."""
+    if not _is_newest(session, page.document_id, page.version_id):
+        return None
     snapshot = session.get(Snapshot, page.snapshot_id) if page.snapshot_id else None
     result = record_version(
         session, page.url, content, snapshot, extractor_version, now

@@ -1,8 +1,9 @@
-"""Shared fixtures: fixture files, databases (SQLite and PostgreSQL); the simulated
-site and loopback servers come as plugins."""
+"""Shared fixtures: fixture files, databases (SQLite and PostgreSQL), the root
+logger kept as it was; the simulated site and loopback servers come as plugins."""
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -34,6 +35,19 @@ def fixture_text(rel: str) -> str:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def restore_root_logger() -> Iterator[None]:
+    """The root logger's handlers and level as they were before the test.
+
+    The command line's main() points the root logger at the (captured) stderr of
+    the moment: a later test must not write to that closed stream."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 # --- databases -------------------------------------------------------------------

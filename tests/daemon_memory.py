@@ -11,7 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -63,37 +64,54 @@ def wait_runs(db_url: str, count: int, timeout: float) -> None:
         time.sleep(0.2)
 
 
+@contextmanager
+def running_daemon(
+    site: SiteSim, folder: Path, config: str
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`mofawatch daemon` in `folder` with this configuration, against the simulated
+    site, logging to folder/daemon.log: the process and its database URL. It is
+    killed on the way out unless it has stopped."""
+    env = demo_env(site.base_url, folder)
+    Path(env["MOFAWATCH_CONFIG"]).write_text(config, encoding="utf-8")
+    with (folder / "daemon.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "daemon"],
+            env=env,
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield proc, env["MOFAWATCH_DATABASE_URL"]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def stop_daemon(proc: subprocess.Popen[bytes]) -> int:
+    """Ask the daemon to stop as a service manager would; its exit code."""
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=120)
+
+
 def sample_rss(
     marks: Iterable[int], *, on_sample: Callable[[int, float], None] | None = None
 ) -> list[tuple[int, float]]:
     """(cycle, RSS in MiB) of a quiet daemon after each mark; it runs to the last."""
     wanted = sorted(set(marks))
+    series: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory(prefix="mofawatch-memory-") as tmp:
         folder = Path(tmp)
-        site = SiteSim.from_fixture(folder / "site").start()
-        env = demo_env(site.base_url, folder)
-        Path(env["MOFAWATCH_CONFIG"]).write_text(QUIET_CONFIG, encoding="utf-8")
-        with (folder / "daemon.log").open("wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "daemon"],
-                env=env,
-                cwd=folder,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        series: list[tuple[int, float]] = []
-        try:
+        with (
+            SiteSim.from_fixture(folder / "site") as site,
+            running_daemon(site, folder, QUIET_CONFIG) as (proc, db_url),
+        ):
             daemon = psutil.Process(proc.pid)
             for mark in wanted:
-                wait_runs(env["MOFAWATCH_DATABASE_URL"], mark, 60.0 * mark)
+                wait_runs(db_url, mark, 60.0 * mark)
                 series.append((mark, daemon.memory_info().rss / 2**20))
                 if on_sample is not None:
                     on_sample(*series[-1])
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            site.stop()
+            stop_daemon(proc)
     return series

@@ -65,6 +65,12 @@ def make_version(
     )
 
 
+def made_version_id(record: RecordResult) -> int:
+    """The id of the version a record_version call made (it made one)."""
+    assert record.version_id is not None
+    return record.version_id
+
+
 def make_snapshot(
     session: Session,
     url: str = _DOCUMENT["url"],

@@ -6,31 +6,20 @@ judges.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Self
 
 from scrapy import Request
 from scrapy.http import Response
 
 from crawler.blocking import Hostile, classify, is_challenge
-from crawler.middlewares import crawl_stats
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+from crawler.middlewares import CrawlerMiddleware, crawl_stats
 
 __all__ = ["ChallengeMiddleware", "Hostile", "classify", "is_challenge"]
 
 logger = logging.getLogger(__name__)
 
 
-class ChallengeMiddleware:
+class ChallengeMiddleware(CrawlerMiddleware):
     """Spot blocks and soft 404s on every status: never retried, never content."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         verdict = classify(

@@ -7,14 +7,14 @@ nothing a loop never reached, is stored as the page.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.response import get_meta_refresh
 
-from crawler.middlewares import crawl_stats
+from crawler.middlewares import CrawlerMiddleware, crawl_stats
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,15 +22,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class OffHostRedirectMiddleware:
+class OffHostRedirectMiddleware(CrawlerMiddleware):
     """3xx: refuse another host and a URL already in the chain (a loop)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
@@ -51,7 +44,7 @@ class OffHostRedirectMiddleware:
         return response
 
 
-class OffHostRefreshMiddleware:
+class OffHostRefreshMiddleware(CrawlerMiddleware):
     """<meta http-equiv="refresh"> to another host: refused like an off-host 3xx.
 
     Sits between decompression and Scrapy's MetaRefreshMiddleware, so it reads the
@@ -59,13 +52,9 @@ class OffHostRefreshMiddleware:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.ignore_tags = crawler.settings.getlist("METAREFRESH_IGNORE_TAGS")
         self.max_delay = crawler.settings.getint("METAREFRESH_MAXDELAY")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if not isinstance(response, HtmlResponse) or request.meta.get("challenge"):

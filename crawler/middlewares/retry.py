@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -15,6 +15,7 @@ from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
 from crawler.headers import parse_retry_after
+from crawler.middlewares import CrawlerMiddleware
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class BackoffRetryMiddleware:
+class BackoffRetryMiddleware(CrawlerMiddleware):
     """Retry 5xx, time-outs and resets with growing pauses; wait out 429 Retry-After.
 
     A pause applies to the whole host: requests queued meanwhile wait too.
@@ -32,7 +33,7 @@ class BackoffRetryMiddleware:
         settings = crawler.settings
         if not settings.getbool("RETRY_ENABLED"):
             raise NotConfigured
-        self.crawler = crawler
+        super().__init__(crawler)
         self.retry_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
         self.max_retries = settings.getint("RETRY_TIMES")
         self.max_429_retries = settings.getint("RETRY_429_TIMES", 1)
@@ -43,10 +44,6 @@ class BackoffRetryMiddleware:
             load_object(name) for name in settings.getlist("RETRY_EXCEPTIONS")
         )
         self._resume_at: dict[str, float] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
         wait = self._resume_at.get(urlsplit(request.url).netloc, 0.0) - time.monotonic()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -19,7 +19,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 
-from crawler.middlewares import crawl_stats
+from crawler.middlewares import CrawlerMiddleware, crawl_stats
 from crawler.settings import run_of
 from storage.db import opened_database, unit_of_work
 from storage.robots import StoredRobots, keep_robots, newest_robots
@@ -41,20 +41,16 @@ class RobotsUnavailableError(IgnoreRequest):
     """robots.txt could not be read (5xx, 429, no answer): nothing is fetched."""
 
 
-class RobotsPolicyMiddleware:
+class RobotsPolicyMiddleware(CrawlerMiddleware):
     """Obey robots.txt, with an explicit answer for every status robots.txt can have."""
 
     def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
             raise NotConfigured
-        self.crawler = crawler
+        super().__init__(crawler)
         self.user_agent: str = crawler.settings.get("USER_AGENT", "*")
         self._rules: dict[str, asyncio.Future[tuple[Protego, bool]]] = {}
         self._cache = RobotsCache(run_of(crawler.settings).database_url)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
         if request.meta.get("dont_obey_robotstxt"):

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from crawler.extract.current import current_extractor
 from monitor.config import Settings
 from storage.db import DbSession, SessionFactory, unit_of_work
-from storage.ingest import Extractor, run_extractor
+from storage.ingest import Extracted, Extractor, run_extractor
 from storage.reextraction import (
+    StoredPage,
     newest_version_ids,
     note_extraction_path,
     record_reextracted,
@@ -54,35 +55,65 @@ class ReextractReport:
     alerts_queued: int = 0
 
 
-def _reextract_one(
+# A page read for re-extraction, what came of it, and the extractor's answer.
+_Judged = tuple[StoredPage, Reextracted, Extracted | None]
+
+
+def _judge(
+    page: StoredPage, extractor: Extractor
+) -> tuple[Reextracted, Extracted | None]:
+    """What the extractor makes of the page's stored body, and its answer (None
+    when it gave none); touches no database."""
+    old = page.content
+    if page.body is None:
+        return Reextracted(page.url, False, old, None, has_body=False), None
+    try:
+        extracted = run_extractor(extractor, page.body, page.url, page.charset)
+    except ValueError as exc:
+        return Reextracted(page.url, False, old, None, str(exc)), None
+    new = dict(extracted.document)
+    if content_hash(new) == page.content_sha256:
+        return Reextracted(page.url, False, old, new), extracted
+    suspect = suspect_reason(old, new)
+    if suspect is not None:  # the new extractor lost what the stored version had
+        return Reextracted(page.url, False, old, None, suspect), extracted
+    return Reextracted(page.url, True, old, new), extracted
+
+
+def _store(
     session: DbSession,
-    document_id: int,
-    version_id: int,
+    judged: _Judged,
+    extractor_version: str,
+    now: datetime,
+) -> Reextracted:
+    page, item, extracted = judged
+    if extracted is None:
+        return item
+    note_extraction_path(session, page.snapshot_id, extracted.path)
+    if not item.changed or item.new is None:
+        return item
+    seq = record_reextracted(session, page, item.new, extractor_version, now)
+    # None: a newer version came in since the page was read, and stays the newest.
+    return replace(item, changed=seq is not None, seq=seq)
+
+
+def _reextract_batch(
+    factory: SessionFactory,
+    pairs: list[tuple[int, int]],
     now: datetime,
     extractor: Extractor,
     *,
     write: bool,
-) -> Reextracted:
-    page = stored_page(session, document_id, version_id)
-    old = page.content
-    if page.body is None:
-        return Reextracted(page.url, False, old, None, has_body=False)
-    try:
-        extracted = run_extractor(extractor, page.body, page.url, page.charset)
-    except ValueError as exc:
-        return Reextracted(page.url, False, old, None, str(exc))
-    new = dict(extracted.document)
-    if write:
-        note_extraction_path(session, page.snapshot_id, extracted.path)
-    if content_hash(new) == page.content_sha256:
-        return Reextracted(page.url, False, old, new)
-    suspect = suspect_reason(old, new)
-    if suspect is not None:  # the new extractor lost what the stored version had
-        return Reextracted(page.url, False, old, None, suspect)
-    seq = None
-    if write:
-        seq = record_reextracted(session, page, new, extractor.version, now)
-    return Reextracted(page.url, True, old, new, seq=seq)
+) -> list[Reextracted]:
+    """Read the pages, extract them with no transaction open, then store the
+    results in one more transaction (unless not `write`)."""
+    with unit_of_work(factory) as session:
+        pages = [stored_page(session, d, v) for d, v in pairs]
+    judged = [(page, *_judge(page, extractor)) for page in pages]
+    if not write or all(extracted is None for _, _, extracted in judged):
+        return [item for _, item, _ in judged]
+    with unit_of_work(factory) as session:
+        return [_store(session, j, extractor.version, now) for j in judged]
 
 
 def _reextract_all(
@@ -94,16 +125,11 @@ def _reextract_all(
     write: bool,
     on_progress: Callable[[int, int], None] | None,
 ) -> list[Reextracted]:
-    """Each (document, version) in turn, BATCH_SIZE per transaction."""
+    """Each (document, version) in turn, BATCH_SIZE at a time."""
     items: list[Reextracted] = []
     for start in range(0, len(pairs), BATCH_SIZE):
-        with unit_of_work(factory) as session:
-            items += [
-                _reextract_one(
-                    session, document_id, version_id, now, extractor, write=write
-                )
-                for document_id, version_id in pairs[start : start + BATCH_SIZE]
-            ]
+        batch = pairs[start : start + BATCH_SIZE]
+        items += _reextract_batch(factory, batch, now, extractor, write=write)
         if on_progress is not None:
             on_progress(len(items), len(pairs))
     return items

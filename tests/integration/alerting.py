@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor.alerts.notifiers.base import NotifyError
+from monitor.config import ChannelSettings
 from storage.db import unit_of_work
 from storage.models import Alert, Change
 from storage.snapshots import FetchRecord, store_snapshot
 from storage.versions import record_version
+from tests.servers import HOST
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 URL = "https://www.mofa.go.jp/press/release/pressite_000001_00001.html"
@@ -60,6 +62,26 @@ def document(**over: Any) -> dict[str, Any]:
     doc = copy.deepcopy(READOUT)
     doc.update(over)
     return doc
+
+
+# The readout with a sentence added: an update of it.
+EDITED = document(body=[READOUT["body"][0], "They also discussed the Indo-Pacific."])
+
+
+def email_channel(
+    port: int, *, to: tuple[str, ...] = ("desk@example.org",), timeout: float = 3
+) -> ChannelSettings:
+    """The channel "desk": plain SMTP to the loopback server on `port`."""
+    return ChannelSettings(
+        name="desk",
+        type="email",
+        to=to,
+        sender="mofawatch@example.org",
+        smtp_host=HOST,
+        smtp_port=port,
+        security="none",
+        timeout_seconds=timeout,
+    )
 
 
 def store(

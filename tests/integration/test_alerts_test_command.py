@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 
 from monitor.cli.main import main
 
-
-@pytest.fixture(autouse=True)
-def _keep_log_handlers():
-    # main() points the root logger at the (captured) stderr of the moment.
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
 
 def _config(tmp_path, hook_url: str, base_url: str = "https://www.mofa.go.jp") -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email.header
 import json
-import logging
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -30,14 +29,7 @@ from tests.sitesim import SiteSim
 pytestmark = [pytest.mark.timeout(400)]
 
 
-@pytest.fixture(autouse=True)
-def _keep_log_handlers():
-    # main() points the root logger at the (captured) stderr of the moment.
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark += [pytest.mark.usefixtures("restore_root_logger")]
 
 
 def command(capsys, *args: str) -> list[str]:

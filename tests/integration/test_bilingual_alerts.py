@@ -13,12 +13,13 @@ from datetime import UTC, datetime
 from selenium.webdriver.common.by import By
 
 from monitor.alerts.notifiers import EmailNotifier, SlackNotifier
-from monitor.alerts.render.cards import ChangeView, render_change
-from monitor.config import ChannelSettings
+from monitor.alerts.render.cards import render_change
 from monitor.detect.diff import FieldChange
 from tests.conftest import fixture_text
+from tests.integration.alerting import email_channel
 from tests.integration.test_email_layout import PHONE_WIDTH, phone_browser
 from tests.integration.test_notifiers_slack import assert_within_slack_limits
+from tests.views import change_view
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 JA = json.loads(fixture_text("expected/mofaj/press/release/pressit_000001_00873.json"))
@@ -26,33 +27,19 @@ EN = json.loads(fixture_text("expected/press/release/pressite_000001_00412.json"
 
 
 def view(content, kind, changes=(), counterpart=None):
-    return ChangeView(
+    return change_view(
+        content,
+        NOW,
         alert_id=5,
         change_id=50,
         kind=kind,
-        document_url=content["url"],
-        doc_id=content["doc_id"],
-        doc_kind=content["kind"],
-        seq=1,
-        content=content,
-        changes=tuple(changes),
-        detected_at=NOW,
-        thread_root_alert_id=None,
+        changes=changes,
         counterpart=counterpart,
     )
 
 
 def channel(server):
-    return ChannelSettings(
-        name="desk",
-        type="email",
-        to=("desk@example.org",),
-        sender="mofawatch@example.org",
-        smtp_host=server.host,
-        smtp_port=server.port,
-        security="none",
-        timeout_seconds=5.0,
-    )
+    return email_channel(server.port, timeout=5.0)
 
 
 def test_japanese_readout_arrives_with_an_encoded_readable_subject(smtp_server):

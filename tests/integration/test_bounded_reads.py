@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -20,13 +19,7 @@ BASE = "https://www.mofa.go.jp/press/release/pressite_000001_{:05d}.html"
 ROUNDS = ((1, 2, 3), (4, 5), (6, 7))
 
 
-@pytest.fixture(autouse=True)
-def _keep_log_handlers():
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
 
 @pytest.fixture

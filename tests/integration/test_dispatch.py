@@ -12,6 +12,7 @@ from monitor.detect.changes import detect_changes
 from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 from tests.integration.alerting import (
+    EDITED,
     READOUT,
     RecordingNotifier,
     alerts,
@@ -27,7 +28,6 @@ SETTINGS = Settings(
     ),
     alerts=AlertSettings(max_attempts=3, backoff_seconds=60, max_backoff_seconds=600),
 )
-EDITED = document(body=[READOUT["body"][0], "They also discussed the Indo-Pacific."])
 
 
 def _queue_new(factory, settings=SETTINGS, at=0):
@@ -144,16 +144,20 @@ def test_dry_run_lists_messages_and_changes_nothing(session_factory):
     assert all(a.claimed_by is None for a in alerts(session_factory))
 
 
-def test_claim_left_by_a_dead_dispatcher_is_released_and_sent(session_factory):
-    _queue_new(session_factory)
+def _claim_all(session_factory, owner: str) -> None:
+    """Every alert claimed at minute 1 by `owner` ("host:pid"), as a dispatcher
+    that died sending them leaves them."""
     with unit_of_work(session_factory) as session:
         session.execute(
             update(Alert).values(
-                status=AlertStatus.SENDING,
-                claimed_at=later(1),
-                claimed_by="elsewhere:1234",
+                status=AlertStatus.SENDING, claimed_at=later(1), claimed_by=owner
             )
         )
+
+
+def test_claim_left_by_a_dead_dispatcher_is_released_and_sent(session_factory):
+    _queue_new(session_factory)
+    _claim_all(session_factory, "elsewhere:1234")
     desk, team = RecordingNotifier("desk"), RecordingNotifier("team")
     channels = {"desk": desk, "team": team}
     assert (
@@ -225,14 +229,7 @@ def test_claim_of_a_dead_process_on_this_host_is_released_at_once(session_factor
         check=True,
     )
     _queue_new(session_factory)
-    with unit_of_work(session_factory) as session:
-        session.execute(
-            update(Alert).values(
-                status=AlertStatus.SENDING,
-                claimed_at=later(1),
-                claimed_by=f"{socket.gethostname()}:{gone.stdout.strip()}",
-            )
-        )
+    _claim_all(session_factory, f"{socket.gethostname()}:{gone.stdout.strip()}")
     channels = {"desk": RecordingNotifier("desk"), "team": RecordingNotifier("team")}
     assert (
         dispatch_due(session_factory, SETTINGS, later(2), notifiers=channels).sent == 2

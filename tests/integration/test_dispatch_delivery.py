@@ -27,22 +27,16 @@ from monitor.config import AlertSettings, ChannelSettings, Settings
 from monitor.detect.changes import detect_changes
 from storage.db import open_database, upgrade_database
 from storage.models import AlertStatus
-from tests.integration.alerting import READOUT, alerts, document, later, store
+from tests.integration.alerting import (
+    READOUT,
+    alerts,
+    document,
+    email_channel,
+    later,
+    store,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _email(port: int) -> ChannelSettings:
-    return ChannelSettings(
-        name="desk",
-        type="email",
-        to=("desk@example.org",),
-        sender="mofawatch@example.org",
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        security="none",
-        timeout_seconds=3,
-    )
 
 
 def _slack(url: str) -> ChannelSettings:
@@ -55,7 +49,8 @@ def test_smtp_down_for_one_cycle_then_back_delivers_exactly_once(
     session_factory, smtp_server
 ):
     settings = Settings(
-        channels=(_email(smtp_server.port),), alerts=AlertSettings(backoff_seconds=60)
+        channels=(email_channel(smtp_server.port),),
+        alerts=AlertSettings(backoff_seconds=60),
     )
     store(session_factory, document(), later(0))
     detect_changes(session_factory, settings, later(1))

@@ -6,39 +6,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from monitor.alerts.dispatch import dispatch_due
+from monitor.alerts.dispatch import DispatchResult, dispatch_due
 from monitor.config import AlertSettings, ChannelSettings, Settings
 from monitor.detect.changes import detect_changes
 from storage.models import AlertStatus
 from tests.integration.alerting import (
+    EDITED,
     READOUT,
     RecordingNotifier,
     alerts,
     document,
+    email_channel,
     later,
     store,
 )
 
-CORRECTED = document(body=[READOUT["body"][0], "They also discussed the Indo-Pacific."])
 OTHER_URL = READOUT["url"].replace("00001.html", "00002.html")
-
-
-def _email(port: int) -> ChannelSettings:
-    return ChannelSettings(
-        name="desk",
-        type="email",
-        to=("desk@example.org",),
-        sender="mofawatch@example.org",
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        security="none",
-        timeout_seconds=3,
-    )
 
 
 def _settings(port: int, **alerting: int) -> Settings:
     return Settings(
-        channels=(_email(port),),
+        channels=(email_channel(port),),
         alerts=AlertSettings(backoff_seconds=60, **alerting),
     )
 
@@ -51,15 +39,24 @@ def _headlines(server) -> list[str]:
     return [subject.split(":")[0] for subject in _subjects(server)]
 
 
-def test_after_an_outage_new_goes_out_before_its_update(session_factory, smtp_server):
+def _new_tried_in_an_outage(
+    session_factory, smtp_server
+) -> tuple[Settings, DispatchResult]:
+    """A new document's alert, tried once while the SMTP server is down (it stays
+    down): the settings of the channel, and that dispatch pass."""
     settings = _settings(smtp_server.port)
     store(session_factory, document(), later(0))
     detect_changes(session_factory, settings, later(1))
     smtp_server.stop()
-    assert dispatch_due(session_factory, settings, later(2)).failed == 1
+    return settings, dispatch_due(session_factory, settings, later(2))
+
+
+def test_after_an_outage_new_goes_out_before_its_update(session_factory, smtp_server):
+    settings, tried = _new_tried_in_an_outage(session_factory, smtp_server)
+    assert tried.failed == 1
     smtp_server.start()
     # The next cycle, seconds later, finds the correction; the "new" is not due yet.
-    store(session_factory, CORRECTED, later(2.1))
+    store(session_factory, EDITED, later(2.1))
     detect_changes(session_factory, settings, later(2.1))
     result = dispatch_due(session_factory, settings, later(2.1))
     assert result.sent == 2
@@ -72,12 +69,8 @@ def test_after_an_outage_new_goes_out_before_its_update(session_factory, smtp_se
 def test_an_update_is_never_sent_while_its_new_is_undelivered(
     session_factory, smtp_server
 ):
-    settings = _settings(smtp_server.port)
-    store(session_factory, document(), later(0))
-    detect_changes(session_factory, settings, later(1))
-    smtp_server.stop()
-    dispatch_due(session_factory, settings, later(2))
-    store(session_factory, CORRECTED, later(2.1))
+    settings, _ = _new_tried_in_an_outage(session_factory, smtp_server)
+    store(session_factory, EDITED, later(2.1))
     detect_changes(session_factory, settings, later(2.1))
     # Still down: the "new" is tried again (claimed with its update), the update waits.
     result = dispatch_due(session_factory, settings, later(2.2))
@@ -101,11 +94,7 @@ def test_an_update_is_never_sent_while_its_new_is_undelivered(
 def test_a_channel_that_accepts_again_gets_its_failed_alerts_at_once(
     session_factory, smtp_server
 ):
-    settings = _settings(smtp_server.port)
-    store(session_factory, document(), later(0))
-    detect_changes(session_factory, settings, later(1))
-    smtp_server.stop()
-    dispatch_due(session_factory, settings, later(2))
+    settings, _ = _new_tried_in_an_outage(session_factory, smtp_server)
     (failed,) = alerts(session_factory)
     assert failed.next_attempt_at > later(2) + timedelta(seconds=59)
     smtp_server.start()
@@ -128,7 +117,7 @@ def test_one_outage_costs_each_alert_one_attempt_per_pass(session_factory, smtp_
     alerting = AlertSettings.model_construct(
         compared_versions=3, max_attempts=3, backoff_seconds=0, max_backoff_seconds=0
     )
-    settings = Settings(channels=(_email(smtp_server.port),), alerts=alerting)
+    settings = Settings(channels=(email_channel(smtp_server.port),), alerts=alerting)
     for n in range(3):
         url = READOUT["url"].replace("00001.html", f"0001{n}.html")
         store(

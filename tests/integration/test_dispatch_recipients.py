@@ -8,27 +8,17 @@ import pytest
 from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.notifiers import EmailNotifier
 from monitor.alerts.notifiers.base import PartialDelivery
-from monitor.config import AlertSettings, ChannelSettings, Settings
+from monitor.config import AlertSettings, Settings
 from monitor.detect.changes import detect_changes
 from storage.models import AlertStatus
-from tests.integration.alerting import alerts, document, later, store
+from tests.integration.alerting import alerts, document, email_channel, later, store
 
 DESK, BOSS = "desk@example.org", "boss@example.org"
 
 
 def _settings(port: int) -> Settings:
-    channel = ChannelSettings(
-        name="desk",
-        type="email",
-        to=(DESK, BOSS),
-        sender="mofawatch@example.org",
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        security="none",
-        timeout_seconds=3,
-    )
     return Settings(
-        channels=(channel,),
+        channels=(email_channel(port, to=(DESK, BOSS)),),
         alerts=AlertSettings(max_attempts=3, backoff_seconds=60),
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 
@@ -11,23 +10,13 @@ from monitor.cli.main import main
 from monitor.config import Settings
 from monitor.detect.changes import detect_changes
 from storage.db import open_database, upgrade_database
-from tests.integration.alerting import READOUT, URL, document, later, store
+from tests.integration.alerting import EDITED, URL, document, later, store
 from tests.servers import free_port
 
-EDITED = document(
-    title="Japan-U.S. Foreign Ministers' Meeting (corrected)",
-    body=[READOUT["body"][0], "They also discussed the Indo-Pacific."],
-)
+CORRECTED = {**EDITED, "title": "Japan-U.S. Foreign Ministers' Meeting (corrected)"}
 
 
-@pytest.fixture(autouse=True)
-def _keep_log_handlers():
-    # main() points the root logger at the (captured) stderr of the moment.
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_root_logger")
 
 
 @pytest.fixture
@@ -36,7 +25,7 @@ def history_db(sqlite_url, monkeypatch):
     factory = open_database(sqlite_url)
     store(factory, document(), later(0), extractor="1")
     detect_changes(factory, Settings(), later(1), silent=True)
-    store(factory, EDITED, later(30), extractor="2")
+    store(factory, CORRECTED, later(30), extractor="2")
     detect_changes(factory, Settings(), later(31))
     monkeypatch.setenv("MOFAWATCH_DATABASE_URL", sqlite_url)
     monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)

@@ -22,6 +22,7 @@ from monitor.detect.changes import detect_changes
 from storage.models import AlertStatus
 from tests.integration.alerting import T0, alerts, document, later, store
 from tests.servers import free_port
+from tests.views import change_view
 
 TOKEN = "tok-very-secret"
 CHANNEL = "[[channels]]\nname = 'push'\ntype = 'apprise'\ntimeout_seconds = 3\n"
@@ -92,20 +93,7 @@ def _load(tmp_path, text: str, **environ: str) -> Settings:
 
 
 def _view() -> ChangeView:
-    content = document()
-    return ChangeView(
-        alert_id=7,
-        change_id=8,
-        kind="new",
-        document_url=content["url"],
-        doc_id=content["doc_id"],
-        doc_kind=content["kind"],
-        seq=1,
-        content=content,
-        changes=(),
-        detected_at=T0,
-        thread_root_alert_id=None,
-    )
+    return change_view(document(), T0, alert_id=7, change_id=8)
 
 
 def test_the_url_comes_from_the_environment(tmp_path, receiver):
@@ -199,17 +187,7 @@ def test_outbox_delivers_exactly_once_across_a_receiver_outage(
     assert alerts(session_factory)[0].status == AlertStatus.SENT
 
 
-@pytest.fixture
-def _keep_log_handlers():
-    # main() points the root logger at the (captured) stderr of the moment.
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-@pytest.mark.usefixtures("_keep_log_handlers")
+@pytest.mark.usefixtures("restore_root_logger")
 def test_alerts_test_sends_through_apprise_and_never_logs_the_url(
     tmp_path, receiver, monkeypatch, capsys
 ):

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.alerts.notifiers import EmailNotifier, NotifyError
-from monitor.alerts.render.cards import ChangeView, render_change
+from monitor.alerts.render.cards import render_change
 from monitor.config import ChannelSettings
 from monitor.detect.diff import diff_documents
 from tests.conftest import fixture_text
 from tests.servers import free_port
+from tests.views import change_view
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SECRET = "s3cret-pa55word"
@@ -24,20 +25,13 @@ def seed(name="seed_001_page4e_001274"):
     return json.loads(fixture_text(f"documents/{name}.json"))
 
 
-def view(content, *, alert_id=1, kind="new", changes=(), root=None):
-    return ChangeView(
-        alert_id=alert_id,
-        change_id=alert_id + 100,
-        kind=kind,
-        document_url=content["url"],
-        doc_id=content["doc_id"],
-        doc_kind=content["kind"],
-        seq=1 if kind == "new" else 2,
-        content=content,
-        changes=tuple(changes),
-        detected_at=NOW,
-        thread_root_alert_id=root if root is not None else alert_id,
-    )
+def view(content, *, alert_id=1, kind="new", root=None, **over):
+    """An alert of `content` (an update is its second version) that starts its
+    own thread unless `root` is given."""
+    seq = 1 if kind == "new" else 2
+    thread = alert_id if root is None else root
+    ids = {"alert_id": alert_id, "change_id": alert_id + 100}
+    return change_view(content, NOW, **ids, kind=kind, seq=seq, root=thread, **over)
 
 
 def channel(server, **over):

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.alerts.notifiers import NotifyError, SlackNotifier, build_notifiers
-from monitor.alerts.render.cards import ChangeView, render_change
+from monitor.alerts.render.cards import render_change
 from monitor.config import ChannelSettings, Settings
 from monitor.detect.diff import diff_documents
 from tests.conftest import fixture_text
 from tests.servers import free_port
+from tests.views import change_view
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HOOK_PATH = "/services/T000/B000/XXXXsecretXXXX"
@@ -24,18 +25,8 @@ def seed(name="seed_001_page4e_001274"):
 
 
 def view(content, *, kind="new", changes=()):
-    return ChangeView(
-        alert_id=5,
-        change_id=6,
-        kind=kind,
-        document_url=content["url"],
-        doc_id=content["doc_id"],
-        doc_kind=content["kind"],
-        seq=1,
-        content=content,
-        changes=tuple(changes),
-        detected_at=NOW,
-        thread_root_alert_id=5,
+    return change_view(
+        content, NOW, alert_id=5, change_id=6, kind=kind, changes=changes, root=5
     )
 
 

@@ -19,10 +19,11 @@ from monitor.alerts.notifiers import (
     WebhookNotifier,
     build_notifiers,
 )
-from monitor.alerts.render.cards import ChangeView, render_change
+from monitor.alerts.render.cards import render_change
 from monitor.config import ChannelSettings, Settings
 from monitor.detect.diff import FieldChange, diff_documents
 from tests.conftest import fixture_text
+from tests.views import change_view
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TOKEN_URL_PATH = "/hooks/mofawatch?token=tok-very-secret"
@@ -34,18 +35,16 @@ def seed(name="seed_001_page4e_001274"):
 
 def update_view():
     old, new = seed(), seed("edit_001_page4e_001274")
-    return ChangeView(
+    changes = diff_documents(old, new)
+    return change_view(
+        new,
+        NOW,
         alert_id=12,
         change_id=34,
         kind="updated",
-        document_url=new["url"],
-        doc_id=new["doc_id"],
-        doc_kind=new["kind"],
         seq=2,
-        content=new,
-        changes=tuple(diff_documents(old, new)),
-        detected_at=NOW,
-        thread_root_alert_id=3,
+        changes=changes,
+        root=3,
     )
 
 

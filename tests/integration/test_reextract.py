@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -11,7 +13,7 @@ from crawler.extract.current import current_extractor
 from monitor.cli.main import main
 from monitor.replay.reextract import reextract
 from storage.db import open_database, unit_of_work
-from storage.ingest import Extractor
+from storage.ingest import Extracted, Extractor
 from storage.models import Document, Version
 from storage.snapshots import FetchRecord
 from tests.integration.ingest_helpers import ingest_one
@@ -31,6 +33,19 @@ from tests.integration.replay_helpers import (
 )
 
 OLD_EXTRACTOR = Extractor("1.0", current_extractor().extract)
+
+
+def _write_lock_is_free(url: str) -> bool:
+    """Whether another connection can take the SQLite write lock at once."""
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.rollback()
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
 
 
 def _versions(url: str, page: str) -> list[Version]:
@@ -142,3 +157,51 @@ def test_an_extraction_that_would_lose_fields_keeps_the_stored_version(tmp_path)
     assert item.error is not None
     assert item.error.startswith(SUSPECT_PREFIX)
     assert [v.seq for v in _versions(url, page_url)] == [1]
+
+
+def test_extraction_runs_with_no_transaction_holding_the_write_lock(tmp_path):
+    url = fresh_sqlite(tmp_path)
+    replay_paths(url, "captures.warc.gz", "httpcache")
+    upgraded = upgraded_extractor()
+    lock_free: list[bool] = []
+
+    def extract(body: bytes, page: str, charset: str | None) -> Extracted:
+        lock_free.append(_write_lock_is_free(url))
+        found = upgraded.extract(body, page, charset)
+        assert isinstance(found, Extracted)
+        return found
+
+    extractor = Extractor(upgraded.version, extract)
+    report = reextract(open_database(url), settings_for(url), NOW, extractor=extractor)
+    assert lock_free == [True, True]
+    assert (report.pages, report.changed, report.failed) == (2, 1, 0)
+    assert len(_versions(url, URL_A)) == 4
+
+
+def test_a_version_stored_during_extraction_is_not_overwritten(tmp_path):
+    # A crawl stores a newer version of A while reextract is extracting the old
+    # body: that newer version stays the newest, with nothing put on top of it.
+    url = fresh_sqlite(tmp_path)
+    replay_paths(url, "captures.warc.gz")
+    factory = open_database(url)
+    upgraded = upgraded_extractor()
+
+    def extract(body: bytes, page: str, charset: str | None) -> Extracted:
+        found = upgraded.extract(body, page, charset)
+        assert isinstance(found, Extracted)
+        retitled = {**found.document, "title": "Later"}
+        later = Extractor("later", lambda b, u, cs: retitled)
+        with unit_of_work(factory) as session:
+            fetch = FetchRecord(page, NOW + timedelta(minutes=1), 200, body=body)
+            ingest_one(session, fetch, later)
+        return found
+
+    extractor = Extractor(upgraded.version, extract)
+    report = reextract(factory, settings_for(url), NOW, extractor=extractor)
+    assert (report.pages, report.changed, report.failed) == (1, 0, 0)
+    versions = _versions(url, URL_A)
+    assert len(versions) == 4  # three replayed, then the crawl's
+    assert (versions[-1].extractor_version, versions[-1].content["title"]) == (
+        "later",
+        "Later",
+    )

@@ -18,22 +18,16 @@ from storage.detection import (
     version_facts,
 )
 from storage.models import Change, Document, Version
-from storage.versions import RecordResult
 from storage.vocabulary import ChangeKind, DocumentState
 from tests.factories import (
     T0,
     get_row,
+    made_version_id,
     make_change,
     make_document,
     make_snapshot,
     make_version,
 )
-
-
-def _vid(record: RecordResult) -> int:
-    """The id of the version a record_version call made."""
-    assert record.version_id is not None
-    return record.version_id
 
 
 def _three_versions(session):
@@ -165,5 +159,5 @@ def test_same_body_by_snapshot_or_by_body_digest(session_factory):
         assert same_body(session, a.id, a.id)
         assert same_body(session, a.id, a_again.id)
         assert not same_body(session, a.id, b.id)
-        facts = version_facts(session, _vid(record))
+        facts = version_facts(session, made_version_id(record))
     assert (facts.snapshot_id, facts.extractor_version) == (a.id, "v1")

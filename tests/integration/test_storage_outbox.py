@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from storage.claims import claim_due, release_stale_claims
 from storage.db import unit_of_work
@@ -131,11 +134,18 @@ def test_concurrent_claimers_never_get_the_same_alert(session_factory):
         assert alert_counts(session)[AlertStatus.SENDING] == 80
 
 
-def test_mark_failed_backs_off_exponentially_then_dies(session_factory):
+@contextmanager
+def _one_queued_alert(session_factory) -> Iterator[tuple[Session, Alert]]:
+    """The alert of a new change to channel "c", in a transaction still open."""
     (change_id,) = _change_ids(session_factory, 1)
     with unit_of_work(session_factory) as session:
         alert = enqueue_alert(session, channel="c", now=T0, change_id=change_id)
         assert alert is not None
+        yield session, alert
+
+
+def test_mark_failed_backs_off_exponentially_then_dies(session_factory):
+    with _one_queued_alert(session_factory) as (session, alert):
         policy = partial(
             mark_failed, max_attempts=4, backoff_seconds=60, max_backoff_seconds=150
         )
@@ -150,11 +160,9 @@ def test_mark_failed_backs_off_exponentially_then_dies(session_factory):
 
 
 def test_mark_failed_honours_a_longer_retry_after(session_factory):
-    (change_id,) = _change_ids(session_factory, 1)
-    with unit_of_work(session_factory) as session:
-        alert = enqueue_alert(session, channel="c", now=T0, change_id=change_id)
-        assert alert is not None
-        mark_failed(
+    with _one_queued_alert(session_factory) as (session, alert):
+        too_many = partial(
+            mark_failed,
             session,
             alert.id,
             "429",
@@ -162,19 +170,10 @@ def test_mark_failed_honours_a_longer_retry_after(session_factory):
             max_attempts=5,
             backoff_seconds=60,
             max_backoff_seconds=600,
-            retry_after=900,
         )
+        too_many(retry_after=900)  # first failure: the server's 900 s, not 60
         assert alert.next_attempt_at == T0 + timedelta(seconds=900)
-        mark_failed(
-            session,
-            alert.id,
-            "429",
-            T0,
-            max_attempts=5,
-            backoff_seconds=60,
-            max_backoff_seconds=600,
-            retry_after=1,
-        )
+        too_many(retry_after=1)  # second: the backoff's 120 s, not the server's 1
         assert alert.next_attempt_at == T0 + timedelta(seconds=120)
     assert claim_due(session_factory, T0 + timedelta(seconds=119), worker="w") == []
     assert claim_due(session_factory, T0 + timedelta(seconds=120), worker="w") == [

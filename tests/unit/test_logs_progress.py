@@ -6,8 +6,6 @@ import io
 import json
 import logging
 
-import pytest
-
 from monitor.cli.logs import configure_logging
 from monitor.cli.progress import Progress
 
@@ -15,15 +13,6 @@ from monitor.cli.progress import Progress
 class _Tty(io.StringIO):
     def isatty(self) -> bool:
         return True
-
-
-@pytest.fixture
-def restore_root_logger():
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def test_text_log_line_has_time_level_message_and_fields(restore_root_logger):

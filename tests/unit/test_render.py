@@ -28,6 +28,7 @@ from monitor.alerts.render.facts import document_facts, document_summary, trim
 from monitor.alerts.render.slack import fit
 from monitor.detect.diff import FieldChange, diff_documents
 from tests.conftest import fixture_path, fixture_text
+from tests.views import change_view
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SEEDS = [
@@ -44,20 +45,11 @@ def doc(name):
     return json.loads(fixture_text(f"documents/{name}.json"))
 
 
-def view(content, *, alert_id=101, kind="new", changes=(), root=None, seq=1):
-    return ChangeView(
-        alert_id=alert_id,
-        change_id=alert_id + 1000,
-        kind=kind,
-        document_url=content["url"],
-        doc_id=content["doc_id"],
-        doc_kind=content["kind"],
-        seq=seq,
-        content=content,
-        changes=tuple(changes),
-        detected_at=NOW,
-        thread_root_alert_id=alert_id if root is None else root,
-    )
+def view(content, *, alert_id=101, root=None, **over):
+    """An alert of `content` that starts its own thread unless `root` is given."""
+    thread = alert_id if root is None else root
+    ids = {"alert_id": alert_id, "change_id": alert_id + 1000}
+    return change_view(content, NOW, **ids, root=thread, **over)
 
 
 def seed_view(index):
