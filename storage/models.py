@@ -145,7 +145,7 @@ class Document(Base):
 
 
 class SnapshotBody(Base):
-    """A distinct response body, stored once and compressed."""
+    """A distinct response body, stored once and compressed (storage/bodies.py)."""
 
     __tablename__ = "snapshot_bodies"
 
@@ -153,6 +153,8 @@ class SnapshotBody(Base):
     codec: Mapped[str] = mapped_column(String(16))
     raw_size: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The body stored alone that a delta (storage/bodies.py) is against, else None.
+    base_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Snapshot(Base):

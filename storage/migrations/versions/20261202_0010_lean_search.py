@@ -1,4 +1,8 @@
-"""A leaner text index and no index that a wider one already covers.
+"""Storage in proportion to change: bodies as deltas, a leaner text index, and no
+index that a wider one already covers.
+
+snapshot_bodies gains base_sha256: a body may be stored against an earlier body of its
+URL (codec zlib+base1, storage/bodies.py); going down, such bodies are stored alone.
 
 The search asks whether a version has every word of a query (storage/browse/search.py),
 never where the words stand, so the index keeps no positions: on SQLite the FTS5
@@ -16,7 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+
+from storage.bodies import CODEC, DELTA, compress, decompress
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -86,7 +93,26 @@ def _pg_search(stripped: bool) -> list[str]:
     ]
 
 
+def _bodies_alone() -> None:
+    """Every delta body re-encoded alone, as revisions before 0010 read them."""
+    db = op.get_bind()
+    deltas = db.execute(
+        sa.text(
+            "SELECT d.sha256, d.data, b.data, b.codec FROM snapshot_bodies d "
+            "JOIN snapshot_bodies b ON b.sha256 = d.base_sha256 WHERE d.codec = :delta"
+        ),
+        {"delta": DELTA},
+    ).all()
+    update = "UPDATE snapshot_bodies SET codec = :codec, data = :data WHERE sha256 = :s"
+    for sha, data, base, codec in deltas:
+        raw = decompress(bytes(data), DELTA, decompress(bytes(base), codec))
+        db.execute(sa.text(update), {"codec": CODEC, "data": compress(raw), "s": sha})
+
+
 def upgrade() -> None:
+    op.add_column(
+        "snapshot_bodies", sa.Column("base_sha256", sa.String(length=64), nullable=True)
+    )
     for name, table, _ in _DROPPED:
         op.drop_index(name, table_name=table)
     sqlite = op.get_bind().dialect.name == "sqlite"
@@ -100,3 +126,6 @@ def downgrade() -> None:
         op.execute(statement)
     for name, table, columns in _DROPPED:
         op.create_index(name, table, columns)
+    _bodies_alone()
+    with op.batch_alter_table("snapshot_bodies") as batch_op:
+        batch_op.drop_column("base_sha256")
