@@ -25,6 +25,7 @@ import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from storage.bodies import CODEC
 from storage.db import (
     mask_url,
     normalize_url,
@@ -33,7 +34,7 @@ from storage.db import (
     upgrade_database,
 )
 from storage.models import SnapshotBody
-from storage.snapshots import CODEC, FetchRecord, store_snapshot
+from storage.snapshots import FetchRecord, store_snapshot
 from storage.versions import record_version
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,10 @@ HTML is the sum of the stored bodies' raw sizes.
 
 python -m bench.storage_size [--n 2000] [--edits 200] [--quiet-cycles 3]
                              [--pg-url URL] [--port 0] [--scratch DIR]
+                             [--breakdown]
+
+--breakdown also prints the bytes of each table and index (SQLite dbstat; PostgreSQL
+pg_relation_size, TOAST with its table) after the first crawl and what the edits added.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", help="also measure on this PostgreSQL server")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--scratch", help="folder for the site and databases")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="bytes per table and index too"
+    )
     args = parser.parse_args(argv)
     print(f"code: {ROOT}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.scratch:
@@ -69,13 +76,23 @@ def main(argv: list[str] | None = None) -> int:
         site = generate_site(root / "site", documents=args.n, months=months)
         with SiteSim(site.root, port=args.port) as sim:
             sqlite_url = f"sqlite:///{root / 'size.db'}"
-            _one("sqlite", sqlite_url, _sqlite_measure, site, sim.base_url, root, args)
+            _one(
+                "sqlite",
+                sqlite_url,
+                _sqlite_measure,
+                _sqlite_parts,
+                site,
+                sim.base_url,
+                root,
+                args,
+            )
             if args.pg_url:
                 with _pg_database(args.pg_url) as pg_url:
                     _one(
                         "postgresql",
                         pg_url,
                         _pg_measure,
+                        _pg_parts,
                         site,
                         sim.base_url,
                         root,
@@ -88,6 +105,7 @@ def _one(
     label: str,
     url: str,
     measure: Callable[[str], Measure],
+    parts: Callable[[str], dict[str, int]],
     site: GeneratedSite,
     base_url: str,
     root: Path,
@@ -97,6 +115,7 @@ def _one(
     config = _config(root / f"{label}.toml", base_url, site)
     _replay(config, url, site.root)
     first = measure(url)
+    first_parts = parts(url) if args.breakdown else {}
     print(f"{label}: {args.n} documents replayed: database {first.size} bytes, raw "
           f"HTML {first.raw} bytes: {first.size / first.raw:.2f}x")  # fmt: skip
     edited = _edit(site, root / f"edits-{label}", args.edits)
@@ -105,6 +124,8 @@ def _one(
     grown, versions = after.size - first.size, after.versions - first.versions
     print(f"{label}: {args.edits} one-sentence edits (+{versions} versions): "
           f"+{grown} bytes = {grown / args.edits:.0f} bytes per edit")  # fmt: skip
+    if args.breakdown:
+        _print_parts(label, first_parts, parts(url), args.edits)
     settings = generated_site_settings(
         base_url,
         url,
@@ -176,6 +197,36 @@ def _sqlite_measure(url: str) -> Measure:
         rows = db.execute("SELECT count(*) FROM snapshots").fetchone()[0]
         versions = db.execute("SELECT count(*) FROM versions").fetchone()[0]
     return Measure(pages * size, int(raw), int(rows), int(versions))
+
+
+def _print_parts(
+    label: str, first: dict[str, int], after: dict[str, int], edits: int
+) -> None:
+    """Each table or index, largest first: bytes after the first crawl, per edit."""
+    print(f"{label}: {'table or index':<40} {'first crawl':>12} {'per edit':>9}")
+    for name in sorted(after, key=lambda n: -after[n]):
+        grown = (after[name] - first.get(name, 0)) / edits
+        print(f"{label}:   {name:<38} {first.get(name, 0):>12} {grown:>9.0f}")
+
+
+def _sqlite_parts(url: str) -> dict[str, int]:
+    path = make_url(url).database
+    assert path is not None
+    with sqlite3.connect(path) as db:  # sizes as just measured, after VACUUM
+        rows = db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name")
+        return {str(name): int(size) for name, size in rows}
+
+
+_PG_PARTS = """SELECT c.relname, pg_relation_size(c.oid)
+        + coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"""
+
+
+def _pg_parts(url: str) -> dict[str, int]:
+    libpq = make_url(normalize_url(url)).set(drivername="postgresql")
+    with psycopg.connect(libpq.render_as_string(hide_password=False)) as db:
+        return {str(name): int(size) for name, size in db.execute(_PG_PARTS)}
 
 
 _PG_SIZE = """SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c

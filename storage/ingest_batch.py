@@ -25,12 +25,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.batch_documents import insert_ignore, record_documents
+from storage.bodies import body_rows
 from storage.bulk import Conflict, insert_rows
 from storage.documents import note_blocked, note_fetched, note_missing, note_present
 from storage.ingest import BatchItem, IngestResult, Outcome, status_outcome
 from storage.models import Snapshot, SnapshotBody
 from storage.regression import suspect_reason
-from storage.snapshots import CODEC, FetchRecord, compress, snapshot_values
+from storage.snapshots import FetchRecord, snapshot_values
 from storage.suspects import changed_contents, last_content_reading
 
 logger = logging.getLogger(__name__)
@@ -196,23 +197,20 @@ def _judge_regressions(session: Session, items: list[BatchItem]) -> None:
 
 
 def _store_bodies(session: Session, items: list[BatchItem]) -> None:
-    bodies = {
-        item.body_sha256: item.fetch.body
+    new = {
+        item.body_sha256: (item.fetch.url, item.fetch.body)
         for item in items
         if item.body_sha256 is not None and item.fetch.body is not None
     }
-    if not bodies:
+    if not new:
         return
     db = session.connection()
     known = set(
         db.execute(
-            select(_bodies.c.sha256).where(_bodies.c.sha256.in_(list(bodies)))
+            select(_bodies.c.sha256).where(_bodies.c.sha256.in_(list(new)))
         ).scalars()
     )
-    rows = [
-        {"sha256": sha, "codec": CODEC, "raw_size": len(body), "data": compress(body)}
-        for sha, body in bodies.items()
-        if sha not in known
-    ]
+    unknown = {sha: body for sha, body in new.items() if sha not in known}
+    rows = body_rows(session, unknown) if unknown else []
     if rows:
         db.execute(insert_ignore(session, "bodies"), rows)

@@ -145,7 +145,7 @@ class Document(Base):
 
 
 class SnapshotBody(Base):
-    """A distinct response body, stored once and compressed."""
+    """A distinct response body, stored once and compressed (storage/bodies.py)."""
 
     __tablename__ = "snapshot_bodies"
 
@@ -153,6 +153,8 @@ class SnapshotBody(Base):
     codec: Mapped[str] = mapped_column(String(16))
     raw_size: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The body stored alone that a delta (storage/bodies.py) is against, else None.
+    base_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Snapshot(Base):
@@ -195,9 +197,10 @@ class Version(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    # Looked up by document through the unique (document_id, seq), never by hash.
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     seq: Mapped[int] = mapped_column(Integer)
-    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content_sha256: Mapped[str] = mapped_column(String(64))
     # Compressed on SQLite (storage/packed.py); SQL reads it through content_json.
     content: Mapped[dict[str, Any]] = mapped_column(PackedJSON)
     extractor_version: Mapped[str] = mapped_column(String(32))
@@ -233,7 +236,7 @@ class Change(Base):
     )
     is_silent: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str | None] = mapped_column(String(64))
-    detected_at: Mapped[datetime] = mapped_column(index=True)
+    detected_at: Mapped[datetime]  # indexed with id (the Changes page's keyset)
 
 
 class OpsEvent(Base):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from storage import bodies
 from storage.models import Snapshot, SnapshotBody, Version
 from storage.quiet import prune_quiet_fetches
 from storage.snapshots import newest_first_rank
@@ -43,7 +44,8 @@ def prune_snapshots(
     delete the quiet fetches newer answers supersede (storage/quiet.py).
 
     The other snapshots stay as rows (status, validators) but lose their body link;
-    bodies that no snapshot links to any more are deleted.
+    bodies that no snapshot links to any more are deleted, and the bodies kept that
+    were deltas against one of them are stored alone first.
     """
     if keep < 1:
         raise ValueError("keep must be at least 1")
@@ -60,6 +62,7 @@ def prune_snapshots(
                 .values(body_sha256=None)
                 .execution_options(synchronize_session=False)
             )
+        bodies.rebase(session, orphans)  # bodies kept on a deleted base
         for start in range(0, len(orphans), _BATCH):
             chunk_sha = orphans[start : start + _BATCH]
             session.execute(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import lzma
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,17 +14,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
 
-from storage import bodydict
+from storage import bodies
 from storage.models import Snapshot, SnapshotBody
 
 logger = logging.getLogger(__name__)
 
 BLOCKED_STATUSES = frozenset({403, 429})
-# zlib-9 seeded with the site's page furniture (storage/bodydict.py): the fixture
-# pages are stored in 16% of their size, against 42% for plain zlib-9 and 44% for
-# lzma-9, which spend most of their output re-learning the shared header and footer.
-CODEC = "zlib+mofa1"
-_LZMA_PRESET = 9
 _CHUNK = 500
 
 
@@ -46,43 +39,16 @@ class FetchRecord:
     source: str = "crawl"
 
 
-def compress(data: bytes, codec: str = CODEC) -> bytes:
-    """The body encoded with the codec whose name is stored next to it."""
-    if codec == "zlib+mofa1":
-        compressor = zlib.compressobj(9, zdict=bodydict.mofa1())
-        return compressor.compress(data) + compressor.flush()
-    if codec == "lzma":
-        return lzma.compress(data, preset=_LZMA_PRESET)
-    if codec == "zlib":
-        return zlib.compress(data, 9)
-    if codec == "identity":
-        return data
-    raise ValueError(f"unknown body codec {codec!r}")
-
-
-def decompress(data: bytes, codec: str) -> bytes:
-    if codec == "zlib+mofa1":
-        decompressor = zlib.decompressobj(zdict=bodydict.mofa1())
-        return decompressor.decompress(data) + decompressor.flush()
-    if codec == "lzma":
-        return lzma.decompress(data)
-    if codec == "zlib":
-        return zlib.decompress(data)
-    if codec == "identity":
-        return data
-    raise ValueError(f"unknown body codec {codec!r}")
-
-
-def store_body(session: Session, body: bytes) -> str:
-    """Store the body unless an identical one is stored; return its sha256."""
+def store_body(session: Session, url: str, body: bytes) -> str:
+    """Store the body of a response from `url` unless an identical one is stored
+    (storage/bodies.py); return its sha256."""
     digest = hashlib.sha256(body).hexdigest()
     if session.get(SnapshotBody, digest) is not None:
         return digest
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(SnapshotBody).values(
-        sha256=digest, codec=CODEC, raw_size=len(body), data=compress(body)
-    )
+    (row,) = bodies.body_rows(session, {digest: (url, body)})
+    stmt = insert(SnapshotBody).values(**row)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"]))
     return digest
 
@@ -93,7 +59,7 @@ def store_snapshot(
     """Add the snapshot row (flushed, so it has an id); 403/429 bodies are dropped."""
     body_sha256 = None
     if fetch.body is not None and fetch.status not in BLOCKED_STATUSES:
-        body_sha256 = store_body(session, fetch.body)
+        body_sha256 = store_body(session, fetch.url, fetch.body)
     snapshot = Snapshot(**snapshot_values(fetch, body_sha256, run_id))
     session.add(snapshot)
     session.flush()
@@ -123,8 +89,7 @@ def load_body(session: Session, snapshot: Snapshot) -> bytes | None:
     """The decompressed body of the snapshot (None if it had none or was pruned)."""
     if snapshot.body_sha256 is None:
         return None
-    body = session.get(SnapshotBody, snapshot.body_sha256)
-    return None if body is None else decompress(body.data, body.codec)
+    return bodies.load(session, snapshot.body_sha256)
 
 
 def newest_first_rank() -> Label[int]:

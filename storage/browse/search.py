@@ -1,4 +1,8 @@
-"""The text search over titles and bodies: the index migration 0004 keeps."""
+"""The text search over titles and bodies: the index migrations 0004 and 0010 keep.
+
+The index holds which words a version has, not where (FTS5 detail=none, stripped
+tsvectors), so a query is a set of words that must all be there.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from storage.models import Version
 
-_WORD = re.compile(r"\w+")
+# Runs of letters and digits: the words FTS5's unicode61 tokenizer makes, so each is
+# one bare token (a word it would split is a phrase, which detail=none refuses).
+_WORD = re.compile(r"[^\W_]+")
 _SQLITE = text("SELECT rowid FROM version_search WHERE version_search MATCH :words")
 _POSTGRES = text(
     "SELECT version_id FROM version_search "
@@ -25,8 +31,8 @@ def matching_documents(session: Session, needle: str) -> Select[int]:
     if not words:
         return found.where(false())
     if session.get_bind().dialect.name == "sqlite":
-        # Each word quoted: FTS5 query syntax typed in a search box is no error.
-        query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+        # Lower case: bare AND, OR, NOT are FTS5 operators; the index folds case.
+        query = " ".join(word.lower() for word in words)
         versions = _SQLITE.bindparams(words=query)
     else:
         versions = _POSTGRES.bindparams(words=" ".join(words))

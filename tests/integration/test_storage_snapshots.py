@@ -7,14 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from storage.bodies import CODEC, compress, decompress
 from storage.db import unit_of_work
 from storage.ingest import Extractor, Outcome
 from storage.models import Document, DocumentState, Snapshot, SnapshotBody, Version
 from storage.snapshots import (
-    CODEC,
     FetchRecord,
-    compress,
-    decompress,
     load_body,
     store_snapshot,
     validators_for,
