@@ -31,16 +31,20 @@ _WINDOW = 32 * 1024  # zlib reads no more of a dictionary than its window
 _CHUNK = 500
 
 
+def _zdict(codec: str, base: bytes | None) -> bytes:
+    """The preset dictionary of a zlib codec: the furniture, or a delta's base."""
+    if codec == CODEC:
+        return bodydict.mofa1()
+    if base is None:
+        raise ValueError(f"codec {DELTA!r} needs its base")
+    return base[-_WINDOW:]
+
+
 def compress(data: bytes, codec: str = CODEC, base: bytes | None = None) -> bytes:
     """The body encoded with the codec whose name is stored next to it; a delta
     (DELTA) needs the raw bytes of its base."""
-    if codec == DELTA:
-        if base is None:
-            raise ValueError(f"codec {DELTA!r} needs its base")
-        compressor = zlib.compressobj(9, zdict=base[-_WINDOW:])
-        return compressor.compress(data) + compressor.flush()
-    if codec == "zlib+mofa1":
-        compressor = zlib.compressobj(9, zdict=bodydict.mofa1())
+    if codec in (CODEC, DELTA):
+        compressor = zlib.compressobj(9, zdict=_zdict(codec, base))
         return compressor.compress(data) + compressor.flush()
     if codec == "lzma":
         return lzma.compress(data, preset=_LZMA_PRESET)
@@ -52,11 +56,8 @@ def compress(data: bytes, codec: str = CODEC, base: bytes | None = None) -> byte
 
 
 def decompress(data: bytes, codec: str, base: bytes | None = None) -> bytes:
-    if codec in (DELTA, "zlib+mofa1"):
-        if codec == DELTA and base is None:
-            raise ValueError(f"codec {DELTA!r} needs its base")
-        zdict = bodydict.mofa1() if codec != DELTA else (base or b"")[-_WINDOW:]
-        decompressor = zlib.decompressobj(zdict=zdict)
+    if codec in (CODEC, DELTA):
+        decompressor = zlib.decompressobj(zdict=_zdict(codec, base))
         return decompressor.decompress(data) + decompressor.flush()
     if codec == "lzma":
         return lzma.decompress(data)
