@@ -22,6 +22,14 @@ pytest_plugins = ["tests.sitesim", "tests.servers", "tests.proxy"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# Files whose tests run for minutes start first, so that with several workers
+# (`make test`) one of them is busy with these while the others share out the rest.
+STARTED_FIRST = ("test_daemon_memory.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in STARTED_FIRST)
+
 
 def fixture_path(rel: str) -> Path:
     """Absolute path of a file under tests/fixtures."""

@@ -26,12 +26,7 @@ from tests.sitesim import SiteSim
 # (before engines were kept per URL it grew about 70 KiB a cycle, 10 MiB over those
 # 150 cycles; now it is flat to a tenth of a MiB).
 RSS_GROWTH_BOUND_MIB = 4.0
-BOUND_CYCLES = 150
-
-
-def growth_bound_mib(cycles: int) -> float:
-    """The bound for a stretch of `cycles` quiet cycles, pro rata."""
-    return RSS_GROWTH_BOUND_MIB * cycles / BOUND_CYCLES
+BOUND_FROM, BOUND_TO = 50, 200
 
 
 QUIET_CONFIG = (
