@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -59,6 +60,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+
+# Snapshots of monthly archive pages (YYYYMM_index.html, pc_YYYYMM_index.html, the
+# era form R5_3_index.html) that answered with content or a 304. The partial index
+# and the plan's query (storage/index_pages.py) must say it in the same words: a
+# partial index serves a query only when the query repeats its condition.
+ARCHIVE_ANSWERS = r"url LIKE '%\_index.html' ESCAPE '\' AND status IN (200, 304)"
 
 # Tables in the mofawatch database that other libraries own (the daemon's APScheduler
 # job store): Alembic must neither create nor drop them.
@@ -161,7 +168,18 @@ class Snapshot(Base):
     """One HTTP response as fetched (or replayed), with its validators."""
 
     __tablename__ = "snapshots"
-    __table_args__ = (Index("ix_snapshots_url_fetched_at", "url", "fetched_at"),)
+    __table_args__ = (
+        Index("ix_snapshots_url_fetched_at", "url", "fetched_at"),
+        # Only the answered monthly archives: the crawl plan asks for these each
+        # cycle, and they are a few hundred rows however large the archive grows.
+        Index(
+            "ix_snapshots_archive_answers",
+            "url",
+            "fetched_at",
+            sqlite_where=text(ARCHIVE_ANSWERS),
+            postgresql_where=text(ARCHIVE_ANSWERS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(512))
