@@ -69,10 +69,13 @@ def main() -> int:
 
 
 def exit_at_once(code: int) -> NoReturn:
-    """End the process without dismantling the interpreter. Everything the crawl
-    did is committed and its events are written (each one flushed); taking Scrapy,
-    Twisted and the ORM apart module by module would cost about half a second, more
-    than a quiet cycle's requests."""
+    """End a crawl that finished without dismantling the interpreter: everything
+    it did is committed and its events are written (each one flushed), and taking
+    Scrapy, Twisted and the ORM apart module by module costs about half a second,
+    more than a quiet cycle's requests. Any other end takes the usual way out, in
+    which Twisted reports the failures that nothing waited for."""
+    if code != 0:
+        raise SystemExit(code)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):

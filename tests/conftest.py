@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,12 +24,17 @@ pytest_plugins = ["tests.sitesim", "tests.servers", "tests.proxy"]
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # Files whose tests run for minutes start first, so that with several workers
-# (`make test`) one of them is busy with these while the others share out the rest.
+# (`make test`) one of them is busy with these while the others share out the rest;
+# then the files with most tests, as pytest-xdist would order them itself (the
+# Makefile turns its own reordering off so that this order holds).
 STARTED_FIRST = ("test_daemon_memory.py",)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path.name not in STARTED_FIRST)
+    per_file = Counter(item.path for item in items)
+    items.sort(
+        key=lambda item: (item.path.name not in STARTED_FIRST, -per_file[item.path])
+    )
 
 
 def fixture_path(rel: str) -> Path:
