@@ -201,8 +201,12 @@ class Version(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     seq: Mapped[int] = mapped_column(Integer)
     content_sha256: Mapped[str] = mapped_column(String(64))
-    # Compressed on SQLite (storage/packed.py); SQL reads it through content_json.
-    content: Mapped[dict[str, Any]] = mapped_column(PackedJSON)
+    # Compressed on SQLite (storage/packed.py), alone or against the version named
+    # by base_version_id (storage/keyframes.py); SQL reads it through content_json.
+    content: Mapped[dict[str, Any]] = mapped_column(PackedJSON(base="base_version_id"))
+    # The version stored alone that content is stored against, else None. Not a
+    # foreign key: a version is rebased before its base changes (keyframes.rebase).
+    base_version_id: Mapped[int | None] = mapped_column(Integer)
     extractor_version: Mapped[str] = mapped_column(String(32))
     snapshot_id: Mapped[int | None] = mapped_column(
         ForeignKey("snapshots.id"), index=True

@@ -1,0 +1,98 @@
+"""Versions stored against an earlier version of their document.
+
+versions gains base_version_id: on SQLite a version may be stored against its
+document's newest version stored alone (codec byte 0x02, storage/packed.py and
+storage/keyframes.py). The text index's triggers read content through the
+two-argument mofa_content(content, base content). Nothing stored is converted: the
+versions already stored stay alone. Going down, versions stored against a base are
+stored alone again before the column goes.
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.packed import pack, unpack_text
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_TRIGGERS = ("version_search_insert", "version_search_update", "version_search_delete")
+
+
+def _content(row: str, based: bool) -> str:
+    if not based:
+        return f"mofa_content({row}content)"
+    base = f"(SELECT b.content FROM versions AS b WHERE b.id = {row}base_version_id)"
+    return f"mofa_content({row}content, {base})"
+
+
+def _fields(row: str, based: bool) -> str:
+    content = _content(row, based)
+    return f"json_extract({content}, '$.title'), json_extract({content}, '$.body')"
+
+
+def _sqlite_triggers(based: bool) -> list[str]:
+    """0010's triggers on the contentless FTS5 table, reading bases or not."""
+    forget = (
+        "INSERT INTO version_search(version_search, rowid, title, body) "
+        f"VALUES ('delete', old.id, {_fields('old.', based)});"
+    )
+    add = (
+        "INSERT INTO version_search(rowid, title, body) "
+        f"VALUES (new.id, {_fields('new.', based)});"
+    )
+    on = "ON versions BEGIN"
+    return [
+        *(f"DROP TRIGGER IF EXISTS {trigger}" for trigger in _TRIGGERS),
+        f"CREATE TRIGGER version_search_insert AFTER INSERT {on} {add} END",
+        f"CREATE TRIGGER version_search_update AFTER UPDATE OF content {on} "
+        f"{forget} {add} END",
+        f"CREATE TRIGGER version_search_delete AFTER DELETE {on} {forget} END",
+    ]
+
+
+def _versions_alone() -> None:
+    """Every version stored against a base stored alone again."""
+    db = op.get_bind()
+    rows = db.execute(
+        sa.text(
+            "SELECT v.id, v.content, b.content FROM versions AS v "
+            "JOIN versions AS b ON b.id = v.base_version_id"
+        )
+    ).all()
+    update = (
+        "UPDATE versions SET content = :content, base_version_id = NULL WHERE id = :id"
+    )
+    for version_id, data, base in rows:
+        alone = pack(json.loads(unpack_text(data, base)))
+        db.execute(sa.text(update), {"content": bytes(alone), "id": version_id})
+
+
+def upgrade() -> None:
+    op.add_column("versions", sa.Column("base_version_id", sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in _sqlite_triggers(based=True):
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        _versions_alone()
+        for trigger in _TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    op.drop_column("versions", "base_version_id")
+    if sqlite:
+        for statement in _sqlite_triggers(based=False):
+            op.execute(statement)
