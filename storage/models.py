@@ -234,9 +234,11 @@ class Change(Base):
     to_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("versions.id"), index=True
     )
-    # Compressed on every backend: read whole, never looked into by SQL.
+    # Compressed on every backend: read whole, never looked into by SQL. On SQLite
+    # it may be stored against the JSON text of its to_version (storage/keyframes.py).
     diff: Mapped[list[dict[str, Any]]] = mapped_column(
-        PackedJSON(everywhere=True), default=list
+        PackedJSON(everywhere=True, base="to_version_id", base_in="versions.content"),
+        default=list,
     )
     is_silent: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str | None] = mapped_column(String(64))

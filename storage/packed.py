@@ -26,7 +26,15 @@ import sqlite3
 import zlib
 from typing import Any
 
-from sqlalchemy import JSON, LargeBinary, TypeDecorator, column, select, table
+from sqlalchemy import (
+    JSON,
+    LargeBinary,
+    Table,
+    TypeDecorator,
+    column,
+    select,
+    table,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -39,7 +47,7 @@ from storage import bodydict
 
 SQL_FUNCTION = "mofa_content"
 _DOC1 = b"\x01"  # the first byte of a packed value: its codec
-_BASE1 = b"\x02"  # zlib with doc1's dictionary and then the base's JSON text
+BASE1 = b"\x02"  # zlib with doc1's dictionary and then the base's JSON text
 _WINDOW = 32 * 1024  # zlib reads no more of a dictionary than its window
 # Keys and values every Document repeats, last the commonest (shortest references).
 _DOC1_KEYS = (
@@ -89,19 +97,19 @@ def pack_against(value: Any, base: bytes | memoryview | str) -> Packed:
     """The value's JSON compressed against `base`, the stored form of a value packed
     alone; reading it back needs that base (`unpack_text(data, base)`)."""
     dictionary = _base1_dictionary(_alone_text(base))
-    return Packed(_BASE1 + _deflate(_json_text(value), dictionary))
+    return Packed(BASE1 + _deflate(_json_text(value), dictionary))
 
 
 def is_alone(data: bytes | memoryview | str) -> bool:
     """Whether a stored value reads without a base."""
-    return isinstance(data, str) or bytes(data[:1]) != _BASE1
+    return isinstance(data, str) or bytes(data[:1]) != BASE1
 
 
 def _alone_text(data: bytes | memoryview | str) -> str:
     if isinstance(data, str):
         return data
     data = bytes(data)
-    if data[:1] == _BASE1:
+    if data[:1] == BASE1:
         raise ValueError("a value stored against a base cannot be a base")
     if data[:1] != _DOC1:
         return data.decode()  # JSON text stored before packing
@@ -144,15 +152,23 @@ class PackedJSON(TypeDecorator[Any]):
     too when `everywhere` (for JSON that SQL never looks into, such as diffs).
 
     `base` names the column of the same table holding the id of the row whose value
-    a value is stored against (None: always alone)."""
+    a value may be stored against (None: always alone); that value is the same
+    column's, or the column named by `base_in` ("table.column") when given."""
 
     impl = JSON
     cache_ok = True
 
-    def __init__(self, *, everywhere: bool = False, base: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        everywhere: bool = False,
+        base: str | None = None,
+        base_in: str | None = None,
+    ) -> None:
         super().__init__()
         self.everywhere = everywhere
         self.base = base
+        self.base_in = base_in
 
     def _packs(self, dialect: Dialect) -> bool:
         return self.everywhere or dialect.name == "sqlite"
@@ -220,23 +236,30 @@ def _content_json_sqlite(
 
 
 def _base_value(value: Any) -> ColumnElement[Any] | None:
-    """The stored value of the base of a PackedJSON column's row (a correlated
-    subquery), or None when values of that column have no base."""
+    """The base of a PackedJSON column's row (a correlated subquery): the stored
+    value of a row of the same column, which is always alone, or the JSON text of
+    the other column's row; None when values of that column have no base."""
     kind = getattr(value, "type", None)
     parent = getattr(value, "table", None)
-    name = kind.base if isinstance(kind, PackedJSON) else None
-    if name is None or parent is None or name not in parent.c:
+    if not isinstance(kind, PackedJSON) or kind.base is None or parent is None:
         return None
-    base_id = parent.c[name]
+    if kind.base not in parent.c:
+        return None
+    base_id = parent.c[kind.base]
     while isinstance(parent, Alias):
         parent = parent.element
-    if not isinstance(parent, TableClause):
+    if kind.base_in is None and isinstance(parent, TableClause):
+        stored = table(parent.name, column("id"), column(value.name)).alias()
+        found: ColumnElement[Any] = stored.c[value.name]
+    elif kind.base_in is None or not isinstance(parent, Table):
         return None
-    stored = table(parent.name, column("id"), column(value.name))
-    base = stored.alias()
+    else:
+        table_name, column_name = kind.base_in.split(".")
+        stored = parent.metadata.tables[table_name].alias()
+        found = content_json(stored.c[column_name])
     return (
-        select(base.c[value.name])
-        .where(base.c.id == base_id)
+        select(found)
+        .where(stored.c.id == base_id)
         .correlate(value.table)
         .scalar_subquery()
     )

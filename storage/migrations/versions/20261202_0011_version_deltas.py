@@ -1,11 +1,13 @@
-"""Versions stored against an earlier version of their document.
+"""Versions stored against an earlier version of their document, diffs against
+their version.
 
 versions gains base_version_id: on SQLite a version may be stored against its
-document's newest version stored alone (codec byte 0x02, storage/packed.py and
-storage/keyframes.py). The text index's triggers read content through the
-two-argument mofa_content(content, base content). Nothing stored is converted: the
-versions already stored stay alone. Going down, versions stored against a base are
-stored alone again before the column goes.
+document's newest version stored alone, and a change's diff against the JSON text of
+its to_version (codec byte 0x02, storage/packed.py and storage/keyframes.py). The
+text index's triggers read content through the two-argument mofa_content(content,
+base content). Nothing stored is converted: what is already stored stays alone.
+Going down, diffs and versions stored against a version are stored alone again
+before the column goes.
 
 Revision ID: 0011
 Revises: 0010
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from storage.packed import pack, unpack_text
+from storage.packed import BASE1, pack, unpack_text
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -62,6 +64,23 @@ def _sqlite_triggers(based: bool) -> list[str]:
     ]
 
 
+def _diffs_alone() -> None:
+    """Every diff stored against its version stored alone again."""
+    db = op.get_bind()
+    rows = db.execute(
+        sa.text(
+            f"SELECT c.id, c.diff, {_content('v.', True)} FROM changes AS c "
+            "JOIN versions AS v ON v.id = c.to_version_id "
+            "WHERE substr(c.diff, 1, 1) = :codec"
+        ),
+        {"codec": BASE1},
+    ).all()
+    update = "UPDATE changes SET diff = :diff WHERE id = :id"
+    for change_id, data, base in rows:
+        alone = pack(json.loads(unpack_text(data, base)))
+        db.execute(sa.text(update), {"diff": bytes(alone), "id": change_id})
+
+
 def _versions_alone() -> None:
     """Every version stored against a base stored alone again."""
     db = op.get_bind()
@@ -89,6 +108,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
+        _diffs_alone()
         _versions_alone()
         for trigger in _TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
