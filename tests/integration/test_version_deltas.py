@@ -19,8 +19,9 @@ from storage.browse.changes import change_page
 from storage.browse.meetings import meeting_readouts
 from storage.browse.search import matching_documents
 from storage.db import downgrade_database, open_database, unit_of_work, upgrade_database
+from storage.detection import NewChange, record_changes
 from storage.history import list_changes
-from storage.models import Version
+from storage.models import Change, ChangeKind, Version
 from storage.packed import content_json, pack, pack_against, unpack
 from storage.prune import prune_snapshots
 from storage.reextraction import record_reextracted, stored_page
@@ -221,8 +222,10 @@ def test_0011_stores_deltas_alone_going_down_and_reads_them_coming_up(sqlite_url
     factory = open_database(sqlite_url)
     try:
         with unit_of_work(factory) as session:
-            _record(session, documents)
+            ids = _record(session, documents)
+            _detect(session, ids, documents)
             assert [b for _, b in _stored(session).values()] == [None, 1, 1]
+            assert {d[:1] for d in _stored_diffs(session).values()} == {b"\x02"}
     finally:
         factory.kw["bind"].dispose()
     downgrade_database(sqlite_url, "0010")
@@ -248,9 +251,12 @@ def test_0011_stores_deltas_alone_going_down_and_reads_them_coming_up(sqlite_url
                 )
             ).all()
             alone = [unpack(data) for (data,) in rows]
+            diffs = session.execute(text("SELECT diff FROM changes ORDER BY id"))
+            alone_diffs = [unpack(data) for (data,) in diffs]
     finally:
         factory.kw["bind"].dispose()
     assert alone == documents
+    assert alone_diffs == [_diff(*documents[0:2]), _diff(*documents[1:3])]
     assert "base_version_id" not in {c[1] for c in columns}
     assert found == [(2,)]
     upgrade_database(sqlite_url)
@@ -266,3 +272,71 @@ def test_0011_stores_deltas_alone_going_down_and_reads_them_coming_up(sqlite_url
         factory.kw["bind"].dispose()
     assert stored[more[0]][1] == 3  # the newest version stored alone
     assert contents == [*documents[:2], documents[0], _document(3)]
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"field": "body", "op": "changed", "old": old["body"][0], "new": new["body"][0]}
+    ]
+
+
+def _detect(
+    session: Session, ids: list[int], documents: list[dict[str, Any]]
+) -> list[int]:
+    """Changes to each later version, as detect records them."""
+    changes = [
+        NewChange(
+            1,
+            ChangeKind.UPDATED,
+            ids[i - 1],
+            ids[i],
+            _diff(*documents[i - 1 : i + 1]),
+            None,
+        )
+        for i in range(1, len(ids))
+    ]
+    return record_changes(session, changes, T0 + timedelta(days=30))
+
+
+def _stored_diffs(session: Session) -> dict[int, bytes]:
+    raw = type_coerce(Change.diff, LargeBinary)
+    return {pk: bytes(data) for pk, data in session.execute(select(Change.id, raw))}
+
+
+def test_a_diff_against_its_version_reads_back_through_every_reader(session_factory):
+    documents = [_document(0), _document(1), _document(2)]
+    with unit_of_work(session_factory) as session:
+        ids = _record(session, documents)
+        change_ids = _detect(session, ids, documents)
+    expected = [_diff(*documents[0:2]), _diff(*documents[1:3])]
+    with session_factory() as session:
+        loaded = [session.get_one(Change, i).diff for i in change_ids]
+        core = list(session.scalars(select(Change.diff).order_by(Change.id)))
+        fields = [row.fields for row in list_changes(session)]
+        stored = _stored_diffs(session)
+        sqlite = _sqlite(session)
+    assert loaded == core == expected
+    assert fields == [("body",), ("body",)]  # the history reads the diffs too
+    alone = [len(pack(diff)) for diff in expected]
+    codecs = [stored[i][:1] for i in change_ids]
+    if sqlite:
+        assert codecs == [b"\x02"] * 2
+        assert all(
+            len(stored[i]) < a / 2 for i, a in zip(change_ids, alone, strict=True)
+        )
+    else:
+        assert codecs == [b"\x01"] * 2
+
+
+def test_rebase_stores_alone_the_diffs_on_a_version(session_factory):
+    documents = [_document(0), _document(1)]
+    with unit_of_work(session_factory) as session:
+        ids = _record(session, documents)
+        (change_id,) = _detect(session, ids, documents)
+        keyframes.rebase(session, [ids[1]])
+        session.get_one(Version, ids[1]).content = make_document(1, body=["numbat"])
+    with session_factory() as session:
+        diff = session.get_one(Change, change_id).diff
+        stored = _stored_diffs(session)[change_id]
+    assert diff == _diff(*documents)
+    assert stored[:1] == b"\x01"
