@@ -60,6 +60,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class Digest(TypeDecorator[str]):
+    """A SHA-256 as 64 hex digits in Python. SQLite keeps its 32 bytes (a BLOB in
+    the TEXT column: half the row and the index); PostgreSQL keeps the hex text."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return bytes.fromhex(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if isinstance(value, bytes):
+            return value.hex()
+        return None if value is None else str(value)
+
+
 # Tables in the mofawatch database that other libraries own (the daemon's APScheduler
 # job store): Alembic must neither create nor drop them.
 SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
@@ -134,7 +152,7 @@ class Document(Base):
     is_placeholder: Mapped[bool] = mapped_column(default=False)
     # Newest version's seq and hash, so an unchanged re-fetch is one indexed lookup.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
-    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    content_sha256: Mapped[str | None] = mapped_column(Digest())
     # When the next revisit is due (crawler.revisit.next_due); None: fetched since the
     # plan last scheduled it, to be scheduled again (storage/frontier.py).
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -149,12 +167,12 @@ class SnapshotBody(Base):
 
     __tablename__ = "snapshot_bodies"
 
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(Digest(), primary_key=True)
     codec: Mapped[str] = mapped_column(String(16))
     raw_size: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # The body stored alone that a delta (storage/bodies.py) is against, else None.
-    base_sha256: Mapped[str | None] = mapped_column(String(64))
+    base_sha256: Mapped[str | None] = mapped_column(Digest())
 
 
 class Snapshot(Base):
@@ -173,7 +191,7 @@ class Snapshot(Base):
     charset: Mapped[str | None] = mapped_column(String(32))
     content_type: Mapped[str | None] = mapped_column(String(128))
     body_sha256: Mapped[str | None] = mapped_column(
-        ForeignKey("snapshot_bodies.sha256"), index=True
+        Digest(), ForeignKey("snapshot_bodies.sha256"), index=True
     )
     source: Mapped[str] = mapped_column(String(16), default="crawl")
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
@@ -200,7 +218,7 @@ class Version(Base):
     # Looked up by document through the unique (document_id, seq), never by hash.
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     seq: Mapped[int] = mapped_column(Integer)
-    content_sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str] = mapped_column(Digest())
     # Compressed on SQLite (storage/packed.py), alone or against the version named
     # by base_version_id (storage/keyframes.py); SQL reads it through content_json.
     content: Mapped[dict[str, Any]] = mapped_column(PackedJSON(base="base_version_id"))

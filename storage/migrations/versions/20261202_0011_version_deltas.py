@@ -9,6 +9,10 @@ base content). Nothing stored is converted: what is already stored stays alone.
 Going down, diffs and versions stored against a version are stored alone again
 before the column goes.
 
+On SQLite every SHA-256 (of bodies, of versions' and documents' content) is stored
+as its 32 bytes instead of 64 hex digits (storage/models.py Digest), converted here
+and back going down.
+
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-02
@@ -30,6 +34,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _TRIGGERS = ("version_search_insert", "version_search_update", "version_search_delete")
+# (table, column) of every SHA-256.
+_DIGESTS = (
+    ("documents", "content_sha256"),
+    ("snapshot_bodies", "sha256"),
+    ("snapshot_bodies", "base_sha256"),
+    ("snapshots", "body_sha256"),
+    ("versions", "content_sha256"),
+)
 
 
 def _content(row: str, based: bool) -> str:
@@ -98,16 +110,34 @@ def _versions_alone() -> None:
         db.execute(sa.text(update), {"content": bytes(alone), "id": version_id})
 
 
+def _digests(to_bytes: bool) -> None:
+    """Every SHA-256 as its bytes (`to_bytes`) or as lower-case hex text."""
+    if to_bytes:
+        raw = op.get_bind().connection.dbapi_connection
+        assert raw is not None
+        raw.create_function("mofa_unhex", 1, bytes.fromhex, deterministic=True)
+    kind, convert = (
+        ("text", "mofa_unhex({})") if to_bytes else ("blob", "lower(hex({}))")
+    )
+    for table, column in _DIGESTS:
+        op.execute(
+            f"UPDATE {table} SET {column} = {convert.format(column)} "
+            f"WHERE typeof({column}) = '{kind}'"
+        )
+
+
 def upgrade() -> None:
     op.add_column("versions", sa.Column("base_version_id", sa.Integer(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         for statement in _sqlite_triggers(based=True):
             op.execute(statement)
+        _digests(to_bytes=True)
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
+        _digests(to_bytes=False)
         _diffs_alone()
         _versions_alone()
         for trigger in _TRIGGERS:
