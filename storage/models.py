@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -20,8 +20,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
 from storage.packed import PackedJSON
 from storage.vocabulary import AlertStatus as AlertStatus
@@ -32,29 +34,61 @@ from storage.vocabulary import PairMethod as PairMethod
 from storage.vocabulary import RunStatus as RunStatus
 from storage.vocabulary import SectionState as SectionState
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def sqlite_micros(value: datetime) -> int:
+    """How SQLite stores a datetime: microseconds since 1970 UTC (8 bytes, against
+    26 for its text), so values sort and compare as numbers."""
+    if value.tzinfo is None:  # naive values are taken to be UTC already
+        value = value.replace(tzinfo=UTC)
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def from_sqlite_micros(value: int) -> datetime:
+    return _EPOCH + value * _MICROSECOND
+
+
+class _SQLiteMicros(sqlite.DATETIME):
+    """SQLite's DATETIME column holding what UTCDateTime gives it, unconverted."""
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+    """Timezone-aware UTC datetimes on every backend; SQLite keeps them as integers
+    (`sqlite_micros`)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(
-        self, value: datetime | None, dialect: Dialect
-    ) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return _SQLiteMicros()  # type: ignore[no-untyped-call]
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
+        if dialect.name == "sqlite":
+            return sqlite_micros(value)
         if value.tzinfo is None:  # naive values are taken to be UTC already
             value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        # SQLite compares datetimes as text: store them all as naive UTC.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.astimezone(UTC)
 
-    def process_result_value(
-        self, value: datetime | None, dialect: Dialect
-    ) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        if isinstance(value, int):
+            return from_sqlite_micros(value)
+        if isinstance(value, str):  # SQLite text written before 0011
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)

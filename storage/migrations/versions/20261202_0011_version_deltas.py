@@ -10,8 +10,9 @@ Going down, diffs and versions stored against a version are stored alone again
 before the column goes.
 
 On SQLite every SHA-256 (of bodies, of versions' and documents' content) is stored
-as its 32 bytes instead of 64 hex digits (storage/models.py Digest), converted here
-and back going down.
+as its 32 bytes instead of 64 hex digits (storage/models.py Digest), and every
+datetime as microseconds since 1970 UTC instead of 26 characters of text
+(storage/models.py UTCDateTime); both are converted here and back going down.
 
 Revision ID: 0011
 Revises: 0010
@@ -22,10 +23,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
 
+from storage.models import UNMANAGED_TABLES, from_sqlite_micros, sqlite_micros
 from storage.packed import BASE1, pack, unpack_text
 
 revision: str = "0011"
@@ -126,18 +129,49 @@ def _digests(to_bytes: bool) -> None:
         )
 
 
+def _sqlite_text(value: int) -> str:
+    """A datetime as SQLAlchemy's SQLite DATETIME wrote it before 0011."""
+    return from_sqlite_micros(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_integer(value: str) -> int:
+    return sqlite_micros(datetime.fromisoformat(value))
+
+
+def _datetimes(to_integers: bool) -> None:
+    """Every DATETIME column of the tables this schema owns, as integers or text."""
+    db = op.get_bind()
+    raw = db.connection.dbapi_connection
+    assert raw is not None
+    convert = _sqlite_integer if to_integers else _sqlite_text
+    raw.create_function("mofa_datetime", 1, convert, deterministic=True)
+    kind = "text" if to_integers else "integer"
+    tables = db.execute(
+        sa.text("SELECT name FROM sqlite_master WHERE type = 'table'")
+    ).scalars()
+    for table in [t for t in tables if t not in UNMANAGED_TABLES]:
+        columns = db.execute(sa.text(f"PRAGMA table_info({table})")).all()
+        for column in (c[1] for c in columns if c[2].upper() == "DATETIME"):
+            op.execute(
+                f"UPDATE {table} SET {column} = mofa_datetime({column}) "
+                f"WHERE typeof({column}) = '{kind}'"
+            )
+
+
 def upgrade() -> None:
     op.add_column("versions", sa.Column("base_version_id", sa.Integer(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         for statement in _sqlite_triggers(based=True):
             op.execute(statement)
         _digests(to_bytes=True)
+        _datetimes(to_integers=True)
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
         _digests(to_bytes=False)
+        _datetimes(to_integers=False)
         _diffs_alone()
         _versions_alone()
         for trigger in _TRIGGERS:
