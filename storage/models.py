@@ -217,7 +217,7 @@ class Snapshot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(512))
-    final_url: Mapped[str | None] = mapped_column(String(512))
+    final_url: Mapped[str | None] = mapped_column(String(512))  # None: url answered
     fetched_at: Mapped[datetime]
     status: Mapped[int] = mapped_column(Integer)
     etag: Mapped[str | None] = mapped_column(String(256))
