@@ -5,14 +5,15 @@ zlib seeded with those keys and the site's usual wording (storage/bodydict.py, c
 byte 0x01 "doc1") keeps a version in about a third of its JSON. A later version of
 the same document may instead be stored against an earlier one stored alone, its
 base (codec byte 0x02 "base1": zlib with doc1's dictionary followed by the base's
-JSON text), so a version edited by one sentence costs about the sentence; which
-versions are stored so is decided in storage/keyframes.py.
+JSON text), so a version edited by one sentence costs about the sentence; a diff
+may be stored so against the JSON text of its version. Which are stored so is
+decided in storage/keyframes.py.
 
 On SQLite the column holds the compressed bytes. Every SELECT of the column reads it
-through the SQL function mofa_content(data, base data) (registered on every
-connection), the base found by a correlated subquery on the column named by
-`PackedJSON(base=...)`; `content_json` does the same for JSON paths in SQL. A base
-is always stored alone, so any value reads in two decompressions at most.
+through the SQL function mofa_content(data, base) (registered on every connection),
+the base found by a correlated subquery on the column named by `PackedJSON(base=...)`;
+`content_json` does the same for JSON paths in SQL. A version's base is always
+stored alone, so a version reads in two decompressions at most, a diff in three.
 PostgreSQL keeps JSON text, which it compresses itself in rows over about 2 KB
 (TOAST; lz4 from 0008); changes' diffs, which no SQL reads into, are packed there too.
 NEVER change the dictionary of a released codec: add a codec byte instead.
