@@ -12,6 +12,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage import keyframes
 from storage.bulk import Conflict, insert_rows
 from storage.ingest import BatchItem
 from storage.models import Document, DocumentState, SnapshotBody, Version
@@ -159,6 +160,7 @@ def _write(session: Session, writes: _Writes) -> dict[str, RecordResult]:
     _update_documents(session, writes.updates)
     records = writes.records
     if writes.versions:
+        keyframes.encode(session, writes.versions)
         version_ids = insert_rows(session, _versions, writes.versions)
         for (url, document_id, seq, is_new), version_id in zip(
             writes.versioned, version_ids, strict=True

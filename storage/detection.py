@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from storage import keyframes
 from storage.alert_content import bare_content
 from storage.bulk import insert_rows
 from storage.models import Change, Document, Snapshot, Version
@@ -150,6 +151,7 @@ def record_changes(
         for c in changes
     ]
     db = session.connection()
+    keyframes.encode_diffs(session, rows)
     change_ids = insert_rows(session, _changes, rows)
     db.execute(_MARK_DETECTED, [{"vid": c.to_version_id, "at": now} for c in changes])
     return change_ids

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -21,8 +21,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
 from storage.packed import PackedJSON
 from storage.vocabulary import AlertStatus as AlertStatus
@@ -33,32 +35,82 @@ from storage.vocabulary import PairMethod as PairMethod
 from storage.vocabulary import RunStatus as RunStatus
 from storage.vocabulary import SectionState as SectionState
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def sqlite_micros(value: datetime) -> int:
+    """How SQLite stores a datetime: microseconds since 1970 UTC (8 bytes, against
+    26 for its text), so values sort and compare as numbers."""
+    if value.tzinfo is None:  # naive values are taken to be UTC already
+        value = value.replace(tzinfo=UTC)
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def from_sqlite_micros(value: int) -> datetime:
+    return _EPOCH + value * _MICROSECOND
+
+
+class _SQLiteMicros(sqlite.DATETIME):
+    """SQLite's DATETIME column holding what UTCDateTime gives it, unconverted."""
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+    """Timezone-aware UTC datetimes on every backend; SQLite keeps them as integers
+    (`sqlite_micros`)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(
-        self, value: datetime | None, dialect: Dialect
-    ) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return _SQLiteMicros()  # type: ignore[no-untyped-call]
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
+        if dialect.name == "sqlite":
+            return sqlite_micros(value)
         if value.tzinfo is None:  # naive values are taken to be UTC already
             value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        # SQLite compares datetimes as text: store them all as naive UTC.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.astimezone(UTC)
 
-    def process_result_value(
-        self, value: datetime | None, dialect: Dialect
-    ) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        if isinstance(value, int):
+            return from_sqlite_micros(value)
+        if isinstance(value, str):  # SQLite text written before 0011
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Digest(TypeDecorator[str]):
+    """A SHA-256 as 64 hex digits in Python. SQLite keeps its 32 bytes (a BLOB in
+    the TEXT column: half the row and the index); PostgreSQL keeps the hex text."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return bytes.fromhex(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if isinstance(value, bytes):
+            return value.hex()
+        return None if value is None else str(value)
 
 
 # Snapshots of monthly archive pages (YYYYMM_index.html, pc_YYYYMM_index.html, the
@@ -141,7 +193,7 @@ class Document(Base):
     is_placeholder: Mapped[bool] = mapped_column(default=False)
     # Newest version's seq and hash, so an unchanged re-fetch is one indexed lookup.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
-    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    content_sha256: Mapped[str | None] = mapped_column(Digest())
     # When the next revisit is due (crawler.revisit.next_due); None: fetched since the
     # plan last scheduled it, to be scheduled again (storage/frontier.py).
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -156,12 +208,12 @@ class SnapshotBody(Base):
 
     __tablename__ = "snapshot_bodies"
 
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(Digest(), primary_key=True)
     codec: Mapped[str] = mapped_column(String(16))
     raw_size: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # The body stored alone that a delta (storage/bodies.py) is against, else None.
-    base_sha256: Mapped[str | None] = mapped_column(String(64))
+    base_sha256: Mapped[str | None] = mapped_column(Digest())
 
 
 class Snapshot(Base):
@@ -183,7 +235,7 @@ class Snapshot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(512))
-    final_url: Mapped[str | None] = mapped_column(String(512))
+    final_url: Mapped[str | None] = mapped_column(String(512))  # None: url answered
     fetched_at: Mapped[datetime]
     status: Mapped[int] = mapped_column(Integer)
     etag: Mapped[str | None] = mapped_column(String(256))
@@ -191,7 +243,7 @@ class Snapshot(Base):
     charset: Mapped[str | None] = mapped_column(String(32))
     content_type: Mapped[str | None] = mapped_column(String(128))
     body_sha256: Mapped[str | None] = mapped_column(
-        ForeignKey("snapshot_bodies.sha256"), index=True
+        Digest(), ForeignKey("snapshot_bodies.sha256"), index=True
     )
     source: Mapped[str] = mapped_column(String(16), default="crawl")
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
@@ -218,9 +270,13 @@ class Version(Base):
     # Looked up by document through the unique (document_id, seq), never by hash.
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     seq: Mapped[int] = mapped_column(Integer)
-    content_sha256: Mapped[str] = mapped_column(String(64))
-    # Compressed on SQLite (storage/packed.py); SQL reads it through content_json.
-    content: Mapped[dict[str, Any]] = mapped_column(PackedJSON)
+    content_sha256: Mapped[str] = mapped_column(Digest())
+    # Compressed on SQLite (storage/packed.py), alone or against the version named
+    # by base_version_id (storage/keyframes.py); SQL reads it through content_json.
+    content: Mapped[dict[str, Any]] = mapped_column(PackedJSON(base="base_version_id"))
+    # The version stored alone that content is stored against, else None. Not a
+    # foreign key: a version is rebased before its base changes (keyframes.rebase).
+    base_version_id: Mapped[int | None] = mapped_column(Integer)
     extractor_version: Mapped[str] = mapped_column(String(32))
     snapshot_id: Mapped[int | None] = mapped_column(
         ForeignKey("snapshots.id"), index=True
@@ -248,9 +304,11 @@ class Change(Base):
     to_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("versions.id"), index=True
     )
-    # Compressed on every backend: read whole, never looked into by SQL.
+    # Compressed on every backend: read whole, never looked into by SQL. On SQLite
+    # it may be stored against the JSON text of its to_version (storage/keyframes.py).
     diff: Mapped[list[dict[str, Any]]] = mapped_column(
-        PackedJSON(everywhere=True), default=list
+        PackedJSON(everywhere=True, base="to_version_id", base_in="versions.content"),
+        default=list,
     )
     is_silent: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str | None] = mapped_column(String(64))

@@ -69,10 +69,12 @@ def store_snapshot(
 def snapshot_values(
     fetch: FetchRecord, body_sha256: str | None, run_id: int | None
 ) -> dict[str, Any]:
-    """The snapshots row of a fetch, its texts cut to their column lengths."""
+    """The snapshots row of a fetch, its texts cut to their column lengths; no
+    final_url when the URL itself answered."""
+    answered = fetch.final_url if fetch.final_url != fetch.url else None
     return {
         "url": fetch.url[:512],
-        "final_url": fetch.final_url[:512] if fetch.final_url else None,
+        "final_url": answered[:512] if answered else None,
         "fetched_at": fetch.fetched_at,
         "status": fetch.status,
         "etag": fetch.etag[:256] if fetch.etag else None,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from storage import keyframes
 from storage.models import Document, DocumentState, Snapshot, Version
 from storage.normalize import canonical_json, content_hash, normalize_document
 from storage.queries import (
@@ -137,18 +138,17 @@ def _record_changed(
             session.connection().execute(_UPDATE, {"pk": locked.id, **values})
             return RecordResult(locked.id, None, None, is_new_document, False)
         seq = max(locked.last_seq, newest.seq if newest is not None else 0) + 1
-        version_id = _insert_version(
-            session,
-            {
-                "document_id": locked.id,
-                "seq": seq,
-                "content_sha256": digest,
-                "content": dict(document),
-                "extractor_version": extractor_version[:32],
-                "snapshot_id": snapshot.id if snapshot is not None else None,
-                "created_at": now,
-            },
-        )
+        row = {
+            "document_id": locked.id,
+            "seq": seq,
+            "content_sha256": digest,
+            "content": dict(document),
+            "extractor_version": extractor_version[:32],
+            "snapshot_id": snapshot.id if snapshot is not None else None,
+            "created_at": now,
+        }
+        keyframes.encode(session, [row])
+        version_id = _insert_version(session, row)
         if version_id is not None:
             values = document_fields(url, document)
             if not document.get("doc_id"):

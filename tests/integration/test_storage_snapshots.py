@@ -85,6 +85,18 @@ def test_snapshot_keeps_the_response_metadata(session_factory):
         assert row.fetched_at == T0
 
 
+def test_a_snapshot_answered_by_its_own_url_keeps_no_final_url(session_factory):
+    fetches = [
+        FetchRecord(url=URL, fetched_at=T0, status=200, body=HTML, final_url=URL),
+        FetchRecord(url=URL, fetched_at=T0, status=200, body=HTML, final_url=None),
+    ]
+    with unit_of_work(session_factory) as session:
+        ids = [store_snapshot(session, fetch, run_id=None).id for fetch in fetches]
+    with unit_of_work(session_factory) as session:
+        rows = [get_row(session, Snapshot, i) for i in ids]
+        assert [(row.url, row.final_url) for row in rows] == [(URL, None)] * 2
+
+
 def test_blocked_responses_never_store_their_body(session_factory):
     with unit_of_work(session_factory) as session:
         for status in (403, 429):
