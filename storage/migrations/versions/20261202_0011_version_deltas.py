@@ -79,38 +79,34 @@ def _sqlite_triggers(based: bool) -> list[str]:
     ]
 
 
+def _store_alone(found: str, store: str, params: dict[str, object]) -> None:
+    """Store alone again each value `found` selects as (id, stored value, its base),
+    with the statement `store` (:id, :value)."""
+    db = op.get_bind()
+    for pk, data, base in db.execute(sa.text(found), params).all():
+        alone = pack(json.loads(unpack_text(data, base)))
+        db.execute(sa.text(store), {"value": bytes(alone), "id": pk})
+
+
 def _diffs_alone() -> None:
     """Every diff stored against its version stored alone again."""
-    db = op.get_bind()
-    rows = db.execute(
-        sa.text(
-            f"SELECT c.id, c.diff, {_content('v.', True)} FROM changes AS c "
-            "JOIN versions AS v ON v.id = c.to_version_id "
-            "WHERE substr(c.diff, 1, 1) = :codec"
-        ),
+    _store_alone(
+        f"SELECT c.id, c.diff, {_content('v.', True)} FROM changes AS c "
+        "JOIN versions AS v ON v.id = c.to_version_id "
+        "WHERE substr(c.diff, 1, 1) = :codec",
+        "UPDATE changes SET diff = :value WHERE id = :id",
         {"codec": BASE1},
-    ).all()
-    update = "UPDATE changes SET diff = :diff WHERE id = :id"
-    for change_id, data, base in rows:
-        alone = pack(json.loads(unpack_text(data, base)))
-        db.execute(sa.text(update), {"diff": bytes(alone), "id": change_id})
+    )
 
 
 def _versions_alone() -> None:
     """Every version stored against a base stored alone again."""
-    db = op.get_bind()
-    rows = db.execute(
-        sa.text(
-            "SELECT v.id, v.content, b.content FROM versions AS v "
-            "JOIN versions AS b ON b.id = v.base_version_id"
-        )
-    ).all()
-    update = (
-        "UPDATE versions SET content = :content, base_version_id = NULL WHERE id = :id"
+    _store_alone(
+        "SELECT v.id, v.content, b.content FROM versions AS v "
+        "JOIN versions AS b ON b.id = v.base_version_id",
+        "UPDATE versions SET content = :value, base_version_id = NULL WHERE id = :id",
+        {},
     )
-    for version_id, data, base in rows:
-        alone = pack(json.loads(unpack_text(data, base)))
-        db.execute(sa.text(update), {"content": bytes(alone), "id": version_id})
 
 
 def _digests(to_bytes: bool) -> None:
