@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 from tests.daemon_memory import (
+    BOUND_FROM,
+    BOUND_TO,
     RSS_GROWTH_BOUND_MIB,
     running_daemon,
     sample_rss,
@@ -82,9 +84,14 @@ def _sample(site: SiteSim, smtp: SmtpServer, i: int, rng: random.Random) -> floa
     return figure
 
 
+def _scaled(cycles: int, mark: int) -> int:
+    """Cycle `mark` of the stretch the bound is stated for, in a run of `cycles`."""
+    return max(1, cycles * mark // BOUND_TO)
+
+
 def memory(cycles: int) -> list[tuple[int, float]]:
     """RSS of a real quiet daemon after cycles 10, 50, 100, 150 and 200 (scaled)."""
-    marks = {max(1, cycles * k // 200) for k in (10, 50, 100, 150, 200)}
+    marks = {_scaled(cycles, k) for k in (10, BOUND_FROM, 100, 150, BOUND_TO)}
     began = time.monotonic()
 
     def show(mark: int, rss: float) -> None:
@@ -114,7 +121,7 @@ def _latency_report(samples: int) -> None:
 def _memory_report(cycles: int) -> None:
     print(f"Memory: quiet daemon, interval 1 s (cycles back to back), {cycles} cycles")
     series = dict(memory(cycles))
-    last, half, quarter = cycles, max(1, cycles // 2), max(1, cycles // 4)
+    last, half, quarter = cycles, max(1, cycles // 2), _scaled(cycles, BOUND_FROM)
     per_cycle = (series[last] - series[half]) / max(1, last - half) * 1024
     growth = series[last] - series[quarter]
     print(
