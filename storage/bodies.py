@@ -3,47 +3,81 @@
 its URL had before (codec "zlib+base1": zlib with that earlier body as dictionary,
 named by base_sha256), so a page edited by one sentence costs about the sentence.
 
-A base is always a body stored alone, so any body reads in two decompressions at most.
-A base is not a foreign key: prune re-encodes alone the bodies on a base it deletes
-(`rebase`). NEVER change a released codec: add a codec name instead.
+A body that gave a new version is then stored against that version's Document when
+that is shorter still (codec "zlib+doc1": the furniture and the Document's canonical
+JSON as dictionary, the version named by base_version_id): the page's text is then
+kept once, in the version, and the body holds little more than its markup.
+
+A base body is always stored alone or against a Document, so a body reads in two
+decompressions of bodies at most, plus the reading of one version. A base is not a
+foreign key: prune re-encodes alone the bodies on a base it deletes (`rebase`).
+Versions are never deleted, so a body stored against one stays readable.
+NEVER change a released codec: add a codec name instead.
 """
 
 from __future__ import annotations
 
 import lzma
+import typing
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from storage import bodydict
-from storage.models import Snapshot, SnapshotBody
+from storage.models import Snapshot, SnapshotBody, Version
+from storage.normalize import canonical_json
 
 # zlib-9 seeded with the site's page furniture (storage/bodydict.py): the fixture
 # pages are stored in 16% of their size, against 42% for plain zlib-9 and 44% for
 # lzma-9, which spend most of their output re-learning the shared header and footer.
 CODEC = "zlib+mofa1"
 DELTA = "zlib+base1"
+AGAINST_DOCUMENT = "zlib+doc1"
 _LZMA_PRESET = 9
 _WINDOW = 32 * 1024  # zlib reads no more of a dictionary than its window
 _CHUNK = 500
+_ZLIB_CODECS = (CODEC, DELTA, AGAINST_DOCUMENT)
+_bodies = typing.cast(Table, SnapshotBody.__table__)
+_TO_DOCUMENT = (
+    update(_bodies)
+    .where(_bodies.c.sha256 == bindparam("pk"))
+    .values(
+        codec=AGAINST_DOCUMENT,
+        data=bindparam("data"),
+        base_sha256=None,
+        base_version_id=bindparam("version_id"),
+    )
+)
+
+
+def document_text(content: Mapping[str, Any]) -> bytes:
+    """What a body stored against a Document is compressed with, after the furniture:
+    the Document's canonical JSON, the same whether it was just extracted or read
+    back from either database."""
+    return canonical_json(content).encode()
 
 
 def _zdict(codec: str, base: bytes | None) -> bytes:
-    """The preset dictionary of a zlib codec: the furniture, or a delta's base."""
+    """The preset dictionary of a zlib codec: the furniture, a delta's base, or the
+    furniture and then a Document's text."""
     if codec == CODEC:
         return bodydict.mofa1()
     if base is None:
-        raise ValueError(f"codec {DELTA!r} needs its base")
+        raise ValueError(f"codec {codec!r} needs its base")
+    if codec == AGAINST_DOCUMENT:
+        return (bodydict.mofa1() + base)[-_WINDOW:]
     return base[-_WINDOW:]
 
 
 def compress(data: bytes, codec: str = CODEC, base: bytes | None = None) -> bytes:
     """The body encoded with the codec whose name is stored next to it; a delta
-    (DELTA) needs the raw bytes of its base."""
-    if codec in (CODEC, DELTA):
+    (DELTA) needs the raw bytes of its base, AGAINST_DOCUMENT the `document_text`
+    of its version."""
+    if codec in _ZLIB_CODECS:
         compressor = zlib.compressobj(9, zdict=_zdict(codec, base))
         return compressor.compress(data) + compressor.flush()
     if codec == "lzma":
@@ -56,7 +90,7 @@ def compress(data: bytes, codec: str = CODEC, base: bytes | None = None) -> byte
 
 
 def decompress(data: bytes, codec: str, base: bytes | None = None) -> bytes:
-    if codec in (CODEC, DELTA):
+    if codec in _ZLIB_CODECS:
         decompressor = zlib.decompressobj(zdict=_zdict(codec, base))
         return decompressor.decompress(data) + decompressor.flush()
     if codec == "lzma":
@@ -82,11 +116,52 @@ def load(session: Session, sha256: str) -> bytes | None:
     row = session.get(SnapshotBody, sha256)
     if row is None:
         return None
-    base = None
+    return _raw(session, row)
+
+
+def _raw(session: Session, row: SnapshotBody) -> bytes:
+    return decompress(row.data, row.codec, _base(session, row))
+
+
+def _base(session: Session, row: SnapshotBody) -> bytes | None:
+    """What the row's codec decompresses with besides the furniture, if anything."""
     if row.codec == DELTA:
-        base_row = session.get_one(SnapshotBody, row.base_sha256)
-        base = decompress(base_row.data, base_row.codec)
-    return decompress(row.data, row.codec, base)
+        return _raw(session, session.get_one(SnapshotBody, row.base_sha256))
+    if row.codec == AGAINST_DOCUMENT:
+        stmt = select(Version.content).where(Version.id == row.base_version_id)
+        content = session.execute(stmt).scalar_one_or_none()
+        if content is None:
+            raise LookupError(
+                f"body {row.sha256} is stored against version "
+                f"{row.base_version_id}, which is not in the database"
+            )
+        return document_text(content)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class NewBody:
+    """A body just stored, and the new version its page gave."""
+
+    sha256: str
+    body: bytes
+    stored_size: int  # bytes of its stored data as it is now
+    version_id: int
+    document: Mapping[str, Any]
+
+
+def store_against_documents(session: Session, new: Sequence[NewBody]) -> int:
+    """Re-encode each body against its version's Document where that is shorter
+    than how it is stored; return how many were."""
+    rows = []
+    for item in new:
+        data = compress(item.body, AGAINST_DOCUMENT, document_text(item.document))
+        if len(data) < item.stored_size:
+            row = {"pk": item.sha256, "data": data, "version_id": item.version_id}
+            rows.append(row)
+    if rows:
+        session.connection().execute(_TO_DOCUMENT, rows)
+    return len(rows)
 
 
 def body_rows(

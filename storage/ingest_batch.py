@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.batch_documents import insert_ignore, record_documents
-from storage.bodies import body_rows
+from storage.bodies import NewBody, body_rows, store_against_documents
 from storage.bulk import Conflict, insert_rows
 from storage.documents import note_blocked, note_fetched, note_missing, note_present
 from storage.ingest import BatchItem, IngestResult, Outcome, status_outcome
@@ -33,6 +33,7 @@ from storage.models import Snapshot, SnapshotBody
 from storage.regression import suspect_reason
 from storage.snapshots import FetchRecord, snapshot_values
 from storage.suspects import changed_contents, last_content_reading
+from storage.versions import RecordResult
 
 logger = logging.getLogger(__name__)
 
@@ -93,11 +94,12 @@ def _parts(items: Sequence[BatchItem]) -> Iterator[list[BatchItem]]:
 def _ingest_part(
     session: Session, items: list[BatchItem], extractor_version: str, run_id: int | None
 ) -> list[IngestResult]:
-    _store_bodies(session, items)
+    stored = _store_bodies(session, items)
     _judge_regressions(session, items)
     confirmed = _confirmed_readings(session, items)
     snapshot_ids = insert_rows(session, _snapshots, _snapshot_rows(items, run_id))
     records = record_documents(session, items, snapshot_ids, extractor_version)
+    store_against_documents(session, _versioned_bodies(items, records, stored))
     results = []
     for item, snapshot_id in zip(items, snapshot_ids, strict=True):
         record = records.get(item.fetch.url) if item.document is not None else None
@@ -110,6 +112,24 @@ def _ingest_part(
             results.append(_without_version(session, item, snapshot_id, confirmed))
     session.flush()
     return results
+
+
+def _versioned_bodies(
+    items: list[BatchItem],
+    records: dict[str, RecordResult],
+    stored: dict[str, tuple[bytes, int]],
+) -> list[NewBody]:
+    """The bodies this part stored whose page gave a new version."""
+    found = []
+    for item in items:
+        record = records.get(item.fetch.url)
+        sha, document = item.body_sha256, item.document
+        if record is None or not record.is_new_version or record.version_id is None:
+            continue
+        if sha in stored and sha is not None and document is not None:
+            body, size = stored[sha]
+            found.append(NewBody(sha, body, size, record.version_id, document))
+    return found
 
 
 def _snapshot_rows(
@@ -196,14 +216,17 @@ def _judge_regressions(session: Session, items: list[BatchItem]) -> None:
             item.error, item.suspect = reason, True
 
 
-def _store_bodies(session: Session, items: list[BatchItem]) -> None:
+def _store_bodies(
+    session: Session, items: list[BatchItem]
+) -> dict[str, tuple[bytes, int]]:
+    """Store the bodies not stored yet; sha256 -> (body, bytes stored) of those."""
     new = {
         item.body_sha256: (item.fetch.url, item.fetch.body)
         for item in items
         if item.body_sha256 is not None and item.fetch.body is not None
     }
     if not new:
-        return
+        return {}
     db = session.connection()
     known = set(
         db.execute(
@@ -214,3 +237,4 @@ def _store_bodies(session: Session, items: list[BatchItem]) -> None:
     rows = body_rows(session, unknown) if unknown else []
     if rows:
         db.execute(insert_ignore(session, "bodies"), rows)
+    return {row["sha256"]: (new[row["sha256"]][1], len(row["data"])) for row in rows}

@@ -214,6 +214,8 @@ class SnapshotBody(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # The body stored alone that a delta (storage/bodies.py) is against, else None.
     base_sha256: Mapped[str | None] = mapped_column(Digest())
+    # The version whose Document a body stored against one is compressed with.
+    base_version_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Snapshot(Base):
