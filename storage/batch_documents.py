@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage import keyframes
-from storage.bulk import Conflict, insert_rows
+from storage.bulk import Conflict, insert_ignoring, insert_rows
 from storage.ingest import BatchItem
 from storage.models import Document, DocumentState, SnapshotBody, Version
 from storage.versions import RecordResult, document_fields
@@ -32,10 +31,9 @@ def insert_ignore(session: Session, table: str) -> Any:
 
 @functools.cache
 def _insert_ignore_stmt(dialect: str, table: str) -> Any:
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
     if table == "bodies":
-        return insert_(_bodies).on_conflict_do_nothing(index_elements=["sha256"])
-    stmt = insert_(_documents).on_conflict_do_nothing(index_elements=["url"])
+        return insert_ignoring(dialect, _bodies, ["sha256"])
+    stmt = insert_ignoring(dialect, _documents, ["url"])
     return stmt.returning(_documents.c.url, _documents.c.id)
 
 

@@ -1,11 +1,29 @@
-"""Inserting many rows in one statement and knowing their new ids, on both databases."""
+"""Inserting many rows in one statement and knowing their new ids, and inserting what
+is not there yet, on both databases."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
+
+
+def insert_ignoring(
+    dialect: str, table: Any, conflict_on: Sequence[str] | None = None
+) -> Any:
+    """INSERT INTO `table` ... ON CONFLICT [(conflict_on)] DO NOTHING, in the SQL of
+    the dialect named ("postgresql" or "sqlite"). The dialect's module is imported
+    here, so that a process on SQLite never loads PostgreSQL's."""
+    elements = list(conflict_on) if conflict_on is not None else None
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=elements)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=elements)
 
 
 class Conflict(Exception):

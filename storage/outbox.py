@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.bulk import insert_ignoring
 from storage.db import unit_of_work
 from storage.models import Alert, AlertStatus
 
@@ -55,9 +55,8 @@ def enqueue_alert(
     if (change_id is None) == (ops_event_id is None):
         raise ValueError("give exactly one of change_id and ops_event_id")
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
-        insert(Alert)
+        insert_ignoring(dialect, Alert)
         .values(
             change_id=change_id,
             ops_event_id=ops_event_id,
@@ -68,7 +67,6 @@ def enqueue_alert(
             created_at=now,
             next_attempt_at=due_at or now,
         )
-        .on_conflict_do_nothing()
         .returning(Alert.id)
     )
     alert_id = session.execute(stmt).scalar()

@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
 
 from storage import bodies
+from storage.bulk import insert_ignoring
 from storage.models import Snapshot, SnapshotBody
 
 logger = logging.getLogger(__name__)
@@ -46,10 +46,8 @@ def store_body(session: Session, url: str, body: bytes) -> str:
     if session.get(SnapshotBody, digest) is not None:
         return digest
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     (row,) = bodies.body_rows(session, {digest: (url, body)})
-    stmt = insert(SnapshotBody).values(**row)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"]))
+    session.execute(insert_ignoring(dialect, SnapshotBody, ["sha256"]).values(**row))
     return digest
 
 

@@ -17,13 +17,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from storage import keyframes
+from storage.bulk import insert_ignoring
 from storage.models import Document, DocumentState, Snapshot, Version
 from storage.normalize import canonical_json, content_hash, normalize_document
 from storage.queries import (
@@ -201,8 +201,7 @@ def _insert_document(
 
 @functools.cache
 def _insert_document_stmt(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(_documents).on_conflict_do_nothing(index_elements=["url"])
+    stmt = insert_ignoring(dialect, _documents, ["url"])
     return stmt.returning(_documents.c.id)
 
 
