@@ -122,9 +122,16 @@ ARCHIVE_ANSWERS = r"url LIKE '%\_index.html' ESCAPE '\' AND status IN (200, 304)
 # Tables in the mofawatch database that other libraries own (the daemon's APScheduler
 # job store): Alembic must neither create nor drop them.
 SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
-# The text index of versions (migration 0004) is kept by triggers, not by the ORM; on
-# SQLite its FTS5 table comes with shadow tables of its own.
+# The text index of versions is not the ORM's. On SQLite it is an FTS5 table kept by
+# triggers (migrations 0004, 0010), with shadow tables of its own; on PostgreSQL a GIN
+# index on the words of each version's title and body (migration 0014), which a query
+# uses only when it computes them in the same words, PG_SEARCH_WORDS.
 SEARCH_TABLE = "version_search"
+SEARCH_INDEX = "ix_versions_search_words"
+PG_SEARCH_WORDS = (
+    "to_tsvector('simple', coalesce(content->>'title', '') || ' ' || "
+    "coalesce((content->'body')::text, ''))"
+)
 _FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
 UNMANAGED_TABLES = frozenset(
     {
@@ -138,7 +145,9 @@ UNMANAGED_TABLES = frozenset(
 def is_managed_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic include_object hook: leave tables we do not own alone."""
+    """Alembic include_object hook: leave tables and indexes we do not own alone."""
+    if type_ == "index":
+        return name != SEARCH_INDEX
     return not (type_ == "table" and name in UNMANAGED_TABLES)
 
 

@@ -1,7 +1,9 @@
-"""The text search over titles and bodies: the index migrations 0004 and 0010 keep.
+"""The text search over titles and bodies: the index migrations 0004, 0010 and 0014
+keep.
 
-The index holds which words a version has, not where (FTS5 detail=none, stripped
-tsvectors), so a query is a set of words that must all be there.
+The index holds which words a version has, not where (FTS5 detail=none on SQLite, a
+GIN index of tsvectors on PostgreSQL), so a query is a set of words that must all be
+there.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ import re
 from sqlalchemy import Integer, Select, column, false, select, text
 from sqlalchemy.orm import Session
 
-from storage.models import Version
+from storage.models import PG_SEARCH_WORDS, Version
 
 # Runs of letters and digits: the words FTS5's unicode61 tokenizer makes, so each is
 # one bare token (a word it would split is a phrase, which detail=none refuses).
 _WORD = re.compile(r"[^\W_]+")
 _SQLITE = text("SELECT rowid FROM version_search WHERE version_search MATCH :words")
 _POSTGRES = text(
-    "SELECT version_id FROM version_search "
-    "WHERE words @@ plainto_tsquery('simple', :words)"
+    f"SELECT id FROM versions "
+    f"WHERE {PG_SEARCH_WORDS} @@ plainto_tsquery('simple', :words)"
 )
 
 

@@ -15,7 +15,7 @@ from storage.browse.changes import change_page
 from storage.browse.meetings import meeting_readouts
 from storage.db import downgrade_database, make_engine, open_database, upgrade_database
 from storage.history import list_changes
-from storage.models import Change, ChangeKind, Version
+from storage.models import PG_SEARCH_WORDS, Change, ChangeKind, Version
 from storage.packed import pack, unpack
 from storage.versions import search_documents
 from tests.factories import T0, make_change, make_document, make_version
@@ -132,16 +132,22 @@ def _search(url: str, words: str) -> list[str | None]:
 
 
 def _indexed(url: str, word: str) -> list[int]:
+    """The versions the text index finds `word` in, at whichever revision."""
     engine = make_engine(url)
-    sqlite = url.startswith("sqlite")
-    query = (
-        "SELECT rowid FROM version_search WHERE version_search MATCH :w"
-        if sqlite
-        else "SELECT version_id FROM version_search "
-        "WHERE words @@ plainto_tsquery('simple', :w)"
-    )
     try:
         with engine.connect() as db:
+            if url.startswith("sqlite"):
+                query = "SELECT rowid FROM version_search WHERE version_search MATCH :w"
+            elif db.execute(text("SELECT to_regclass('version_search')")).scalar():
+                query = (
+                    "SELECT version_id FROM version_search "
+                    "WHERE words @@ plainto_tsquery('simple', :w)"
+                )
+            else:  # 0014: the index is on the versions themselves
+                query = (
+                    f"SELECT id FROM versions "
+                    f"WHERE {PG_SEARCH_WORDS} @@ plainto_tsquery('simple', :w)"
+                )
             return list(db.execute(text(query), {"w": word}).scalars())
     finally:
         engine.dispose()
