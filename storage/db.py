@@ -138,8 +138,9 @@ def _in_memory(url: str) -> bool:
 
 
 def _json_dumps(value: Any) -> str:
-    # Keep Japanese text readable (and searchable with LIKE) inside JSON columns.
-    return json.dumps(value, ensure_ascii=False)
+    # Keep Japanese text readable (and searchable with LIKE) inside JSON columns, and
+    # no spaces: PostgreSQL stores a JSON column's text as it is given.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from storage.db import (
     DatabaseUnreachableError,
@@ -13,10 +14,11 @@ from storage.db import (
     normalize_url,
     open_database,
     unit_of_work,
+    upgrade_database,
 )
 from storage.models import Document, Run
 from storage.runs import start_run
-from tests.factories import T0, make_version
+from tests.factories import T0, make_document, make_version
 
 
 @pytest.mark.parametrize(
@@ -96,3 +98,19 @@ def test_a_driver_message_echoing_the_password_is_scrubbed():
     assert message == (
         "cannot reach database postgresql+psycopg://u:***@db/x: auth failed for u:***"
     )
+
+
+@pytest.mark.postgres
+def test_postgresql_stores_json_as_compact_unescaped_text(postgres_url):
+    upgrade_database(postgres_url)
+    document = make_document(1, title="日米外相会談", body=["One: two, three."])
+    factory = open_database(postgres_url)
+    try:
+        with factory.begin() as session:
+            make_version(session, document)
+        with factory() as session:
+            query = text("SELECT content::text FROM versions")
+            stored = session.execute(query).scalar()
+    finally:
+        factory.kw["bind"].dispose()
+    assert stored == json.dumps(document, ensure_ascii=False, separators=(",", ":"))
