@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--edits", type=int, default=200)
-    parser.add_argument("--quiet-cycles", type=int, default=3)
+    parser.add_argument(
+        "--quiet-cycles", type=int, default=3, help="0: measure no quiet cycles"
+    )
     parser.add_argument("--pg-url", help="also measure on this PostgreSQL server")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--scratch", help="folder for the site and databases")
@@ -67,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         "--breakdown", action="store_true", help="bytes per table and index too"
     )
     args = parser.parse_args(argv)
+    if args.n < 1 or args.edits < 1 or args.edits > args.n:
+        parser.error("--n and --edits must be at least 1, and --edits at most --n")
     print(f"code: {ROOT}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.scratch:
         Path(args.scratch).mkdir(parents=True, exist_ok=True)
@@ -132,6 +136,8 @@ def _one(
         site,
         revisit=RevisitPolicy(every_cycle_days=36500, max_per_cycle=2 * args.n),
     )
+    if args.quiet_cycles == 0:
+        return
     _cycle(settings)  # the replayed pages had no validators: fetched whole once
     _cycle(settings)
     before = measure(url)
