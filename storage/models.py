@@ -96,16 +96,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Digest(TypeDecorator[str]):
-    """A SHA-256 as 64 hex digits in Python. SQLite keeps its 32 bytes (a BLOB in
-    the TEXT column: half the row and the index); PostgreSQL keeps the hex text."""
+    """A SHA-256 as 64 hex digits in Python, its 32 bytes in the database: half the
+    row and the index. SQLite keeps them as a BLOB in the TEXT column (migration
+    0011), PostgreSQL in a bytea column (migration 0015)."""
 
     impl = String(64)
     cache_ok = True
 
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(LargeBinary())
+        return dialect.type_descriptor(String(64))
+
     def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
-            return value
-        return bytes.fromhex(value)
+        return None if value is None else bytes.fromhex(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         if isinstance(value, bytes):

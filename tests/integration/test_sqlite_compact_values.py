@@ -1,13 +1,14 @@
 """SQLite keeps SHA-256 digests as their 32 bytes and datetimes as microseconds since
 1970 (storage/models.py Digest, UTCDateTime): they read back as hex and as aware UTC
 datetimes, compare and sort as before, and 0011 converts text written before it
-(and back)."""
+(and back). PostgreSQL keeps digests as bytes too, from 0015."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select, text
 
 from storage.db import downgrade_database, open_database, unit_of_work, upgrade_database
@@ -73,11 +74,12 @@ def _read(url: str) -> tuple[list[tuple[datetime, str | None]], list[str], list[
     return read, digests, later
 
 
-def _raw(url: str) -> set[tuple[object, ...]]:
+def _raw(url: str, query: str = RAW) -> set[tuple[object, ...]]:
+    """The rows of a query on the stored values themselves (a set)."""
     factory = open_database(url)
     try:
         with factory() as session:
-            return {tuple(row) for row in session.execute(text(RAW))}
+            return {tuple(row) for row in session.execute(text(query))}
     finally:
         factory.kw["bind"].dispose()
 
@@ -125,3 +127,25 @@ def test_0011_converts_text_written_before_it_and_back(sqlite_url):
     row = ("integer", "blob", 32, "blob", "blob", "integer", "blob", "integer")
     assert _raw(sqlite_url) == {row}
     assert _read(sqlite_url) == _expected(ids)
+
+
+PG_RAW = (
+    "SELECT pg_typeof(s.body_sha256)::text, octet_length(s.body_sha256), "
+    "pg_typeof(b.sha256)::text, octet_length(v.content_sha256), "
+    "octet_length(d.content_sha256) FROM snapshots s "
+    "JOIN snapshot_bodies b ON b.sha256 = s.body_sha256 "
+    "JOIN versions v ON v.snapshot_id = s.id JOIN documents d ON d.id = v.document_id"
+)
+
+
+@pytest.mark.postgres
+def test_0015_keeps_postgresql_digests_as_bytes_and_back(postgres_url):
+    upgrade_database(postgres_url)
+    ids = _write(postgres_url)
+    assert _raw(postgres_url, PG_RAW) == {("bytea", 32, "bytea", 32, 32)}
+    downgrade_database(postgres_url, "0014")
+    hex_row = ("character varying", 64, "character varying", 64, 64)
+    assert _raw(postgres_url, PG_RAW) == {hex_row}
+    upgrade_database(postgres_url)
+    assert _raw(postgres_url, PG_RAW) == {("bytea", 32, "bytea", 32, 32)}
+    assert _read(postgres_url) == _expected(ids)
