@@ -14,8 +14,7 @@ def insert_ignoring(
     dialect: str, table: Any, conflict_on: Sequence[str] | None = None
 ) -> Any:
     """INSERT INTO `table` ... ON CONFLICT [(conflict_on)] DO NOTHING, in the SQL of
-    the dialect named ("postgresql" or "sqlite"). The dialect's module is imported
-    here, so that a process on SQLite never loads PostgreSQL's."""
+    the dialect named ("postgresql" or "sqlite")."""
     elements = list(conflict_on) if conflict_on is not None else None
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql

@@ -20,7 +20,7 @@ from storage.models import PG_SEARCH_WORDS, Version
 _WORD = re.compile(r"[^\W_]+")
 _SQLITE = text("SELECT rowid FROM version_search WHERE version_search MATCH :words")
 _POSTGRES = text(
-    f"SELECT id FROM versions "
+    "SELECT id FROM versions "
     f"WHERE {PG_SEARCH_WORDS} @@ plainto_tsquery('simple', :words)"
 )
 

@@ -145,7 +145,7 @@ def _indexed(url: str, word: str) -> list[int]:
                 )
             else:  # 0014: the index is on the versions themselves
                 query = (
-                    f"SELECT id FROM versions "
+                    "SELECT id FROM versions "
                     f"WHERE {PG_SEARCH_WORDS} @@ plainto_tsquery('simple', :w)"
                 )
             return list(db.execute(text(query), {"w": word}).scalars())
