@@ -189,8 +189,10 @@ class Document(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(512), unique=True)
     doc_id: Mapped[str] = mapped_column(String(128), index=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    language: Mapped[str] = mapped_column(String(8), index=True)
+    # kind and language are not indexed: each value is shared by thousands of
+    # documents (migration 0016).
+    kind: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
     section: Mapped[str | None] = mapped_column(String(256), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10), index=True)

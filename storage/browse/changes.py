@@ -85,8 +85,9 @@ def _conditions(session: Session, wanted: ChangeFilter) -> list[ColumnElement[bo
     if wanted.events:
         found.append(Change.kind.in_(wanted.events))
     # The document's columns are compared as expressions (`|| ''`), so that no index
-    # on them is used: each value is shared by thousands of documents, and walking
-    # the changes newest first, stopping at a page, beats sorting all of them.
+    # on them is used (section has one, for the list of sections): each value is
+    # shared by thousands of documents, and walking the changes newest first,
+    # stopping at a page, beats sorting all of them.
     if wanted.kinds:
         found.append(Document.kind.concat("").in_(wanted.kinds))
     if wanted.sections:
