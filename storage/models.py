@@ -123,6 +123,9 @@ class Digest(TypeDecorator[str]):
 # partial index serves a query only when the query repeats its condition.
 ARCHIVE_ANSWERS = r"url LIKE '%\_index.html' ESCAPE '\' AND status IN (200, 304)"
 
+# Versions not compared by detect yet, the condition of their partial index.
+UNDETECTED = "detected_at IS NULL"
+
 # Tables in the mofawatch database that other libraries own (the daemon's APScheduler
 # job store): Alembic must neither create nor drop them.
 SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
@@ -222,6 +225,9 @@ class SnapshotBody(Base):
     """A distinct response body, stored once and compressed (storage/bodies.py)."""
 
     __tablename__ = "snapshot_bodies"
+    # On SQLite the table is the digest's B-tree itself: no second copy of every
+    # digest in a primary-key index (migration 0017).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     sha256: Mapped[str] = mapped_column(Digest(), primary_key=True)
     codec: Mapped[str] = mapped_column(String(16))
@@ -281,6 +287,15 @@ class Version(Base):
         UniqueConstraint("document_id", "seq"),
         # The feed: newest captured first, a page at a time (keyset).
         Index("ix_versions_created_at_id", "created_at", "id"),
+        # Versions detect has not compared yet, oldest first: a handful of rows
+        # whatever the archive's size (storage/detection.py repeats the condition).
+        Index(
+            "ix_versions_undetected",
+            "created_at",
+            "id",
+            sqlite_where=text(UNDETECTED),
+            postgresql_where=text(UNDETECTED),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -299,7 +314,7 @@ class Version(Base):
         ForeignKey("snapshots.id"), index=True
     )
     created_at: Mapped[datetime]
-    detected_at: Mapped[datetime | None] = mapped_column(index=True)
+    detected_at: Mapped[datetime | None]  # None: not compared yet (UNDETECTED)
 
     document: Mapped[Document] = relationship(back_populates="versions")
 
