@@ -16,7 +16,7 @@ from storage import keyframes
 from storage.alert_content import bare_content
 from storage.bulk import insert_rows
 from storage.models import Change, Document, Snapshot, Version
-from storage.queries import versions_of
+from storage.queries import undetected, versions_of
 from storage.vocabulary import ChangeKind, DocumentState
 
 _changes = typing.cast(Table, Change.__table__)
@@ -26,11 +26,7 @@ _MARK_DETECTED = (
     .where(_versions.c.id == bindparam("vid"))
     .values(detected_at=bindparam("at"))
 )
-_UNDIFFED = (
-    select(Version.id)
-    .where(Version.detected_at.is_(None))
-    .order_by(Version.created_at, Version.id)
-)
+_UNDIFFED = undetected(Version.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy import Select, String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Document, Version
@@ -14,15 +15,19 @@ from storage.packed import content_json
 logger = logging.getLogger(__name__)
 
 
-def undiffed_versions(session: Session, limit: int | None = None) -> list[Version]:
-    """Versions not yet compared by detect (detected_at IS NULL), oldest first."""
-    stmt = (
-        select(Version)
+def undetected(*columns: Any) -> Select[Any]:
+    """`columns` of the versions detect has not compared yet, oldest first: the
+    condition and order of their partial index (storage.models.UNDETECTED)."""
+    return (
+        select(*columns)
         .where(Version.detected_at.is_(None))
         .order_by(Version.created_at, Version.id)
-        .limit(limit)
     )
-    return list(session.scalars(stmt))
+
+
+def undiffed_versions(session: Session, limit: int | None = None) -> list[Version]:
+    """Versions not yet compared by detect (detected_at IS NULL), oldest first."""
+    return list(session.scalars(undetected(Version).limit(limit)))
 
 
 def versions_of(session: Session, document_id: int) -> list[Version]:

@@ -12,7 +12,7 @@ from sqlalchemy import select, text, update
 
 from storage.db import downgrade_database, open_database, upgrade_database
 from storage.models import SnapshotBody, Version
-from storage.queries import undiffed_versions
+from storage.queries import undetected, undiffed_versions
 from tests.factories import T0, make_document, make_snapshot, make_version
 
 BODIES = [f"<html><body><p>Readout {n}</p></body></html>".encode() for n in (1, 2)]
@@ -107,11 +107,7 @@ def _plan(url: str) -> str:
     factory = open_database(url)
     try:
         with factory() as session:
-            query = (
-                select(Version.id)
-                .where(Version.detected_at.is_(None))
-                .order_by(Version.created_at, Version.id)
-            )
+            query = undetected(Version.id)
             compiled = str(
                 query.compile(
                     dialect=session.get_bind().dialect,
