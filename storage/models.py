@@ -288,7 +288,7 @@ class Version(Base):
         # The feed: newest captured first, a page at a time (keyset).
         Index("ix_versions_created_at_id", "created_at", "id"),
         # Versions detect has not compared yet, oldest first: a handful of rows
-        # whatever the archive's size (storage/detection.py repeats the condition).
+        # whatever the archive's size (storage.queries.undetected asks for them).
         Index(
             "ix_versions_undetected",
             "created_at",

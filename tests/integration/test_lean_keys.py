@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text, update
 
-from storage.db import downgrade_database, open_database, upgrade_database
+from storage.db import downgrade_database, opened_database, upgrade_database
 from storage.models import SnapshotBody, Version
 from storage.queries import undetected, undiffed_versions
 from tests.factories import T0, make_document, make_snapshot, make_version
@@ -20,51 +20,43 @@ BODIES = [f"<html><body><p>Readout {n}</p></body></html>".encode() for n in (1, 
 
 def _record(url: str) -> list[int]:
     """Two documents with a snapshot each; the first one's version detected."""
-    factory = open_database(url)
-    try:
-        with factory.begin() as session:
-            ids = []
-            for n, body in enumerate(BODIES, start=1):
-                document = make_document(n)
-                snapshot = make_snapshot(session, document["url"], body=body)
-                recorded = make_version(session, document, snapshot=snapshot)
-                assert recorded.version_id is not None
-                ids.append(recorded.version_id)
-            session.execute(
-                update(Version).where(Version.id == ids[0]).values(detected_at=T0)
-            )
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory.begin() as session:
+        ids = []
+        for n, body in enumerate(BODIES, start=1):
+            document = make_document(n)
+            snapshot = make_snapshot(session, document["url"], body=body)
+            recorded = make_version(session, document, snapshot=snapshot)
+            assert recorded.version_id is not None
+            ids.append(recorded.version_id)
+        session.execute(
+            update(Version).where(Version.id == ids[0]).values(detected_at=T0)
+        )
     return ids
 
 
 def _rows(url: str, query: str) -> list[Any]:
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            return list(session.execute(text(query)))
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory() as session:
+        return list(session.execute(text(query)))
 
 
 def _bodies_and_undetected(
     url: str,
 ) -> tuple[list[tuple[str, int, bytes]], list[int]]:
     """The stored bodies (read through the ORM) and the undetected versions' ids."""
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            bodies = session.scalars(select(SnapshotBody)).all()
-            undetected = [v.id for v in undiffed_versions(session)]
-            kept = sorted((b.sha256, b.raw_size, bytes(b.data)) for b in bodies)
-            return kept, undetected
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory() as session:
+        bodies = session.scalars(select(SnapshotBody)).all()
+        pending = [v.id for v in undiffed_versions(session)]
+        return sorted((b.sha256, b.raw_size, bytes(b.data)) for b in bodies), pending
 
 
 def _table_sql(url: str) -> str:
     rows = _rows(url, "SELECT sql FROM sqlite_master WHERE name = 'snapshot_bodies'")
     return str(rows[0][0])
+
+
+def _referenced_by_snapshots(url: str) -> set[str]:
+    query = "SELECT \"table\" FROM pragma_foreign_key_list('snapshots')"
+    return {row[0] for row in _rows(url, query)}
 
 
 def test_sqlite_bodies_have_no_rowid_and_0017_goes_down_and_up(sqlite_url):
@@ -83,44 +75,32 @@ def test_sqlite_bodies_have_no_rowid_and_0017_goes_down_and_up(sqlite_url):
         )
     }
     assert indexes == set()  # the digest is the table's own key
-    references = "SELECT \"table\" FROM pragma_foreign_key_list('snapshots')"
 
     downgrade_database(sqlite_url, "0016")
     assert "WITHOUT ROWID" not in _table_sql(sqlite_url)
-    assert {row[0] for row in _rows(sqlite_url, references)} == {
-        "runs",
-        "snapshot_bodies",
-    }
+    assert _referenced_by_snapshots(sqlite_url) == {"runs", "snapshot_bodies"}
     assert _bodies_and_undetected(sqlite_url) == stored
 
     upgrade_database(sqlite_url)
     assert _table_sql(sqlite_url).rstrip().endswith("WITHOUT ROWID")
-    assert {row[0] for row in _rows(sqlite_url, references)} == {
-        "runs",
-        "snapshot_bodies",
-    }
+    assert _referenced_by_snapshots(sqlite_url) == {"runs", "snapshot_bodies"}
     assert _rows(sqlite_url, "PRAGMA foreign_key_check") == []
     assert _bodies_and_undetected(sqlite_url) == stored
 
 
 def _plan(url: str) -> str:
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            query = undetected(Version.id)
-            compiled = str(
-                query.compile(
-                    dialect=session.get_bind().dialect,
-                    compile_kwargs={"literal_binds": True},
-                )
+    with opened_database(url) as factory, factory() as session:
+        dialect = session.get_bind().dialect
+        compiled = str(
+            undetected(Version.id).compile(
+                dialect=dialect, compile_kwargs={"literal_binds": True}
             )
-            if session.get_bind().dialect.name == "sqlite":
-                rows = session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
-                return " ".join(str(row[-1]) for row in rows)
-            session.execute(text("SET LOCAL enable_seqscan = off"))
-            return " ".join(r[0] for r in session.execute(text(f"EXPLAIN {compiled}")))
-    finally:
-        factory.kw["bind"].dispose()
+        )
+        if dialect.name == "sqlite":
+            rows = session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            return " ".join(str(row[-1]) for row in rows)
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        return " ".join(r[0] for r in session.execute(text(f"EXPLAIN {compiled}")))
 
 
 @pytest.mark.parametrize("revision", ["head", "0016"])
