@@ -11,7 +11,12 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, text
 
-from storage.db import downgrade_database, open_database, unit_of_work, upgrade_database
+from storage.db import (
+    downgrade_database,
+    opened_database,
+    unit_of_work,
+    upgrade_database,
+)
 from storage.models import Document, Snapshot, SnapshotBody, Version
 from storage.normalize import content_hash
 from tests.factories import T0, make_document, make_snapshot, make_version
@@ -33,55 +38,43 @@ RAW = (
 
 
 def _write(url: str) -> list[int]:
-    factory = open_database(url)
-    try:
-        with unit_of_work(factory) as session:
-            ids = []
-            for n, at in enumerate(TIMES, start=1):
-                snapshot = make_snapshot(
-                    session, make_document(n)["url"], fetched_at=at, body=BODY
-                )
-                make_version(session, make_document(n), snapshot=snapshot, now=at)
-                ids.append(snapshot.id)
-            return ids
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, unit_of_work(factory) as session:
+        ids = []
+        for n, at in enumerate(TIMES, start=1):
+            snapshot = make_snapshot(
+                session, make_document(n)["url"], fetched_at=at, body=BODY
+            )
+            make_version(session, make_document(n), snapshot=snapshot, now=at)
+            ids.append(snapshot.id)
+        return ids
 
 
 def _read(url: str) -> tuple[list[tuple[datetime, str | None]], list[str], list[int]]:
     """(fetched_at, body sha) of the snapshots by id, the version digests, and the
     snapshots fetched from 2000 on, earliest first."""
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            snapshots = session.scalars(select(Snapshot).order_by(Snapshot.id)).all()
-            read = [(s.fetched_at, s.body_sha256) for s in snapshots]
-            digests = list(
-                session.scalars(select(Version.content_sha256).order_by(Version.id))
+    with opened_database(url) as factory, factory() as session:
+        snapshots = session.scalars(select(Snapshot).order_by(Snapshot.id)).all()
+        read = [(s.fetched_at, s.body_sha256) for s in snapshots]
+        digests = list(
+            session.scalars(select(Version.content_sha256).order_by(Version.id))
+        )
+        since = select(Snapshot.id).where(
+            Snapshot.fetched_at >= datetime(2000, 1, 1, tzinfo=UTC)
+        )
+        later = list(session.scalars(since.order_by(Snapshot.fetched_at)))
+        assert session.get(SnapshotBody, hashlib.sha256(BODY).hexdigest())
+        assert session.scalar(
+            select(Document.id).where(
+                Document.content_sha256 == content_hash(make_document(3))
             )
-            since = select(Snapshot.id).where(
-                Snapshot.fetched_at >= datetime(2000, 1, 1, tzinfo=UTC)
-            )
-            later = list(session.scalars(since.order_by(Snapshot.fetched_at)))
-            assert session.get(SnapshotBody, hashlib.sha256(BODY).hexdigest())
-            assert session.scalar(
-                select(Document.id).where(
-                    Document.content_sha256 == content_hash(make_document(3))
-                )
-            )
-    finally:
-        factory.kw["bind"].dispose()
+        )
     return read, digests, later
 
 
 def _raw(url: str, query: str = RAW) -> set[tuple[object, ...]]:
     """The rows of a query on the stored values themselves (a set)."""
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            return {tuple(row) for row in session.execute(text(query))}
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory() as session:
+        return {tuple(row) for row in session.execute(text(query))}
 
 
 def _expected(
@@ -111,14 +104,10 @@ def test_0011_converts_text_written_before_it_and_back(sqlite_url):
     downgrade_database(sqlite_url, "0010")
     row = ("text", "text", 64, "text", "text", "text", "text", "text")
     assert _raw(sqlite_url) == {row}
-    factory = open_database(sqlite_url)
-    try:
-        with factory() as session:
-            fetched = session.scalars(
-                text("SELECT fetched_at FROM snapshots ORDER BY id")
-            ).all()
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(sqlite_url) as factory, factory() as session:
+        fetched = session.scalars(
+            text("SELECT fetched_at FROM snapshots ORDER BY id")
+        ).all()
     # As SQLAlchemy wrote them before 0011: naive UTC with microseconds.
     assert fetched == [
         at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") for at in TIMES
