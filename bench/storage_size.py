@@ -53,6 +53,7 @@ class Measure:
     raw: int  # raw HTML bytes it holds
     snapshots: int
     versions: int
+    page: int  # bytes of one page: every table and index grows by whole pages
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +128,10 @@ def _one(
     after = measure(url)
     grown, versions = after.size - first.size, after.versions - first.versions
     print(f"{label}: {args.edits} one-sentence edits (+{versions} versions): "
-          f"+{grown} bytes = {grown / args.edits:.0f} bytes per edit")  # fmt: skip
+          f"+{grown} bytes = {grown / args.edits:.0f} bytes per edit (each table "
+          f"and index grows by whole {after.page}-byte pages: up to "
+          f"{after.page / args.edits:.0f} bytes per edit each; more --edits, "
+          "less rounding)")  # fmt: skip
     if args.breakdown:
         _print_parts(label, first_parts, parts(url), args.edits)
     settings = generated_site_settings(
@@ -202,7 +206,7 @@ def _sqlite_measure(url: str) -> Measure:
         raw = db.execute("SELECT sum(raw_size) FROM snapshot_bodies").fetchone()[0]
         rows = db.execute("SELECT count(*) FROM snapshots").fetchone()[0]
         versions = db.execute("SELECT count(*) FROM versions").fetchone()[0]
-    return Measure(pages * size, int(raw), int(rows), int(versions))
+    return Measure(pages * size, int(raw), int(rows), int(versions), int(size))
 
 
 def _print_parts(
@@ -253,10 +257,11 @@ def _pg_measure(url: str) -> Measure:
                 "SELECT sum(raw_size) FROM snapshot_bodies",
                 "SELECT count(*) FROM snapshots",
                 "SELECT count(*) FROM versions",
+                "SELECT current_setting('block_size')::int",
             )
         ]
-    size, raw, rows, versions = (int(row[0]) if row else 0 for row in values)
-    return Measure(size, raw, rows, versions)
+    size, raw, rows, versions, page = (int(row[0]) if row else 0 for row in values)
+    return Measure(size, raw, rows, versions, page)
 
 
 if __name__ == "__main__":
