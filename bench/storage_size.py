@@ -116,6 +116,7 @@ def _one(
     root: Path,
     args: argparse.Namespace,
 ) -> None:
+    _unedit(site, args.edits)  # each database starts from the pages as generated
     upgrade_database(url)
     config = _config(root / f"{label}.toml", base_url, site)
     _replay(config, url, site.root)
@@ -174,6 +175,13 @@ def _replay(config: Path, database_url: str, source: Path) -> None:
     )
     if done.returncode != 0:
         raise SystemExit(f"replay failed: {done.stderr.decode()[-2000:]}")
+
+
+def _unedit(site: GeneratedSite, count: int) -> None:
+    """The pages `_edit` changes in the served site as they were generated."""
+    for k, path in enumerate(site.detail_paths[:count]):
+        page = site.root / path.lstrip("/")
+        page.write_text(page.read_text().replace(SENTENCE.format(k=k), ""))
 
 
 def _edit(site: GeneratedSite, folder: Path, count: int) -> Path:
