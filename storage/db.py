@@ -22,6 +22,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage import revisions
 from storage.packed import register_sqlite_functions
+from storage.searchtext import register_sqlite_function as register_search_text
 
 logger = logging.getLogger(__name__)
 # Alembic logs one INFO line per autogenerate plugin on every upgrade: noise for users.
@@ -177,6 +178,7 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.close()
         register_sqlite_functions(dbapi_connection)
+        register_search_text(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
