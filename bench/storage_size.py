@@ -10,8 +10,12 @@ PostgreSQL the sum of pg_total_relation_size over its tables after VACUUM FULL. 
 HTML is the sum of the stored bodies' raw sizes.
 
 python -m bench.storage_size [--n 2000] [--edits 200] [--quiet-cycles 3]
-                             [--pg-url URL] [--port 0] [--scratch DIR]
-                             [--breakdown]
+                             [--paragraphs 0] [--pg-url URL] [--port 0]
+                             [--scratch DIR] [--breakdown]
+
+--paragraphs K makes every page longer by K paragraphs of 40 made-up words (a long
+readout or a press conference's transcript): a one-sentence edit should cost about
+the same however long its page is.
 
 --breakdown also prints the bytes of each table and index (SQLite dbstat; PostgreSQL
 pg_relation_size, TOAST with its table) after the first crawl and what the edits added.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -63,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quiet-cycles", type=int, default=3, help="0: measure no quiet cycles"
     )
+    parser.add_argument(
+        "--paragraphs",
+        type=int,
+        default=0,
+        help="paragraphs of made-up words added to every page (longer pages)",
+    )
     parser.add_argument("--pg-url", help="also measure on this PostgreSQL server")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--scratch", help="folder for the site and databases")
@@ -79,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         months = max(24, args.n // 500)
         site = generate_site(root / "site", documents=args.n, months=months)
+        _lengthen(site, args.paragraphs)
         with SiteSim(site.root, port=args.port) as sim:
             sqlite_url = f"sqlite:///{root / 'size.db'}"
             _one(
@@ -175,6 +187,25 @@ def _replay(config: Path, database_url: str, source: Path) -> None:
     )
     if done.returncode != 0:
         raise SystemExit(f"replay failed: {done.stderr.decode()[-2000:]}")
+
+
+def _lengthen(site: GeneratedSite, paragraphs: int) -> None:
+    """`paragraphs` paragraphs of made-up words after the first one of every page,
+    different on every page: a page as long as a press conference's transcript."""
+    if paragraphs < 1:
+        return
+    rng = random.Random(1)
+    syllables = ["ka", "mi", "to", "ra", "shi", "no", "be", "lu", "de", "ven", "or"]
+    words = ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(4000)]
+    for path in site.detail_paths:
+        page = site.root / path.lstrip("/")
+        head, marker, body = page.read_text().partition(BODY)
+        first, end, rest = body.partition("</p>")
+        added = "".join(
+            "<p>" + " ".join(rng.choices(words, k=40)).capitalize() + ".</p>\n"
+            for _ in range(paragraphs)
+        )
+        page.write_text(head + marker + first + end + "\n" + added + rest)
 
 
 def _unedit(site: GeneratedSite, count: int) -> None:
