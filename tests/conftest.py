@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import mask_url, normalize_url, open_database, upgrade_database
+from storage.db import mask_url, normalize_url, opened_database
 
 pytest_plugins = ["tests.sitesim", "tests.servers", "tests.proxy"]
 
@@ -158,8 +158,5 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def session_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
     """Sessions on db_url with the schema built by `alembic upgrade head`."""
-    upgrade_database(db_url)
-    factory = open_database(db_url)
-    yield factory
-    bind = factory.kw["bind"]
-    bind.dispose()
+    with opened_database(db_url, upgrade=True) as factory:
+        yield factory

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psutil
 
-from storage.db import open_database
+from storage.db import opened_database
 from storage.runs import count_finished_runs
 from tests.demo import demo_env
 from tests.sitesim import SiteSim
@@ -38,16 +38,10 @@ QUIET_CONFIG = (
 def finished_runs(db_url: str) -> int:
     """Cycles the daemon has recorded as finished (0 before its schema exists)."""
     try:
-        factory = open_database(db_url)
-    except Exception:
-        return 0
-    try:
-        with factory() as session:
+        with opened_database(db_url) as factory, factory() as session:
             return count_finished_runs(session)
     except Exception:
         return 0
-    finally:
-        factory.kw["bind"].dispose()
 
 
 def wait_runs(db_url: str, count: int, timeout: float) -> None:

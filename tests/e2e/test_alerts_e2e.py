@@ -19,7 +19,7 @@ from monitor.config import ChannelSettings, RevisitPolicy, Settings, SiteSetting
 from monitor.detect.changes import detect_changes
 from monitor.detect.ops import evaluate_ops
 from monitor.runner.crawl import run_config_for, run_crawl
-from storage.db import open_database, unit_of_work, upgrade_database
+from storage.db import close_database, open_database, unit_of_work, upgrade_database
 from storage.models import AlertStatus, Change, ChangeKind, Version
 from storage.outbox import alert_counts
 from storage.runs import start_run
@@ -176,7 +176,7 @@ timeout_seconds = 5
 def watch(request, sqlite_url, site, smtp_server, http_receiver, tmp_path):
     w = Watch(sqlite_url, site, smtp_server, http_receiver, tmp_path, request.param)
     yield w
-    w.factory.kw["bind"].dispose()
+    close_database(w.factory)
 
 
 def _kinds(messages):
@@ -298,4 +298,4 @@ def test_after_a_mail_outage_the_new_meeting_arrives_before_its_correction(
         ]
         assert [s.split(":")[0] for s in slack] == ["New meeting", "Updated"]
     finally:
-        watch.factory.kw["bind"].dispose()
+        close_database(watch.factory)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from storage.db import open_database
+from storage.db import opened_database
 from storage.models import Baseline, Change, Document
 from tests.demo import TEMPLATE_PAGE
 from tests.e2e.cli_helpers import Installation
@@ -50,23 +50,19 @@ def _publish_today(mw: Installation) -> str:
 
 def _stored(db_url: str) -> dict[str, list[bool]]:
     """Stored documents by URL path, with the silence of each of their changes."""
-    factory = open_database(db_url)
-    try:
-        with factory() as session:
-            urls = session.scalars(select(Document.url)).all()
-            out: dict[str, list[bool]] = {u.split("/", 3)[3]: [] for u in urls}
-            rows = session.execute(
-                select(Document.url, Change.is_silent).join(
-                    Change, Change.document_id == Document.id
-                )
+    with opened_database(db_url) as factory, factory() as session:
+        urls = session.scalars(select(Document.url)).all()
+        out: dict[str, list[bool]] = {u.split("/", 3)[3]: [] for u in urls}
+        rows = session.execute(
+            select(Document.url, Change.is_silent).join(
+                Change, Change.document_id == Document.id
             )
-            for url, silent in rows:
-                out[url.split("/", 3)[3]].append(silent)
-            baselines = session.scalars(select(Baseline)).all()
-            assert len(baselines) == 1
-            return out
-    finally:
-        factory.kw["bind"].dispose()
+        )
+        for url, silent in rows:
+            out[url.split("/", 3)[3]].append(silent)
+        baselines = session.scalars(select(Baseline)).all()
+        assert len(baselines) == 1
+        return out
 
 
 def test_a_baseline_spread_over_cycles_stays_silent_but_announces_the_new(mw):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from storage.db import make_engine, open_database, unit_of_work, upgrade_database
+from storage.db import make_engine, opened_database, unit_of_work, upgrade_database
 from tests.factories import T0, make_change, make_document, make_version
 
 pytestmark = pytest.mark.e2e
@@ -117,9 +117,10 @@ def many_rows(tmp_path_factory) -> str:
     """A database whose `changes` and `export` output far exceed a pipe's buffer
     (64 KiB on Linux), so the writer is still writing when the reader leaves."""
     url = f"sqlite:///{tmp_path_factory.mktemp('many') / 'many.db'}"
-    upgrade_database(url)
-    factory = open_database(url)
-    with unit_of_work(factory) as session:
+    with (
+        opened_database(url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
         for n in range(150):
             title = f"Readout {n} " + "with a long title " * 60
             result = make_version(session, make_document(n, title=title))
@@ -129,7 +130,6 @@ def many_rows(tmp_path_factory) -> str:
                 to_version_id=result.version_id,
                 detected_at=T0 + timedelta(seconds=n),
             )
-    factory.kw["bind"].dispose()
     return url
 
 
@@ -180,9 +180,10 @@ HOSTILE_TITLE = "Visit \x1b]0;owned\x07of \x1b[31mthe\x1b[0m Minister\x9b2J\r"
 def hostile_db(tmp_path) -> str:
     """Two versions of a page whose title and body carry terminal controls."""
     url = f"sqlite:///{tmp_path / 'hostile.db'}"
-    upgrade_database(url)
-    factory = open_database(url)
-    with unit_of_work(factory) as session:
+    with (
+        opened_database(url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
         first = make_version(session, make_document(title=HOSTILE_TITLE))
         second = make_version(
             session,
@@ -199,7 +200,6 @@ def hostile_db(tmp_path) -> str:
             from_version_id=first.version_id,
             detected_at=T0 + timedelta(hours=1),
         )
-    factory.kw["bind"].dispose()
     return url
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from storage.db import open_database
+from storage.db import opened_database
 from storage.models import Change, ChangeKind, Document, Run, RunStatus
 from tests.demo import NEW_PAGE, publish_new_meeting
 from tests.e2e.cli_helpers import Installation
@@ -22,12 +22,8 @@ HOURLY = '\n[schedule]\ninterval = "1h"\njitter_seconds = 0\n'
 
 
 def _query(db_url, stmt):
-    factory = open_database(db_url)
-    try:
-        with factory() as session:
-            return list(session.execute(stmt))
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(db_url) as factory, factory() as session:
+        return list(session.execute(stmt))
 
 
 def _finished_runs(db_url):

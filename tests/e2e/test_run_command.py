@@ -16,7 +16,7 @@ import psutil
 import pytest
 from sqlalchemy import func, select, text
 
-from storage.db import open_database
+from storage.db import opened_database
 from storage.models import Alert, AlertStatus, Run, RunStatus
 from tests.demo import edit_known_meeting, publish_new_meeting
 from tests.e2e.cli_helpers import Installation
@@ -31,24 +31,16 @@ def mw(site, tmp_path):
 
 
 def _runs(db_url):
-    factory = open_database(db_url)
-    try:
-        with factory() as session:
-            return list(session.scalars(select(Run).order_by(Run.id)))
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(db_url) as factory, factory() as session:
+        return list(session.scalars(select(Run).order_by(Run.id)))
 
 
 def _alert_statuses(db_url):
-    factory = open_database(db_url)
-    try:
-        with factory() as session:
-            rows = session.execute(
-                select(Alert.status, func.count()).group_by(Alert.status)
-            )
-            return {status: n for status, n in rows}
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(db_url) as factory, factory() as session:
+        rows = session.execute(
+            select(Alert.status, func.count()).group_by(Alert.status)
+        )
+        return {status: n for status, n in rows}
 
 
 def test_baseline_is_silent_then_new_and_edited_pages_are_announced(mw):
@@ -210,12 +202,8 @@ def test_dry_run_on_a_database_never_initialised_exits_2(mw):
 
 def test_a_database_of_a_newer_mofawatch_is_refused_with_exit_2(mw):
     assert mw.run("run").returncode == 0
-    factory = open_database(mw.db_url)
-    try:
-        with factory.begin() as session:
-            session.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(mw.db_url) as factory, factory.begin() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
     result = mw.run("run")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr

@@ -12,7 +12,7 @@ import psutil
 import pytest
 from sqlalchemy import func, select
 
-from storage.db import open_database, upgrade_database
+from storage.db import opened_database, upgrade_database
 from storage.models import Alert, Change, Document, Run, RunStatus
 from tests.demo import NEW_TITLE, publish_new_meeting
 from tests.e2e.cli_helpers import Installation
@@ -29,21 +29,13 @@ def mw(site, tmp_path):
 
 
 def _scalar(db_url, stmt):
-    factory = open_database(db_url)
-    try:
-        with factory() as session:
-            return session.scalar(stmt)
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(db_url) as factory, factory() as session:
+        return session.scalar(stmt)
 
 
 def _statuses(db_url):
-    factory = open_database(db_url)
-    try:
-        with factory() as session:
-            return list(session.scalars(select(Run.status).order_by(Run.id)))
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(db_url) as factory, factory() as session:
+        return list(session.scalars(select(Run.status).order_by(Run.id)))
 
 
 def _documents(db_url) -> int:

@@ -68,24 +68,23 @@ def test_status_exits_2_when_the_database_is_unreachable(mw):
 def test_dead_alerts_make_status_unhealthy(mw):
     from datetime import UTC, datetime
 
-    from storage.db import open_database, unit_of_work
+    from storage.db import opened_database, unit_of_work
     from storage.models import Alert, AlertStatus
 
     assert mw.run("run").returncode == 0
-    factory = open_database(mw.db_url)
-    now = datetime.now(UTC)
-    with unit_of_work(factory) as session:
-        session.add(
-            Alert(
-                channel="console",
-                status=AlertStatus.DEAD,
-                created_at=now,
-                next_attempt_at=now,
-                attempts=8,
-                last_error="boom",
+    with opened_database(mw.db_url) as factory:
+        now = datetime.now(UTC)
+        with unit_of_work(factory) as session:
+            session.add(
+                Alert(
+                    channel="console",
+                    status=AlertStatus.DEAD,
+                    created_at=now,
+                    next_attempt_at=now,
+                    attempts=8,
+                    last_error="boom",
+                )
             )
-        )
-    factory.kw["bind"].dispose()
     code, report = _status(mw)
     assert code == 1
     assert "1 dead alerts (never delivered)" in report["problems"]

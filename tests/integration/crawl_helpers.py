@@ -18,7 +18,7 @@ from monitor.config import RevisitPolicy, Settings, SiteSettings
 from monitor.detect.changes import detect_changes
 from monitor.detect.ops import evaluate_ops
 from monitor.runner.crawl import CrawlResult, run_config_for, run_crawl
-from storage.db import open_database, unit_of_work, upgrade_database
+from storage.db import opened_database, unit_of_work, upgrade_database
 from storage.models import Document, OpsEvent, Version
 from storage.runs import start_run
 from tests.sitesim import Fault, SiteSim
@@ -63,12 +63,11 @@ class World:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        factory = open_database(self.database_url)
-        try:
-            with unit_of_work(factory) as session:
-                yield session
-        finally:
-            factory.kw["bind"].dispose()
+        with (
+            opened_database(self.database_url) as factory,
+            unit_of_work(factory) as session,
+        ):
+            yield session
 
     def documents(self) -> dict[str, Document]:
         with self.session() as session:
@@ -154,14 +153,11 @@ def crawl_detect_ops(world: World) -> JudgedCycle:
     result = run_crawl(run, timeout=90)
     assert result.reported, result.tail
     assert run.run_id is not None
-    factory = open_database(world.database_url)
-    try:
+    with opened_database(world.database_url) as factory:
         now = datetime.now(UTC)
         detect_changes(factory, world.settings(), now)
         ids = evaluate_ops(factory, world.settings(), now, run_id=run.run_id)
         with factory() as session:
             events = session.scalars(select(OpsEvent).where(OpsEvent.id.in_(ids)))
             phases = [(e.kind, e.phase) for e in events]
-    finally:
-        factory.kw["bind"].dispose()
     return JudgedCycle(result.stats, run.run_id, phases)

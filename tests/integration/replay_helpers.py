@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crawler.extract.current import current_extractor
 from monitor.config import Settings, SiteSettings
 from monitor.replay.replayer import check_sources, collect, replay
-from storage.db import open_database, unit_of_work, upgrade_database
+from storage.db import opened_database, unit_of_work, upgrade_database
 from storage.ingest import Extracted, Extractor
 from storage.models import Alert, Change, Document, Snapshot, Version
 
@@ -63,12 +63,8 @@ def replay_paths(url: str, *names: str, **options):
 @contextmanager
 def session_on(url: str) -> Iterator[Session]:
     """One transaction on its own engine, disposed afterwards (no pooled leftovers)."""
-    factory = open_database(url)
-    try:
-        with unit_of_work(factory) as session:
-            yield session
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, unit_of_work(factory) as session:
+        yield session
 
 
 def history(url: str) -> dict[str, list[str]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from storage.db import open_database, unit_of_work, upgrade_database
+from storage.db import opened_database, unit_of_work
 from storage.index_pages import archive_fetches
 from tests.factories import T0, make_snapshot
 
@@ -40,16 +40,16 @@ def test_archives_answered_are_found_with_their_last_answer(session_factory):
 
 
 def test_sqlite_answers_the_archive_question_from_the_partial_index(sqlite_url):
-    upgrade_database(sqlite_url)
-    factory = open_database(sqlite_url)
-    engine = factory.kw["bind"]
     asked: list[tuple[str, Any]] = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
         asked.append((statement, parameters))
 
-    event.listen(engine, "before_cursor_execute", keep)
-    with unit_of_work(factory) as session:
+    with (
+        opened_database(sqlite_url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
+        event.listen(session.get_bind(), "before_cursor_execute", keep)
         archive_fetches(session, BASE)
         ((statement, parameters),) = [q for q in asked if "FROM snapshots" in q[0]]
         plan = (
@@ -57,7 +57,6 @@ def test_sqlite_answers_the_archive_question_from_the_partial_index(sqlite_url):
             .exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
             .all()
         )
-    engine.dispose()
     assert [row[-1] for row in plan] == [
         "SCAN snapshots USING INDEX ix_snapshots_archive_answers"
     ], plan

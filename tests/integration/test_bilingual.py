@@ -20,7 +20,7 @@ from monitor.config import (
     SiteSettings,
 )
 from monitor.runner.cycle import CycleOptions, execute_cycle
-from storage.db import open_database, unit_of_work
+from storage.db import opened_database, unit_of_work
 from storage.models import Alert, Change, Document
 from storage.pairs import list_pairs, missing_english
 from tests import bilingual
@@ -96,26 +96,22 @@ class Bilingual:
             options=CycleOptions(no_alerts=not self.send),
         )
         assert report.exit_code == 0, report
-        factory = open_database(self.db_url)
-        try:
-            with unit_of_work(factory) as session:
-                rows = list(session.scalars(select(Change).order_by(Change.id)))
-                new, self.seen = rows[self.seen :], len(rows)
-                self.urls = {d.id: d.url for d in session.scalars(select(Document))}
-                self.silenced = {c.id: c.reason for c in new if c.is_silent}
-                by_id = {c.id: c for c in new}
-                alerts = list(session.scalars(select(Alert)))
-                self.alerted = {a.change_id for a in alerts}
-                # (channel, kind, path) of each alert queued for this cycle's changes
-                self.routes = Counter(
-                    (a.channel, *self._event(by_id[a.change_id]))
-                    for a in alerts
-                    if a.change_id in by_id
-                )
-                self.pairs = list_pairs(session)
-                self.missing = [m.url for m in missing_english(session)]
-        finally:
-            factory.kw["bind"].dispose()
+        with opened_database(self.db_url) as factory, unit_of_work(factory) as session:
+            rows = list(session.scalars(select(Change).order_by(Change.id)))
+            new, self.seen = rows[self.seen :], len(rows)
+            self.urls = {d.id: d.url for d in session.scalars(select(Document))}
+            self.silenced = {c.id: c.reason for c in new if c.is_silent}
+            by_id = {c.id: c for c in new}
+            alerts = list(session.scalars(select(Alert)))
+            self.alerted = {a.change_id for a in alerts}
+            # (channel, kind, path) of each alert queued for this cycle's changes
+            self.routes = Counter(
+                (a.channel, *self._event(by_id[a.change_id]))
+                for a in alerts
+                if a.change_id in by_id
+            )
+            self.pairs = list_pairs(session)
+            self.missing = [m.url for m in missing_english(session)]
         return [c for c in new if not c.is_silent]
 
     def events(self, changes: list[Change]) -> Counter[tuple[str, str]]:

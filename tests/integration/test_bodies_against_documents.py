@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from crawler.extract.current import current_extractor
 from storage.bodies import AGAINST_DOCUMENT, CODEC, DELTA, compress, decompress, load
-from storage.db import downgrade_database, make_engine, unit_of_work
+from storage.db import close_database, downgrade_database, make_engine, unit_of_work
 from storage.ingest import IngestResult
 from storage.models import Snapshot, SnapshotBody, Version
 from storage.prune import prune_snapshots
@@ -126,7 +126,7 @@ def test_going_below_0013_stores_those_bodies_alone(db_url, session_factory):
     page = PAGE.read_bytes()
     bodies = [page, _edited(page, 0), _edited(page, 1)]
     _store(session_factory, bodies)
-    session_factory.kw["bind"].dispose()
+    close_database(session_factory)
     downgrade_database(db_url, "0012")
     engine = make_engine(db_url)
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 
 from storage.bodies import CODEC, DELTA, decompress
-from storage.db import downgrade_database, make_engine, unit_of_work
+from storage.db import close_database, downgrade_database, make_engine, unit_of_work
 from storage.models import Snapshot, SnapshotBody
 from storage.prune import prune_snapshots
 from storage.snapshots import load_body
@@ -83,7 +83,7 @@ def test_going_below_0010_stores_every_delta_alone(db_url, session_factory):
     page = _page()
     bodies = [page, _edited(page, 0)]
     _fetches(session_factory, bodies)
-    session_factory.kw["bind"].dispose()
+    close_database(session_factory)
     downgrade_database(db_url, "0009")
     engine = make_engine(db_url)
     try:

@@ -10,7 +10,7 @@ import pytest
 from monitor.cli.main import main
 from monitor.config import Settings
 from monitor.detect.changes import detect_changes
-from storage.db import open_database, upgrade_database
+from storage.db import opened_database
 from tests.integration.alerting import document, later, store
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -25,15 +25,15 @@ pytestmark = pytest.mark.usefixtures("restore_root_logger")
 @pytest.fixture
 def seven(sqlite_url, monkeypatch):
     """Seven new documents detected on 2026-11-02, -03 and -04 (day = round)."""
-    upgrade_database(sqlite_url)
-    factory = open_database(sqlite_url)
-    for day, numbers in enumerate(ROUNDS):
-        for n in numbers:
-            url = BASE.format(n)
-            doc = document(url=url, doc_id=f"pressite_000001_{n:05d}", title=f"T{n}")
-            store(factory, doc, later(day * 1440 + n))
-        detect_changes(factory, Settings(), later(day * 1440 + 60))
-    factory.kw["bind"].dispose()
+    with opened_database(sqlite_url, upgrade=True) as factory:
+        for day, numbers in enumerate(ROUNDS):
+            for n in numbers:
+                url = BASE.format(n)
+                doc = document(
+                    url=url, doc_id=f"pressite_000001_{n:05d}", title=f"T{n}"
+                )
+                store(factory, doc, later(day * 1440 + n))
+            detect_changes(factory, Settings(), later(day * 1440 + 60))
     monkeypatch.setenv("MOFAWATCH_DATABASE_URL", sqlite_url)
     monkeypatch.delenv("MOFAWATCH_CONFIG", raising=False)
     return sqlite_url

@@ -25,7 +25,7 @@ import pytest
 from monitor.alerts.dispatch import dispatch_due
 from monitor.config import AlertSettings, ChannelSettings, Settings
 from monitor.detect.changes import detect_changes
-from storage.db import open_database, upgrade_database
+from storage.db import opened_database
 from storage.models import AlertStatus
 from tests.integration.alerting import (
     READOUT,
@@ -162,40 +162,40 @@ _DISPATCH = textwrap.dedent(
 def test_dispatcher_killed_mid_send_loses_nothing_and_repeats_only_the_one_in_flight(
     db_url, stalling_receiver
 ):
-    upgrade_database(db_url)
-    factory = open_database(db_url)
-    settings = Settings(
-        channels=(
-            ChannelSettings(
-                name="hook", type="webhook", webhook_url=stalling_receiver.url
-            ),
+    with opened_database(db_url, upgrade=True) as factory:
+        settings = Settings(
+            channels=(
+                ChannelSettings(
+                    name="hook", type="webhook", webhook_url=stalling_receiver.url
+                ),
+            )
         )
-    )
-    now = datetime.now(UTC)
-    for n in range(3):
-        url = READOUT["url"].replace("00001.html", f"0000{n + 1}.html")
-        store(factory, document(url=url, doc_id=f"doc{n}", title=f"Meeting {n}"), now)
-    assert detect_changes(factory, settings, now).alerts == 3
-    process = subprocess.Popen(
-        [sys.executable, "-c", _DISPATCH, db_url, stalling_receiver.url],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    reached = stalling_receiver.first.wait(30)
-    process.send_signal(signal.SIGKILL)
-    _out, err = process.communicate(timeout=10)
-    assert reached, err.decode()
-    assert process.returncode == -signal.SIGKILL
-    in_flight = json.loads(stalling_receiver.bodies[0])["alert_id"]
-    assert {a.status for a in alerts(factory)} == {AlertStatus.SENDING}
-    result = dispatch_due(factory, settings, datetime.now(UTC))
-    assert result.sent == 3
-    assert all(a.status == AlertStatus.SENT for a in alerts(factory))
-    received = stalling_receiver.alert_ids()
-    assert set(received) == {a.id for a in alerts(factory)}
-    assert received == Counter(
-        {in_flight: 2} | {a.id: 1 for a in alerts(factory) if a.id != in_flight}
-    )
-    factory.kw["bind"].dispose()
+        now = datetime.now(UTC)
+        for n in range(3):
+            url = READOUT["url"].replace("00001.html", f"0000{n + 1}.html")
+            store(
+                factory, document(url=url, doc_id=f"doc{n}", title=f"Meeting {n}"), now
+            )
+        assert detect_changes(factory, settings, now).alerts == 3
+        process = subprocess.Popen(
+            [sys.executable, "-c", _DISPATCH, db_url, stalling_receiver.url],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        reached = stalling_receiver.first.wait(30)
+        process.send_signal(signal.SIGKILL)
+        _out, err = process.communicate(timeout=10)
+        assert reached, err.decode()
+        assert process.returncode == -signal.SIGKILL
+        in_flight = json.loads(stalling_receiver.bodies[0])["alert_id"]
+        assert {a.status for a in alerts(factory)} == {AlertStatus.SENDING}
+        result = dispatch_due(factory, settings, datetime.now(UTC))
+        assert result.sent == 3
+        assert all(a.status == AlertStatus.SENT for a in alerts(factory))
+        received = stalling_receiver.alert_ids()
+        assert set(received) == {a.id for a in alerts(factory)}
+        assert received == Counter(
+            {in_flight: 2} | {a.id: 1 for a in alerts(factory) if a.id != in_flight}
+        )

@@ -103,15 +103,14 @@ def test_feed_summary_carries_facts_and_changed_fields(cli_db, capsys):
 
 def test_feed_leaves_out_updates_made_by_an_extractor_upgrade_alone(cli_db, capsys):
     from monitor.replay.reextract import reextract
-    from storage.db import open_database
+    from storage.db import opened_database
     from tests.integration.replay_helpers import NOW, settings_for, upgraded_extractor
 
-    factory = open_database(cli_db)
-    report = reextract(
-        factory, settings_for(cli_db), NOW, extractor=upgraded_extractor()
-    )
-    assert report.changed == 1
-    factory.kw["bind"].dispose()
+    with opened_database(cli_db) as factory:
+        report = reextract(
+            factory, settings_for(cli_db), NOW, extractor=upgraded_extractor()
+        )
+        assert report.changed == 1
     parsed = feedparser.parse(_run(capsys, "feed"))
     assert parsed.bozo == 0
     assert len(parsed.entries) == 4  # the same four as before the re-extraction

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from crawler.contract import CrawlStats
 from monitor.detect.changes import detect_changes
-from storage.db import open_database
+from storage.db import opened_database
 from storage.models import Change, Snapshot
 from storage.vocabulary import ExtractionPath
 from tests.integration.crawl_helpers import (
@@ -58,9 +58,8 @@ def test_pages_on_the_fallback_raise_one_drift_and_no_version(world: World) -> N
     pages = sorted(world.documents())
     assert len(pages) >= 10
     before = {path: len(v) for path, v in world.versions().items()}
-    factory = open_database(world.database_url)
-    detect_changes(factory, world.settings(), datetime.now(UTC), silent=True)
-    factory.kw["bind"].dispose()
+    with opened_database(world.database_url) as factory:
+        detect_changes(factory, world.settings(), datetime.now(UTC), silent=True)
     changes_before = _changes(world)
     originals = {path: world.site.read_page(path) for path in pages}
 

@@ -12,7 +12,7 @@ from crawler.revisit import RevisitState, next_due
 from storage.db import (
     downgrade_database,
     make_engine,
-    open_database,
+    opened_database,
     unit_of_work,
     upgrade_database,
 )
@@ -79,9 +79,7 @@ def test_documents_of_an_older_schema_are_scheduled_by_the_next_plan(db_url):
         for n, when in enumerate(fetched)
     }
     by_slot = sorted(slots, key=slots.__getitem__)
-    upgrade_database(db_url)
-    factory = open_database(db_url)
-    try:
+    with opened_database(db_url, upgrade=True) as factory:
         with unit_of_work(factory) as session:
             assert len(unscheduled_documents(session)) == 20
         planned = _plan(factory, NOW, budget=5)
@@ -102,5 +100,3 @@ def test_documents_of_an_older_schema_are_scheduled_by_the_next_plan(db_url):
             assert due_urls(session, NOW, 2) == by_slot[5:7]
             assert known_among(session, [_url(3), f"{BASE}/new.html"]) == {_url(3)}
             assert schedule_documents(session, []) == 0
-    finally:
-        factory.kw["bind"].dispose()

@@ -7,7 +7,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from storage.browse.search import matching_documents
-from storage.db import downgrade_database, make_engine, open_database, upgrade_database
+from storage.db import (
+    downgrade_database,
+    make_engine,
+    opened_database,
+    upgrade_database,
+)
 from tests.factories import make_document, make_version
 
 BODY = [
@@ -28,22 +33,14 @@ QUERIES = (
 
 def _found(url: str, words: str) -> list[int]:
     """The documents the index finds for a search box's words."""
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            return list(session.scalars(matching_documents(session, words)))
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory() as session:
+        return list(session.scalars(matching_documents(session, words)))
 
 
 def _record(url: str) -> int:
     document = make_document(1, title="On a wombat", body=BODY)
-    factory = open_database(url)
-    try:
-        with factory.begin() as session:
-            recorded = make_version(session, document)
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory.begin() as session:
+        recorded = make_version(session, document)
     return recorded.document_id
 
 

@@ -135,7 +135,7 @@ def test_alerts_queued_before_0003_keep_going_to_every_recipient(db_url):
 
     from sqlalchemy import text
 
-    from storage.db import open_database
+    from storage.db import opened_database
     from storage.outbox import undelivered_recipients
 
     upgrade_database(db_url)
@@ -153,10 +153,5 @@ def test_alerts_queued_before_0003_keep_going_to_every_recipient(db_url):
             )
     finally:
         engine.dispose()
-    upgrade_database(db_url)
-    factory = open_database(db_url)
-    try:
-        with factory() as session:
-            assert undelivered_recipients(session, [1]) is None
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(db_url, upgrade=True) as factory, factory() as session:
+        assert undelivered_recipients(session, [1]) is None

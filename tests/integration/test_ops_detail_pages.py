@@ -11,7 +11,7 @@ from sqlalchemy import select
 from monitor.config import ChannelSettings, OpsSettings, Settings
 from monitor.detect.ops import DETAIL_PAGES, evaluate_ops
 from monitor.runner.crawl import run_crawl
-from storage.db import open_database
+from storage.db import opened_database
 from storage.models import OpsEvent
 from tests.integration.crawl_helpers import (
     EVERY_CYCLE,
@@ -37,11 +37,8 @@ def _cycle(world: World) -> dict[str, object]:
     result = run_crawl(run, timeout=90)
     assert result.reported, result.tail
     assert run.run_id is not None
-    factory = open_database(world.database_url)
-    try:
+    with opened_database(world.database_url) as factory:
         evaluate_ops(factory, _settings(world), datetime.now(UTC), run_id=run.run_id)
-    finally:
-        factory.kw["bind"].dispose()
     return dict(result.stats.sections)
 
 

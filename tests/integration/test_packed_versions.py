@@ -13,7 +13,12 @@ from monitor.detect.diff import diff_documents
 from storage.browse import ChangeFilter
 from storage.browse.changes import change_page
 from storage.browse.meetings import meeting_readouts
-from storage.db import downgrade_database, make_engine, open_database, upgrade_database
+from storage.db import (
+    downgrade_database,
+    make_engine,
+    opened_database,
+    upgrade_database,
+)
 from storage.history import list_changes
 from storage.models import PG_SEARCH_WORDS, Change, ChangeKind, Version
 from storage.packed import pack, unpack
@@ -60,17 +65,13 @@ def test_content_round_trip_and_sql_reads_through_the_codec(session_factory):
 
 
 def test_sqlite_stores_the_compressed_bytes(sqlite_url):
-    upgrade_database(sqlite_url)
-    factory = open_database(sqlite_url)
-    try:
+    with opened_database(sqlite_url, upgrade=True) as factory:
         with factory.begin() as session:
             make_version(session, make_document(1))
         with factory() as session:
             kind, stored = session.execute(
                 text("SELECT typeof(content), content FROM versions")
             ).one()
-    finally:
-        factory.kw["bind"].dispose()
     assert kind == "blob"
     assert unpack(stored) == make_document(1)
 
@@ -121,14 +122,10 @@ def _write_as_0007(url: str) -> None:
 
 
 def _search(url: str, words: str) -> list[str | None]:
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            return [d.title for d in search_documents(session, text=words)] + [
-                str(v.content["title"]) for v in session.query(Version).order_by("id")
-            ]
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory() as session:
+        return [d.title for d in search_documents(session, text=words)] + [
+            str(v.content["title"]) for v in session.query(Version).order_by("id")
+        ]
 
 
 def _indexed(url: str, word: str) -> list[int]:
@@ -163,15 +160,12 @@ def test_0008_converts_a_database_written_by_0007_and_back(db_url):
     assert _search(db_url, "numbat") == [None, *titles]
     assert _indexed(db_url, "wombat") == [1]
     assert _indexed(db_url, "numbat") == [2]
-    factory = open_database(db_url)
-    try:
+    with opened_database(db_url) as factory:
         with factory() as session:
             assert session.get_one(Change, 1).diff == DIFF
         with factory.begin() as session:  # the index follows writes after 0008 too
             version = session.get_one(Version, 1)
             version.content = {**version.content, "body": ["a quokka"]}
-    finally:
-        factory.kw["bind"].dispose()
     assert _indexed(db_url, "quokka") == [1]
     assert _indexed(db_url, "wombat") == [1]  # still in the title
     downgrade_database(db_url, "0007")

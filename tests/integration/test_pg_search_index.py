@@ -9,7 +9,12 @@ import pytest
 from sqlalchemy import select, text
 
 from storage.browse.search import matching_documents
-from storage.db import downgrade_database, make_engine, open_database, upgrade_database
+from storage.db import (
+    downgrade_database,
+    make_engine,
+    opened_database,
+    upgrade_database,
+)
 from storage.models import SEARCH_INDEX, Version
 from tests.factories import make_document, make_version
 
@@ -18,25 +23,17 @@ pytestmark = pytest.mark.postgres
 
 def _record(url: str) -> tuple[int, int]:
     """Two documents: a wombat and a numbat."""
-    factory = open_database(url)
-    try:
-        with factory.begin() as session:
-            first = make_version(session, make_document(1, title="On a wombat"))
-            second = make_version(
-                session, make_document(2, title="Talks", body=["A numbat was seen."])
-            )
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory.begin() as session:
+        first = make_version(session, make_document(1, title="On a wombat"))
+        second = make_version(
+            session, make_document(2, title="Talks", body=["A numbat was seen."])
+        )
     return first.document_id, second.document_id
 
 
 def _found(url: str, words: str) -> list[int]:
-    factory = open_database(url)
-    try:
-        with factory() as session:
-            return sorted(session.scalars(matching_documents(session, words)))
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(url) as factory, factory() as session:
+        return sorted(session.scalars(matching_documents(session, words)))
 
 
 def _catalog(url: str, query: str) -> object:
@@ -52,17 +49,13 @@ def test_the_search_reads_the_index_on_the_versions(postgres_url):
     upgrade_database(postgres_url)
     _record(postgres_url)
     assert _catalog(postgres_url, "SELECT to_regclass('version_search')") is None
-    factory = open_database(postgres_url)
-    try:
-        with factory() as session:
-            session.execute(text("SET LOCAL enable_seqscan = off"))
-            query = matching_documents(session, "numbat")
-            compiled = query.compile(
-                session.get_bind(), compile_kwargs={"literal_binds": True}
-            )
-            plan = session.execute(text(f"EXPLAIN {compiled}")).scalars().all()
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(postgres_url) as factory, factory() as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        query = matching_documents(session, "numbat")
+        compiled = query.compile(
+            session.get_bind(), compile_kwargs={"literal_binds": True}
+        )
+        plan = session.execute(text(f"EXPLAIN {compiled}")).scalars().all()
     assert any(SEARCH_INDEX in line for line in plan), plan
 
 
@@ -72,15 +65,11 @@ def test_every_version_is_found_by_its_words_as_they_are(postgres_url):
     assert _found(postgres_url, "wombat") == [wombat]
     assert _found(postgres_url, "numbat seen") == [numbat]
     assert _found(postgres_url, "wombat numbat") == []
-    factory = open_database(postgres_url)
-    try:
-        with factory.begin() as session:
-            version = session.scalars(
-                select(Version).where(Version.document_id == numbat)
-            ).one()
-            version.content = {**version.content, "body": ["A quokka now."]}
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(postgres_url) as factory, factory.begin() as session:
+        version = session.scalars(
+            select(Version).where(Version.document_id == numbat)
+        ).one()
+        version.content = {**version.content, "body": ["A quokka now."]}
     assert _found(postgres_url, "quokka") == [numbat]
     assert _found(postgres_url, "numbat seen") == []
 

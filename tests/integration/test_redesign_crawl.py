@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from crawler.contract import CrawlStats
 from monitor.detect.changes import detect_changes
-from storage.db import open_database
+from storage.db import opened_database
 from storage.models import Change, Snapshot
 from storage.regression import SUSPECT_PREFIX
 from tests.integration.crawl_helpers import (
@@ -39,9 +39,8 @@ def test_a_redesign_makes_no_version_and_drift_lasts_until_pages_read_again(
     pages = _detail_pages(world)
     assert len(pages) >= 10
     before = {path: len(v) for path, v in world.versions().items()}
-    factory = open_database(world.database_url)
-    detect_changes(factory, world.settings(), datetime.now(UTC), silent=True)
-    factory.kw["bind"].dispose()
+    with opened_database(world.database_url) as factory:
+        detect_changes(factory, world.settings(), datetime.now(UTC), silent=True)
     with world.session() as session:
         changes_before = len(session.scalars(select(Change)).all())
     originals = {path: world.site.read_page(path) for path in pages}

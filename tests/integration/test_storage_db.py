@@ -13,6 +13,7 @@ from storage.db import (
     mask_url,
     normalize_url,
     open_database,
+    opened_database,
     unit_of_work,
     upgrade_database,
 )
@@ -104,13 +105,10 @@ def test_a_driver_message_echoing_the_password_is_scrubbed():
 def test_postgresql_stores_json_as_compact_unescaped_text(postgres_url):
     upgrade_database(postgres_url)
     document = make_document(1, title="日米外相会談", body=["One: two, three."])
-    factory = open_database(postgres_url)
-    try:
+    with opened_database(postgres_url) as factory:
         with factory.begin() as session:
             make_version(session, document)
         with factory() as session:
             query = text("SELECT content::text FROM versions")
             stored = session.execute(query).scalar()
-    finally:
-        factory.kw["bind"].dispose()
     assert stored == json.dumps(document, ensure_ascii=False, separators=(",", ":"))

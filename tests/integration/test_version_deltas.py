@@ -18,7 +18,13 @@ from storage.browse import ChangeFilter
 from storage.browse.changes import change_page
 from storage.browse.meetings import meeting_readouts
 from storage.browse.search import matching_documents
-from storage.db import downgrade_database, open_database, unit_of_work, upgrade_database
+from storage.db import (
+    downgrade_database,
+    is_sqlite,
+    opened_database,
+    unit_of_work,
+    upgrade_database,
+)
 from storage.detection import NewChange, record_changes
 from storage.history import list_changes
 from storage.models import Change, ChangeKind, Version
@@ -168,9 +174,7 @@ def test_rebase_stores_alone_the_versions_on_a_keyframe(session_factory):
 
 
 def test_a_deleted_keyframe_leaves_the_index_right(sqlite_url):
-    upgrade_database(sqlite_url)
-    factory = open_database(sqlite_url)
-    try:
+    with opened_database(sqlite_url, upgrade=True) as factory:
         with unit_of_work(factory) as session:
             first = _document(0, body=[PARAGRAPH, "A wallaby paragraph."])
             ids = _record(session, [first, _document(1)])
@@ -181,14 +185,12 @@ def test_a_deleted_keyframe_leaves_the_index_right(sqlite_url):
             wallaby = list(session.scalars(matching_documents(session, "wallaby")))
             chile = list(session.scalars(matching_documents(session, "chile")))
             second = session.get_one(Version, ids[1]).content
-    finally:
-        factory.kw["bind"].dispose()
     assert second == _document(1)
     # The index forgot the deleted version's words and kept the other's.
     assert (wallaby, chile) == ([], [1])
 
 
-def test_reextraction_and_prune_keep_every_version_readable(session_factory):
+def test_reextraction_and_prune_keep_every_version_readable(db_url, session_factory):
     bodies = [b"<html>one</html>", b"<html>two</html>", b"<html>three</html>"]
     documents = [_document(0), _document(1)]
     url = documents[0]["url"]
@@ -212,64 +214,50 @@ def test_reextraction_and_prune_keep_every_version_readable(session_factory):
         stored = _stored(session)
     assert seq == 3
     assert contents == [*documents, reextracted]
-    if str(session_factory.kw["bind"].url).startswith("sqlite"):
+    if is_sqlite(db_url):
         assert [base for _, base in stored.values()] == [None, ids[0], ids[0]]
 
 
 def test_0011_stores_deltas_alone_going_down_and_reads_them_coming_up(sqlite_url):
     upgrade_database(sqlite_url)
     documents = [_document(0), _document(1), _document(2)]
-    factory = open_database(sqlite_url)
-    try:
-        with unit_of_work(factory) as session:
-            ids = _record(session, documents)
-            _detect(session, ids, documents)
-            assert [b for _, b in _stored(session).values()] == [None, 1, 1]
-            assert {d[:1] for d in _stored_diffs(session).values()} == {b"\x02"}
-    finally:
-        factory.kw["bind"].dispose()
+    with opened_database(sqlite_url) as factory, unit_of_work(factory) as session:
+        ids = _record(session, documents)
+        _detect(session, ids, documents)
+        assert [b for _, b in _stored(session).values()] == [None, 1, 1]
+        assert {d[:1] for d in _stored_diffs(session).values()} == {b"\x02"}
     downgrade_database(sqlite_url, "0010")
-    factory = open_database(sqlite_url)
-    try:
-        with unit_of_work(factory) as session:
-            rows = session.execute(
-                text("SELECT content FROM versions ORDER BY id")
-            ).all()
-            columns = session.execute(text("PRAGMA table_info(versions)")).all()
-            # 0010's triggers: the one-argument mofa_content, on every version.
-            session.execute(text("UPDATE versions SET seq = seq + 10"))
-            session.execute(
-                text(
-                    "UPDATE versions SET content = (SELECT content FROM versions "
-                    "WHERE id = 1) WHERE id = 3"
-                )
+    with opened_database(sqlite_url) as factory, unit_of_work(factory) as session:
+        rows = session.execute(text("SELECT content FROM versions ORDER BY id")).all()
+        columns = session.execute(text("PRAGMA table_info(versions)")).all()
+        # 0010's triggers: the one-argument mofa_content, on every version.
+        session.execute(text("UPDATE versions SET seq = seq + 10"))
+        session.execute(
+            text(
+                "UPDATE versions SET content = (SELECT content FROM versions "
+                "WHERE id = 1) WHERE id = 3"
             )
-            found = session.execute(
-                text(
-                    "SELECT rowid FROM version_search "
-                    "WHERE version_search MATCH 'point' ORDER BY rowid"
-                )
-            ).all()
-            alone = [unpack(data) for (data,) in rows]
-            diffs = session.execute(text("SELECT diff FROM changes ORDER BY id"))
-            alone_diffs = [unpack(data) for (data,) in diffs]
-    finally:
-        factory.kw["bind"].dispose()
+        )
+        found = session.execute(
+            text(
+                "SELECT rowid FROM version_search "
+                "WHERE version_search MATCH 'point' ORDER BY rowid"
+            )
+        ).all()
+        alone = [unpack(data) for (data,) in rows]
+        diffs = session.execute(text("SELECT diff FROM changes ORDER BY id"))
+        alone_diffs = [unpack(data) for (data,) in diffs]
     assert alone == documents
     assert alone_diffs == [_diff(*documents[0:2]), _diff(*documents[1:3])]
     assert "base_version_id" not in {c[1] for c in columns}
     assert found == [(2,)]
-    upgrade_database(sqlite_url)
-    factory = open_database(sqlite_url)
-    try:
-        with unit_of_work(factory) as session:
-            more = _record(session, [_document(3)])
-            stored = _stored(session)
-            contents = list(
-                session.scalars(select(Version.content).order_by(Version.id))
-            )
-    finally:
-        factory.kw["bind"].dispose()
+    with (
+        opened_database(sqlite_url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
+        more = _record(session, [_document(3)])
+        stored = _stored(session)
+        contents = list(session.scalars(select(Version.content).order_by(Version.id)))
     assert stored[more[0]][1] == 3  # the newest version stored alone
     assert contents == [*documents[:2], documents[0], _document(3)]
 
