@@ -125,6 +125,9 @@ ARCHIVE_ANSWERS = r"url LIKE '%\_index.html' ESCAPE '\' AND status IN (200, 304)
 
 # Versions not compared by detect yet, the condition of their partial index.
 UNDETECTED = "detected_at IS NULL"
+# Versions stored against their keyframe (SQLite only), the condition of theirs: the
+# documents a search checks word by word (storage/browse/search.py).
+STORED_AGAINST_BASE = "base_version_id IS NOT NULL"
 
 # Tables in the mofawatch database that other libraries own (the daemon's APScheduler
 # job store): Alembic must neither create nor drop them.
@@ -295,6 +298,14 @@ class Version(Base):
             "id",
             sqlite_where=text(UNDETECTED),
             postgresql_where=text(UNDETECTED),
+        ),
+        # Documents with a version stored against their keyframe: the few a text
+        # search has to check a word at a time (storage/browse/search.py).
+        Index(
+            "ix_versions_stored_against_base",
+            "document_id",
+            sqlite_where=text(STORED_AGAINST_BASE),
+            postgresql_where=text(STORED_AGAINST_BASE),
         ),
     )
 

@@ -127,3 +127,12 @@ def test_what_a_version_adds_to_its_keyframe():
     assert indexed_text(new, old, "title") is None
     assert indexed_text(retitled, old, "title") == "Readout, revised"
     assert indexed_text(old, old, "body") == ""
+
+
+def test_the_documents_checked_word_by_word_come_from_their_partial_index(sqlite_url):
+    _record(sqlite_url)
+    with opened_database(sqlite_url) as factory, factory() as session:
+        query = matching_documents(session, "numbat wallaby")
+        sql = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = session.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all()
+    assert any("ix_versions_stored_against_base" in row[-1] for row in plan), plan

@@ -5,6 +5,8 @@ its title when that differs from the keyframe's and the paragraphs the keyframe 
 (storage/searchtext.py, the SQL function mofa_search_text); before, every version gave
 its whole title and body again. The table is built anew and filled from the versions;
 going down, it is built as 0011 left it. PostgreSQL's GIN index is left as it is.
+A partial index names the documents with a version stored against their keyframe
+(storage.models.STORED_AGAINST_BASE), the ones a search checks word by word.
 
 Revision ID: 0018
 Revises: 0017
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
@@ -22,6 +25,8 @@ down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# As storage.models.STORED_AGAINST_BASE says it at this revision.
+_STORED_AGAINST_BASE = "base_version_id IS NOT NULL"
 _TRIGGERS = ("version_search_insert", "version_search_update", "version_search_delete")
 
 
@@ -76,8 +81,16 @@ def _rebuild(fields: Callable[[str], str]) -> None:
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _rebuild(_changed_fields)
+    op.create_index(
+        "ix_versions_stored_against_base",
+        "versions",
+        ["document_id"],
+        sqlite_where=sa.text(_STORED_AGAINST_BASE),
+        postgresql_where=sa.text(_STORED_AGAINST_BASE),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_versions_stored_against_base", table_name="versions")
     if op.get_bind().dialect.name == "sqlite":
         _rebuild(_whole_fields)
