@@ -5,13 +5,14 @@ A version stored alone gives its title and every paragraph of its body. A versio
 stored against its document's keyframe (storage/keyframes.py) gives only what the
 keyframe lacks: its title when that differs, and the paragraphs the keyframe's body
 does not have. A one-sentence edit then adds one paragraph to the index, not the whole
-page again, and a document's versions together still give every word any of them
-has: the search (storage/browse/search.py) asks for documents, a word at a time.
+page again; the search (storage/browse/search.py) finds such a document when its
+versions have the words between them.
 
 The function is deterministic, which the contentless index needs to take an entry
-back: a version's JSON never changes once stored, and a version given another base
-(keyframes.rebase) is an UPDATE of its content, whose trigger takes back what the
-old base gave and indexes what the new one gives.
+back with the values it was given: a keyframe's JSON changes only after the versions
+stored against it are rebased (keyframes.rebase), and a rebase is an UPDATE of their
+content, whose trigger takes back what the old base gave and indexes what the new
+one gives.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from storage.packed import is_alone, unpack_text
 
 SQL_FUNCTION = "mofa_search_text"
 TITLE = "title"
-BODY = "body"
 
 
 def _text(value: Any) -> str | None:
