@@ -9,8 +9,11 @@ filled in bulk as a finished baseline leaves it (bench/scalefill.py), then
   and budget, from the crawl's own planner (crawler.plan.load_plan) with each planned
   revisit recorded as fetched, against the former rule (every due document at once,
   unstaggered) computed over the same cycles in this process;
-- wall time and peak memory (the child's maxrss) of `changes`, `feed` and
-  `export --format jsonl`, and of `changes --limit 0` (every change, streamed).
+- wall time (the median of three runs) and peak memory (the child's VmHWM) of
+  `changes`, `feed` and `export --format jsonl`, and of `changes --limit 0` (every
+  change, streamed), with `mofawatch --help` as the baseline: a command's start
+  (Python, its imports) without any reading; each figure's ratio to the smallest
+  size's at the end.
 
 python -m bench.scale [--sizes 2000,20000] [--large] [--port 0] [--scratch DIR]
                       [--database-name scale-{n}.db]
@@ -36,7 +39,7 @@ from bench.scalefill import fill
 from bench.scalemonth import former_rule_counts, simulate_month
 from monitor.config import ScheduleSettings, Settings, SiteSettings
 from monitor.runner.cycle import execute_cycle
-from storage.db import open_database, upgrade_database
+from storage.db import close_database, open_database, upgrade_database
 from tests.sitegen import GeneratedSite, generate_site
 from tests.sitesim import SiteSim
 
@@ -46,7 +49,9 @@ T = TypeVar("T")
 
 END_MONTH = "2026-10"
 SECTIONS = ("press_releases", "press_conferences", "japan_us")  # no statements
+START_COMMAND = ("--help",)  # the baseline: starting, no database
 READ_COMMANDS = (
+    START_COMMAND,
     ("changes",),
     ("feed",),
     ("export", "--format", "jsonl"),
@@ -69,14 +74,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.scratch:
         Path(args.scratch).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.scratch) as tmp:
-        quiet = {n: _one_size(Path(tmp), n, args) for n in sizes}
-    smallest = quiet[sizes[0]]
-    for n, wall in quiet.items():
-        print(f"quiet cycle at {n}: {wall:.2f} s = {wall / smallest:.2f}x {sizes[0]}")
+        results = {n: _one_size(Path(tmp), n, args) for n in sizes}
+    smallest = results[sizes[0]]
+    for name in smallest:
+        for n, figures in results.items():
+            wall, first = figures[name], smallest[name]
+            print(f"{name} at {n}: {wall:.2f} s = {wall / first:.2f}x {sizes[0]}")
     return 0
 
 
-def _one_size(root: Path, n: int, args: argparse.Namespace) -> float:
+def _one_size(root: Path, n: int, args: argparse.Namespace) -> dict[str, float]:
+    """Wall times at this size: the quiet cycle's, then each read command's."""
     started = time.perf_counter()
     site = generate_site(
         root / f"site-{n}", documents=n, months=max(24, n // 500), end_month=END_MONTH
@@ -94,10 +102,10 @@ def _one_size(root: Path, n: int, args: argparse.Namespace) -> float:
               f"{time.perf_counter() - started:.0f} s")  # fmt: skip
         quiet = _quiet_cycles(settings)
         _month(settings, factory, site, herd, args.month_days)
-        factory.kw["bind"].dispose()
-    _read_commands(url, root)
+        close_database(factory)
+    reads = _read_commands(url, root)
     print(f"  database: {database.stat().st_size / 1e6:.1f} MB")
-    return quiet
+    return {"quiet cycle": quiet} | reads
 
 
 def generated_site_settings(
@@ -165,19 +173,31 @@ finally:
 """
 
 
-def _read_commands(database_url: str, cwd: Path) -> None:
+def _read_commands(database_url: str, cwd: Path) -> dict[str, float]:
+    """command -> median wall time of three runs, each printed with its peak."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOFAWATCH_")}
     env["MOFAWATCH_DATABASE_URL"] = database_url
+    walls: dict[str, float] = {}
     for command in READ_COMMANDS:
         argv = [sys.executable, "-c", _MEASURED, "-q", *command]
-        started = time.perf_counter()
-        done = subprocess.run(
-            argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        wall = time.perf_counter() - started
-        peak = int(done.stderr.decode().split()[-1]) / 1024
-        print(f"  {' '.join(command)}: {wall:.2f} s, peak {peak:.0f} MB "
-              f"(exit {done.returncode})")  # fmt: skip
+        runs, peaks, codes = [], [], set()
+        for _ in range(3):
+            started = time.perf_counter()
+            done = subprocess.run(
+                argv,
+                env=env,
+                cwd=cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            runs.append(time.perf_counter() - started)
+            peaks.append(int(done.stderr.decode().split()[-1]) / 1024)
+            codes.add(done.returncode)
+        name = " ".join(command)
+        walls[name] = statistics.median(runs)
+        print(f"  {name}: {walls[name]:.2f} s (median of 3), peak {max(peaks):.0f} "
+              f"MB (exit {', '.join(map(str, sorted(codes)))})")  # fmt: skip
+    return walls
 
 
 def _timed(call: Callable[[], T]) -> tuple[float, float, T]:
