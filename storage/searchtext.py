@@ -17,6 +17,7 @@ one gives.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Mapping
@@ -60,10 +61,20 @@ def _sql_indexed_text(
 ) -> str | None:
     if data is None:
         return None
+    document, keyframe = _read(data, base)
+    return indexed_text(document, keyframe, field)
+
+
+@functools.lru_cache(maxsize=4)
+def _read(
+    data: bytes | str, base: bytes | str | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The version's Document and its keyframe's (None: stored alone), read once for
+    the title and the body that a trigger asks for one after the other."""
     document = json.loads(unpack_text(data, base))
     if base is None or is_alone(data):
-        return indexed_text(document, None, field)
-    return indexed_text(document, json.loads(unpack_text(base)), field)
+        return document, None
+    return document, json.loads(unpack_text(base))
 
 
 def register_sqlite_function(connection: sqlite3.Connection) -> None:
