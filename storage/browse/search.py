@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import TextualSelect
 
 from storage.models import PG_SEARCH_WORDS, Version
 
@@ -55,15 +56,21 @@ def matching_documents(
     words = list(dict.fromkeys(word.lower() for word in _WORD.findall(needle)))
     if not words:
         return select(Version.document_id).where(false())
+    whole = select(Version.document_id).where(
+        Version.id.in_(indexed_versions(session, words))
+    )
+    if session.get_bind().dialect.name != "sqlite":
+        return whole.distinct()
+    return whole.union(_between_versions(words))
+
+
+def indexed_versions(session: Session, words: list[str]) -> TextualSelect:
+    """The ids of versions whose own entry in the index has every one of `words`
+    (lower case runs of letters and digits, as matching_documents makes them)."""
     # Lower case: bare AND, OR, NOT are FTS5 operators; both indexes fold case.
     sqlite = session.get_bind().dialect.name == "sqlite"
     versions = (_SQLITE if sqlite else _POSTGRES).bindparams(words=" ".join(words))
-    whole = select(Version.document_id).where(
-        Version.id.in_(versions.columns(column("id", Integer)))
-    )
-    if not sqlite:
-        return whole.distinct()
-    return whole.union(_between_versions(words))
+    return versions.columns(column("id", Integer))
 
 
 def _between_versions(words: list[str]) -> Select[int]:

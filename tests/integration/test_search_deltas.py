@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from storage import keyframes
-from storage.browse.search import matching_documents
+from storage.browse.search import indexed_versions, matching_documents
 from storage.db import downgrade_database, opened_database, unit_of_work
 from storage.searchtext import indexed_text
 from tests.factories import T0, make_document, make_version
@@ -64,9 +64,8 @@ def _found(url: str) -> dict[str, bool]:
 
 
 def _indexed(session: Session, word: str) -> list[int]:
-    """The versions whose entry in SQLite's index has the word."""
-    stmt = text("SELECT rowid FROM version_search WHERE version_search MATCH :w")
-    return sorted(session.scalars(stmt, {"w": word}))
+    """The versions whose own entry in the text index has the word."""
+    return sorted(session.scalars(indexed_versions(session, [word])))
 
 
 def _intact(session: Session) -> None:

@@ -17,7 +17,7 @@ from storage import keyframes
 from storage.browse import ChangeFilter
 from storage.browse.changes import change_page
 from storage.browse.meetings import meeting_readouts
-from storage.browse.search import matching_documents
+from storage.browse.search import indexed_versions, matching_documents
 from storage.db import (
     downgrade_database,
     is_sqlite,
@@ -27,7 +27,7 @@ from storage.db import (
 )
 from storage.detection import NewChange, record_changes
 from storage.history import list_changes
-from storage.models import PG_SEARCH_WORDS, Change, ChangeKind, Version
+from storage.models import Change, ChangeKind, Version
 from storage.packed import content_json, pack, pack_against, unpack
 from storage.prune import prune_snapshots
 from storage.reextraction import record_reextracted, stored_page
@@ -79,12 +79,8 @@ def _stored(session: Session) -> dict[int, tuple[bytes, int | None]]:
 
 
 def _indexed(session: Session, word: str) -> list[int]:
-    """The versions whose entry in the text index has the word."""
-    if _sqlite(session):
-        query = "SELECT rowid FROM version_search WHERE version_search MATCH :w"
-    else:
-        query = f"SELECT id FROM versions WHERE {PG_SEARCH_WORDS} @@ to_tsquery(:w)"
-    return sorted(session.scalars(text(query), {"w": word}))
+    """The versions whose own entry in the text index has the word."""
+    return sorted(session.scalars(indexed_versions(session, [word])))
 
 
 def _sqlite(session: Session) -> bool:
