@@ -11,9 +11,9 @@ filled in bulk as a finished baseline leaves it (bench/scalefill.py), then
   unstaggered) computed over the same cycles in this process;
 - wall time (the median of three runs) and peak memory (the child's VmHWM) of
   `changes`, `feed` and `export --format jsonl`, and of `changes --limit 0` (every
-  change, streamed), with `mofawatch --help` as the baseline: a command's start
-  (Python, its imports) without any reading; each figure's ratio to the smallest
-  size's at the end.
+  change, streamed), beside `mofawatch --help`: starting Python and the command
+  line, without the database layer's imports or any reading; each figure's ratio
+  to the smallest size's at the end.
 
 python -m bench.scale [--sizes 2000,20000] [--large] [--port 0] [--scratch DIR]
                       [--database-name scale-{n}.db]
@@ -49,7 +49,7 @@ T = TypeVar("T")
 
 END_MONTH = "2026-10"
 SECTIONS = ("press_releases", "press_conferences", "japan_us")  # no statements
-START_COMMAND = ("--help",)  # the baseline: starting, no database
+START_COMMAND = ("--help",)  # starting alone: no database layer, no reading
 READ_COMMANDS = (
     START_COMMAND,
     ("changes",),
