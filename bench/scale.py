@@ -9,14 +9,19 @@ filled in bulk as a finished baseline leaves it (bench/scalefill.py), then
   and budget, from the crawl's own planner (crawler.plan.load_plan) with each planned
   revisit recorded as fetched, against the former rule (every due document at once,
   unstaggered) computed over the same cycles in this process;
-- wall time (the median of three runs) and peak memory (the child's VmHWM) of
-  `changes`, `feed` and `export --format jsonl`, and of `changes --limit 0` (every
-  change, streamed), beside `mofawatch --help`: starting Python and the command
-  line, without the database layer's imports or any reading; each figure's ratio
-  to the smallest size's at the end.
+- wall time (the median of three runs after a warm-up run) and peak memory (the
+  child's VmHWM) of `changes`, `feed` and `export --format jsonl`, and of `changes
+  --limit 0` (every change, streamed), beside `mofawatch --help`: starting Python
+  and the command line, without the database layer's imports or any reading; each
+  figure's ratio to the smallest size's at the end.
+
+The crawl process and the commands run from bytecode Python caches once, as an
+installed mofawatch does (pip compiles it at install), even where the environment
+sets PYTHONDONTWRITEBYTECODE; `--bytecode source` has every process compile them
+from source again, as such an environment does with a checkout.
 
 python -m bench.scale [--sizes 2000,20000] [--large] [--port 0] [--scratch DIR]
-                      [--database-name scale-{n}.db]
+                      [--database-name scale-{n}.db] [--bytecode cached|source]
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ T = TypeVar("T")
 
 END_MONTH = "2026-10"
 SECTIONS = ("press_releases", "press_conferences", "japan_us")  # no statements
+NO_BYTECODE = "PYTHONDONTWRITEBYTECODE"
 START_COMMAND = ("--help",)  # starting alone: no database layer, no reading
 READ_COMMANDS = (
     START_COMMAND,
@@ -67,7 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scratch", help="folder for sites and databases")
     parser.add_argument("--database-name", default="scale-{n}.db")
     parser.add_argument("--month-days", type=int, default=30)
+    parser.add_argument(
+        "--bytecode",
+        choices=("cached", "source"),
+        default="cached",
+        help="cached: as installed; source: recompiled by every process",
+    )
     args = parser.parse_args(argv)
+    if args.bytecode == "cached":
+        os.environ.pop(NO_BYTECODE, None)  # the crawl and the commands inherit it
+    else:
+        os.environ[NO_BYTECODE] = "1"
+    print(f"bytecode: {args.bytecode}")
     logging.basicConfig(level=logging.WARNING)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     sizes += [100_000] if args.large else []
@@ -174,13 +191,15 @@ finally:
 
 
 def _read_commands(database_url: str, cwd: Path) -> dict[str, float]:
-    """command -> median wall time of three runs, each printed with its peak."""
+    """command -> median wall time of three runs after one not timed, printed with
+    the peak memory of the three."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOFAWATCH_")}
     env["MOFAWATCH_DATABASE_URL"] = database_url
     walls: dict[str, float] = {}
     for command in READ_COMMANDS:
         argv = [sys.executable, "-c", _MEASURED, "-q", *command]
         runs, peaks, codes = [], [], set()
+        subprocess.run(argv, env=env, cwd=cwd, capture_output=True)  # warm-up
         for _ in range(3):
             started = time.perf_counter()
             done = subprocess.run(
