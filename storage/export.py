@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Change, ChangeKind, Document, Snapshot, Version
@@ -131,21 +131,36 @@ def feed_changes(
 ) -> list[FeedChange]:
     """The changes of these kinds that made these versions (among `only`, when
     given), with their documents and versions, in the versions' order."""
-    stmt = (
-        select(Change, Document, Version)
-        .join(Document, Document.id == Change.document_id)
-        .join(Version, Version.id == Change.to_version_id)
-        .where(Version.id.in_(version_ids), Change.kind.in_(kinds))
-        .order_by(Change.id.desc())
-    )
-    if only is not None:
-        stmt = stmt.where(Change.id.in_(tuple(only)))
+    # The kinds are chosen here, not in SQL: there SQLite (without statistics) would
+    # walk the kind index through every change of those kinds, not the few changes
+    # that made these versions.
+    wanted = set(kinds)
     rows: dict[int, list[FeedChange]] = {}
-    for change, document, version in session.execute(stmt):
+    for change, document, version in session.execute(changes_making(version_ids, only)):
+        if change.kind not in wanted:
+            continue
         rows.setdefault(version.id, []).append(
             _feed_change(session, change, document, version)
         )
     return [row for i in version_ids for row in rows.get(i, ())]
+
+
+def changes_making(
+    version_ids: list[int], only: Collection[int] | None = None
+) -> Select[Change, Document, Version]:
+    """The changes that made these versions (among the change ids `only`, when
+    given), newest first, with their documents and versions: looked up through
+    each version's changes."""
+    stmt = (
+        select(Change, Document, Version)
+        .join(Document, Document.id == Change.document_id)
+        .join(Version, Version.id == Change.to_version_id)
+        .where(Version.id.in_(version_ids))
+        .order_by(Change.id.desc())
+    )
+    if only is not None:
+        stmt = stmt.where(Change.id.in_(tuple(only)))
+    return stmt
 
 
 def _feed_change(

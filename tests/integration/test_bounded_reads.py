@@ -6,11 +6,16 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from sqlalchemy import select, text
 
 from monitor.cli.main import main
 from monitor.config import Settings
 from monitor.detect.changes import detect_changes
+from monitor.export.documents import FEED_KINDS, FEED_PAGE
 from storage.db import opened_database
+from storage.export import changes_making, feed_changes
+from storage.models import Change
+from storage.vocabulary import ChangeKind
 from tests.integration.alerting import document, later, store
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -89,3 +94,35 @@ def test_limit_must_be_a_number(seven, capsys):
     assert main(["changes", "--limit", "many"]) == 2
     assert "many" in capsys.readouterr().err
     assert main(["feed", "--limit", "0"]) == 2
+
+
+def test_feed_reads_the_changes_of_a_page_of_versions_through_those_versions(seven):
+    """A page of the feed looks its changes up per version, not down the kind index
+    through every new or updated change of the archive; a change of another kind
+    that made the same version is still left out."""
+    with opened_database(seven) as factory, factory.begin() as session:
+        made = session.execute(select(Change.to_version_id, Change.document_id)).all()
+        version_id, document_id = made[0]
+        assert version_id is not None
+        session.add(
+            Change(
+                document_id=document_id,
+                kind=ChangeKind.TRANSLATED,
+                to_version_id=version_id,
+                detected_at=later(5000),
+            )
+        )
+    with opened_database(seven) as factory, factory() as session:
+        found = feed_changes(session, [version_id], FEED_KINDS)
+        assert [c.kind for c in found] == [ChangeKind.NEW]
+        statement = changes_making(list(range(1, FEED_PAGE + 1)))  # a full page
+        compiled = statement.compile(
+            dialect=session.get_bind().dialect,
+            compile_kwargs={"literal_binds": True},
+        )
+        plan = " ".join(
+            str(row[-1])
+            for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+        )
+    assert "ix_changes_to_version_id" in plan
+    assert "ix_changes_kind_detected_at_id" not in plan
