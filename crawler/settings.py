@@ -72,8 +72,17 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StoreFetchPipeline": 300,
 }
 
+# Scrapy's own extensions, less those a scheduled crawl never uses: telnet, remote
+# control, feeds, job state, periodic log lines, and AutoThrottle (replaced above).
+# Scrapy imports every class this names, even one set to None, and the remote
+# control alone brings in aiohttp: about a tenth of every crawl's start.
+EXTENSIONS_BASE = {
+    "scrapy.extensions.corestats.CoreStats": 0,
+    "scrapy.extensions.logcount.LogCount": 0,
+    "scrapy.extensions.memusage.MemoryUsage": 0,
+    "scrapy.extensions.closespider.CloseSpider": 0,
+}
 EXTENSIONS = {
-    "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.extensions.throttle.AnswerThrottle": 0,
     "crawler.extensions.lifeline.ParentWatch": 100,
     "crawler.extensions.stats.CrawlReporter": 400,
