@@ -21,6 +21,11 @@ from storage.db import mask_url, normalize_url, opened_database
 
 pytest_plugins = ["tests.sitesim", "tests.servers", "tests.proxy"]
 
+# The processes the tests start (mofawatch, its crawls, the daemon) read and write
+# cached bytecode, as an installed mofawatch does, even where the environment says
+# not to write it: otherwise each of them compiles mofawatch's modules from source.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # Files whose tests run for minutes start first, so that with several workers
