@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -17,7 +19,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import mask_url, normalize_url, opened_database
+from storage.db import mask_url, normalize_url, opened_database, upgrade_database
 
 pytest_plugins = ["tests.sitesim", "tests.servers", "tests.proxy"]
 
@@ -111,26 +113,38 @@ def _postgres_unavailable(base_url: str, exc: Exception) -> NoReturn:
     )
 
 
-@contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create an empty database on the test server; drop it (WITH FORCE) afterwards."""
+def _admin() -> psycopg.Connection[Any]:
+    """An admin connection to the test server; a dead server fails the test in CI
+    and skips it elsewhere, and is asked once per session, not per test."""
     base_url = postgres_base_url()
-    if base_url in _UNREACHABLE:  # ask a dead server once per session, not per test
+    if base_url in _UNREACHABLE:  # a dead server is asked once per session
         _postgres_unavailable(base_url, _UNREACHABLE[base_url])
     try:
-        admin = _admin_connection(base_url)
+        return _admin_connection(base_url)
     except psycopg.OperationalError as exc:
         _UNREACHABLE[base_url] = exc
         _postgres_unavailable(base_url, exc)
+
+
+def _url_of(database: str) -> str:
+    """The URL of this database on the test server."""
+    return (
+        make_url(postgres_base_url())
+        .set(database=database)
+        .render_as_string(hide_password=False)
+    )
+
+
+@contextmanager
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """Create a database on the test server, empty or a copy of `template`; drop it
+    (WITH FORCE) afterwards."""
     name = f"mofawatch_t_{secrets.token_hex(6)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"{copy}')
         try:
-            yield (
-                make_url(base_url)
-                .set(database=name)
-                .render_as_string(hide_password=False)
-            )
+            yield _url_of(name)
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -148,13 +162,75 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+class MigratedTemplates:
+    """One database of each kind per test session, brought to the newest schema by
+    `alembic upgrade head`; a test that wants that schema gets a copy of it, which
+    costs a file copy or a CREATE DATABASE ... TEMPLATE instead of every migration."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._sqlite: Path | None = None
+        self._postgres: str | None = None
+        self._dropping: list[str] = []
+
+    def sqlite_copy(self, target: Path) -> str:
+        if self._sqlite is None:
+            template = self._folder / "template.db"
+            upgrade_database(f"sqlite:///{template}")
+            with closing(sqlite3.connect(template)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file
+            self._sqlite = template
+        shutil.copyfile(self._sqlite, target)
+        return f"sqlite:///{target}"
+
+    @contextmanager
+    def postgres_copy(self) -> Iterator[str]:
+        if self._postgres is None:
+            name = f"mofawatch_template_{secrets.token_hex(6)}"
+            with _admin() as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            self._dropping.append(name)
+            upgrade_database(_url_of(name))
+            self._postgres = name
+        with fresh_postgres_database(template=self._postgres) as url:
+            yield url
+
+    def drop(self) -> None:
+        if not self._dropping:
+            return
+        with _admin_connection(postgres_base_url()) as admin:
+            for name in self._dropping:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[MigratedTemplates]:
+    templates = MigratedTemplates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    templates.drop()
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind: a SQLite file, a fresh PostgreSQL database."""
+def db_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    migrated_templates: MigratedTemplates,
+) -> Iterator[str]:
+    """A database of each kind: a SQLite file, a fresh PostgreSQL database. It is
+    empty, unless the test asks for `session_factory`: then it has the newest schema
+    already (a copy of a database migrated once for the session)."""
+    migrated = "session_factory" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'mofawatch.db'}"
+        path = tmp_path / "mofawatch.db"
+        yield migrated_templates.sqlite_copy(path) if migrated else f"sqlite:///{path}"
+        return
+    if migrated:
+        with migrated_templates.postgres_copy() as url:
+            yield url
         return
     with fresh_postgres_database() as url:
         yield url
@@ -162,6 +238,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def session_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
-    """Sessions on db_url with the schema built by `alembic upgrade head`."""
+    """Sessions on db_url with the schema built by `alembic upgrade head` (once for
+    the session, in the template db_url was copied from; asked again here, it finds
+    nothing to do)."""
     with opened_database(db_url, upgrade=True) as factory:
         yield factory
