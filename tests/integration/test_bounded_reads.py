@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from monitor.cli.main import main
 from monitor.config import Settings
@@ -17,6 +17,7 @@ from storage.export import changes_making, feed_changes
 from storage.models import Change
 from storage.vocabulary import ChangeKind
 from tests.integration.alerting import document, later, store
+from tests.query_plans import sqlite_plan
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = "https://www.mofa.go.jp/press/release/pressite_000001_{:05d}.html"
@@ -115,14 +116,7 @@ def test_feed_reads_the_changes_of_a_page_of_versions_through_those_versions(sev
     with opened_database(seven) as factory, factory() as session:
         found = feed_changes(session, [version_id], FEED_KINDS)
         assert [c.kind for c in found] == [ChangeKind.NEW]
-        statement = changes_making(list(range(1, FEED_PAGE + 1)))  # a full page
-        compiled = statement.compile(
-            dialect=session.get_bind().dialect,
-            compile_kwargs={"literal_binds": True},
-        )
-        plan = " ".join(
-            str(row[-1])
-            for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
-        )
+        full_page = changes_making(list(range(1, FEED_PAGE + 1)))
+        plan = " ".join(sqlite_plan(session, full_page))
     assert "ix_changes_to_version_id" in plan
     assert "ix_changes_kind_detected_at_id" not in plan

@@ -14,6 +14,7 @@ from storage.db import downgrade_database, opened_database, upgrade_database
 from storage.models import SnapshotBody, Version
 from storage.queries import undetected, undiffed_versions
 from tests.factories import T0, make_document, make_snapshot, make_version
+from tests.query_plans import literal_sql, sqlite_plan
 
 BODIES = [f"<html><body><p>Readout {n}</p></body></html>".encode() for n in (1, 2)]
 
@@ -90,16 +91,11 @@ def test_sqlite_bodies_have_no_rowid_and_0017_goes_down_and_up(sqlite_url):
 
 def _plan(url: str) -> str:
     with opened_database(url) as factory, factory() as session:
-        dialect = session.get_bind().dialect
-        compiled = str(
-            undetected(Version.id).compile(
-                dialect=dialect, compile_kwargs={"literal_binds": True}
-            )
-        )
-        if dialect.name == "sqlite":
-            rows = session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
-            return " ".join(str(row[-1]) for row in rows)
+        statement = undetected(Version.id)
+        if session.get_bind().dialect.name == "sqlite":
+            return " ".join(sqlite_plan(session, statement))
         session.execute(text("SET LOCAL enable_seqscan = off"))
+        compiled = literal_sql(session, statement)
         return " ".join(r[0] for r in session.execute(text(f"EXPLAIN {compiled}")))
 
 

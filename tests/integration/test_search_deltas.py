@@ -17,6 +17,7 @@ from storage.browse.search import indexed_versions, matching_documents
 from storage.db import downgrade_database, opened_database, unit_of_work
 from storage.searchtext import indexed_text
 from tests.factories import T0, make_document, make_version
+from tests.query_plans import sqlite_plan
 
 KEPT = (
     "The two ministers exchanged views on the wallaby sanctuary and regional affairs."
@@ -131,7 +132,5 @@ def test_what_a_version_adds_to_its_keyframe():
 def test_the_documents_checked_word_by_word_come_from_their_partial_index(sqlite_url):
     _record(sqlite_url)
     with opened_database(sqlite_url) as factory, factory() as session:
-        query = matching_documents(session, "numbat wallaby")
-        sql = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-        plan = session.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all()
-    assert any("ix_versions_stored_against_base" in row[-1] for row in plan), plan
+        plan = sqlite_plan(session, matching_documents(session, "numbat wallaby"))
+    assert any("ix_versions_stored_against_base" in step for step in plan), plan
