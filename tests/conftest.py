@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -165,13 +165,14 @@ def postgres_url() -> Iterator[str]:
 class MigratedTemplates:
     """One database of each kind per test session, brought to the newest schema by
     `alembic upgrade head`; a test that wants that schema gets a copy of it, which
-    costs a file copy or a CREATE DATABASE ... TEMPLATE instead of every migration."""
+    costs a file copy or a CREATE DATABASE ... TEMPLATE instead of every migration.
+    The PostgreSQL template is dropped when the session ends (`close`)."""
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
         self._sqlite: Path | None = None
         self._postgres: str | None = None
-        self._dropping: list[str] = []
+        self._held = ExitStack()
 
     def sqlite_copy(self, target: Path) -> str:
         if self._sqlite is None:
@@ -186,21 +187,14 @@ class MigratedTemplates:
     @contextmanager
     def postgres_copy(self) -> Iterator[str]:
         if self._postgres is None:
-            name = f"mofawatch_template_{secrets.token_hex(6)}"
-            with _admin() as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            self._dropping.append(name)
-            upgrade_database(_url_of(name))
-            self._postgres = name
+            url = self._held.enter_context(fresh_postgres_database())
+            upgrade_database(url)
+            self._postgres = make_url(url).database
         with fresh_postgres_database(template=self._postgres) as url:
             yield url
 
-    def drop(self) -> None:
-        if not self._dropping:
-            return
-        with _admin_connection(postgres_base_url()) as admin:
-            for name in self._dropping:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def close(self) -> None:
+        self._held.close()
 
 
 @pytest.fixture(scope="session")
@@ -209,7 +203,7 @@ def migrated_templates(
 ) -> Iterator[MigratedTemplates]:
     templates = MigratedTemplates(tmp_path_factory.mktemp("templates"))
     yield templates
-    templates.drop()
+    templates.close()
 
 
 @pytest.fixture(
