@@ -1,7 +1,8 @@
 """Which new versions and diffs are stored against a version (storage/packed.py,
 codec base1), each only when that is shorter than alone.
 
-On SQLite a new version is stored alone (a keyframe) or against its document's
+On SQLite a new version is stored alone (a keyframe: with the archive's trained
+dictionary once it has one, storage/trained.py, else doc1) or against its document's
 newest keyframe, named in base_version_id. A base is always a version stored alone,
 so a version reads in two decompressions at most. A change's diff (the paragraph
 before and after, and their words) may be stored against the JSON text of its
@@ -29,8 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from storage import trained
 from storage.models import Change, Version
-from storage.packed import content_json, is_alone, pack, pack_against
+from storage.packed import content_json, is_alone, pack, pack_against, pack_trained
 
 _versions = typing.cast(Table, Version.__table__)
 _changes = typing.cast(Table, Change.__table__)
@@ -55,10 +57,14 @@ def encode(session: Session, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             row["base_version_id"] = None
         return
+    dictionary = trained.dictionary_for_new_versions(session)
     keyframes = _newest_keyframes(session, {row["document_id"] for row in rows})
     for row in rows:
         document, found = row["content"], keyframes.get(row["document_id"])
-        row["content"], row["base_version_id"] = pack(document), None
+        alone = (
+            pack(document) if dictionary is None else pack_trained(document, dictionary)
+        )
+        row["content"], row["base_version_id"] = alone, None
         if found is None:
             continue
         base_id, base = found

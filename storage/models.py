@@ -26,7 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
 
-from storage.packed import PackedJSON
+from storage.packed import DICTIONARY_TABLE, PackedJSON
 from storage.vocabulary import AlertStatus as AlertStatus
 from storage.vocabulary import ChangeKind as ChangeKind
 from storage.vocabulary import DocumentState as DocumentState
@@ -328,6 +328,19 @@ class Version(Base):
     detected_at: Mapped[datetime | None]  # None: not compared yet (UNDETECTED)
 
     document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class ContentDictionary(Base):
+    """A zstd dictionary trained on this archive's versions (storage/trained.py);
+    versions packed with it name it by id (storage/packed.py, codec trained1)."""
+
+    __tablename__ = DICTIONARY_TABLE
+
+    # 31 bits of the dictionary's SHA-256 (storage.packed.dictionary_id).
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    samples: Mapped[int] = mapped_column(Integer)  # versions it was trained on
+    created_at: Mapped[datetime]
 
 
 class Change(Base):

@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from storage.packed import is_alone, unpack_text
+from storage.packed import is_alone, reading_dictionaries, unpack_text
 
 SQL_FUNCTION = "mofa_search_text"
 TITLE = "title"
@@ -79,4 +79,5 @@ def _read(
 
 def register_sqlite_function(connection: sqlite3.Connection) -> None:
     """Give this SQLite connection mofa_search_text(content, base, field)."""
-    connection.create_function(SQL_FUNCTION, 3, _sql_indexed_text, deterministic=True)
+    indexed_here = reading_dictionaries(connection, _sql_indexed_text)
+    connection.create_function(SQL_FUNCTION, 3, indexed_here, deterministic=True)

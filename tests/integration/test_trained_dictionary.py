@@ -1,0 +1,210 @@
+"""The archive's own dictionary (storage/trained.py, codec trained1 of
+storage/packed.py): trained once enough versions are stored alone, it packs them and
+every later one shorter than doc1 does; every reader sees the Documents recorded,
+on a connection that has never seen the dictionary too; edits stay deltas against
+their keyframe; the text index still finds every word; and 0019 going down packs
+them with doc1 again. PostgreSQL keeps JSON text and trains nothing."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import LargeBinary, func, select, text, type_coerce
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import packed, trained
+from storage.browse.search import matching_documents
+from storage.db import (
+    current_revision,
+    downgrade_database,
+    opened_database,
+    unit_of_work,
+    upgrade_database,
+)
+from storage.models import ContentDictionary, Document, Version
+from storage.packed import content_json, pack
+from tests.factories import T0, made_version_id, make_document, make_version
+
+TRAIN_AT = 40
+_COUNTRIES = ("Aurelia", "Borvania", "Castria", "Delmora", "Estovia", "Galdoria")
+_PEOPLE = ("Tomas Elvander", "Alina Quorrin", "Marek Vastell", "Selene Brennic")
+_TOPICS = (
+    "the economy and trade",
+    "energy security",
+    "the rule of law at sea",
+    "people-to-people exchanges",
+    "regional affairs including the Indo-Pacific",
+)
+
+
+@pytest.fixture(autouse=True)
+def _train_sooner(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(trained, "TRAIN_AT", TRAIN_AT)
+
+
+@pytest.fixture
+def sqlite_factory(sqlite_url: str) -> Iterator[sessionmaker[Session]]:
+    with opened_database(sqlite_url, upgrade=True) as factory:
+        yield factory
+
+
+def _readout(n: int, extra: str = "") -> dict[str, Any]:
+    """A meeting readout in the ministry's set phrases, its names and topics varied."""
+    rng = random.Random(n)
+    country, person = rng.choice(_COUNTRIES), rng.choice(_PEOPLE)
+    body = [
+        f"On {rng.randint(1, 28)} May, commencing at {rng.randint(1, 11)}:"
+        f"{rng.randint(10, 59)} a.m. for approximately {rng.randint(2, 9)}0 minutes, "
+        "Mr. KIRISHIMA Daichi, Minister for Foreign Affairs of Japan, held a meeting "
+        f"with H.E. {person}, Minister of Foreign Affairs of {country}. The overview "
+        "of the meeting is as follows.",
+        *(
+            f"{k}. The two ministers exchanged views on {topic} and concurred to "
+            f"continue close communication between Japan and {country}."
+            for k, topic in enumerate(rng.sample(_TOPICS, 3), start=1)
+        ),
+        f"Reference number {n}: marker{n}word{extra}",
+    ]
+    title = f"Japan-{country} Foreign Ministers' Meeting ({n})"
+    return make_document(n, title=title, body=body)
+
+
+def _record(session: Session, documents: list[dict[str, Any]]) -> list[int]:
+    return [
+        made_version_id(make_version(session, d, now=T0 + timedelta(minutes=k)))
+        for k, d in enumerate(documents)
+    ]
+
+
+def _stored(session: Session) -> dict[int, bytes]:
+    raw = type_coerce(Version.content, LargeBinary)
+    return {pk: bytes(data) for pk, data in session.execute(select(Version.id, raw))}
+
+
+def _dictionaries(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ContentDictionary)) or 0
+
+
+def test_enough_versions_train_a_dictionary_that_packs_them_shorter(
+    sqlite_factory: sessionmaker[Session],
+) -> None:
+    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
+    with unit_of_work(sqlite_factory) as session:
+        before = _record(session, documents[:-1])  # TRAIN_AT of them: not yet
+        assert _dictionaries(session) == 0
+        assert {data[:1] for data in _stored(session).values()} == {b"\x01"}
+        ids = [*before, *_record(session, documents[-1:])]
+        stored = _stored(session)
+        assert _dictionaries(session) == 1
+        assert {stored[pk][:1] for pk in ids} == {packed.TRAINED1}
+        doc1 = sum(len(pack(d)) for d in documents)
+        assert sum(len(stored[pk]) for pk in ids) < 0.6 * doc1
+        later = _readout(TRAIN_AT + 2)
+        (new,) = _record(session, [later])
+        assert _stored(session)[new][:1] == packed.TRAINED1
+    with sqlite_factory() as session:
+        loaded = {v.id: v.content for v in session.scalars(select(Version))}
+        titles = session.scalars(
+            select(content_json(Version.content)["title"].as_string()).order_by(
+                Version.id
+            )
+        ).all()
+    assert loaded == dict(zip([*ids, new], [*documents, later], strict=True))
+    assert titles == [d["title"] for d in [*documents, later]]
+
+
+def test_an_edit_is_a_delta_against_its_repacked_keyframe_and_is_found(
+    sqlite_factory: sessionmaker[Session],
+) -> None:
+    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
+    edited = _readout(7, extra=" and one sentence more about the okapi")
+    with unit_of_work(sqlite_factory) as session:
+        ids = _record(session, documents)
+        (edit,) = _record(session, [edited])
+        base = session.scalar(select(Version.base_version_id).where(Version.id == edit))
+        assert base == ids[6]
+        assert _stored(session)[base][:1] == packed.TRAINED1
+        assert len(_stored(session)[edit]) < 60
+    with sqlite_factory() as session:
+        assert session.get(Version, edit).content == edited  # type: ignore[union-attr]
+        marker = list(session.scalars(matching_documents(session, "marker12word")))
+        okapi = list(session.scalars(matching_documents(session, "okapi marker7word")))
+        seven = session.scalar(select(Document.id).where(Document.url == edited["url"]))
+        twelve = session.scalar(
+            select(Document.id).where(Document.url == documents[11]["url"])
+        )
+    assert marker == [twelve]
+    assert okapi == [seven]
+
+
+def test_a_process_that_never_saw_the_dictionary_reads_it_from_the_database(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
+    with (
+        opened_database(sqlite_url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
+        ids = _record(session, documents)
+    monkeypatch.setattr(packed, "_trained", {})  # as a new process starts
+    with opened_database(sqlite_url) as factory, factory() as session:
+        rows = session.execute(select(Version.id, Version.content))
+        loaded: dict[int, Any] = {pk: content for pk, content in rows}
+        assert packed.is_registered(session.scalars(select(ContentDictionary.id)).one())
+    assert loaded == dict(zip(ids, documents, strict=True))
+
+
+def test_a_value_naming_a_dictionary_never_stored_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(packed, "_trained", {})
+    damaged = packed.TRAINED1 + (12345).to_bytes(4, "big") + b"\x00\x01"
+    with pytest.raises(packed.UnknownDictionary, match="12345"):
+        packed.unpack_text(damaged)
+
+
+def test_downgrading_0019_packs_the_trained_versions_with_doc1_again(
+    sqlite_url: str,
+) -> None:
+    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
+    with (
+        opened_database(sqlite_url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
+        ids = _record(session, documents)
+        assert _dictionaries(session) == 1
+    downgrade_database(sqlite_url, "0018")
+    assert current_revision(sqlite_url) == "0018"
+    with opened_database(sqlite_url) as factory, factory() as session:
+        raw = session.execute(text("SELECT id, content FROM versions")).all()
+        tables = session.scalars(
+            text("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ).all()
+        found = list(session.scalars(matching_documents(session, "marker3word")))
+    assert {bytes(data)[:1] for _, data in raw} == {b"\x01"}
+    assert {pk: packed.unpack(data) for pk, data in raw} == dict(
+        zip(ids, documents, strict=True)
+    )
+    assert "content_dictionaries" not in tables
+    assert len(found) == 1
+    upgrade_database(sqlite_url)
+    with opened_database(sqlite_url) as factory, factory() as session:
+        assert _dictionaries(session) == 0
+
+
+def test_postgresql_keeps_json_text_and_trains_nothing(
+    session_factory: sessionmaker[Session],
+) -> None:
+    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
+    with unit_of_work(session_factory) as session:
+        ids = _record(session, documents)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        assert _dictionaries(session) == (1 if sqlite else 0)
+    with session_factory() as session:
+        rows = session.execute(select(Version.id, Version.content))
+        loaded: dict[int, Any] = {pk: content for pk, content in rows}
+    assert loaded == dict(zip(ids, documents, strict=True))
