@@ -24,6 +24,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage import trained
 from storage.batch_documents import insert_ignore, record_documents
 from storage.bodies import NewBody, body_rows, store_against_documents
 from storage.bulk import Conflict, insert_rows
@@ -99,7 +100,10 @@ def _ingest_part(
     confirmed = _confirmed_readings(session, items)
     snapshot_ids = insert_rows(session, _snapshots, _snapshot_rows(items, run_id))
     records = record_documents(session, items, snapshot_ids, extractor_version)
-    store_against_documents(session, _versioned_bodies(items, records, stored))
+    versioned = _versioned_bodies(items, records, stored)
+    if versioned:
+        pages = trained.current(session).pages
+        store_against_documents(session, versioned, pages)
     results = []
     for item, snapshot_id in zip(items, snapshot_ids, strict=True):
         record = records.get(item.fetch.url) if item.document is not None else None

@@ -53,11 +53,11 @@ def encode(session: Session, rows: list[dict[str, Any]]) -> None:
     """Give new versions rows (document_id, content: the Document) their stored form:
     content packed alone or against the document's newest keyframe, whichever is
     shorter, and base_version_id naming that keyframe or None."""
+    dictionary = trained.prepare(session).versions
     if session.get_bind().dialect.name != "sqlite":
         for row in rows:
             row["base_version_id"] = None
         return
-    dictionary = trained.dictionary_for_new_versions(session)
     keyframes = _newest_keyframes(session, {row["document_id"] for row in rows})
     for row in rows:
         document, found = row["content"], keyframes.get(row["document_id"])

@@ -26,7 +26,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
 
-from storage.packed import DICTIONARY_TABLE, PackedJSON
+from storage import zstd_dicts
+from storage.packed import PackedJSON
 from storage.vocabulary import AlertStatus as AlertStatus
 from storage.vocabulary import ChangeKind as ChangeKind
 from storage.vocabulary import DocumentState as DocumentState
@@ -331,16 +332,22 @@ class Version(Base):
 
 
 class ContentDictionary(Base):
-    """A zstd dictionary trained on this archive's versions (storage/trained.py);
-    versions packed with it name it by id (storage/packed.py, codec trained1)."""
+    """A zstd dictionary trained on this archive (storage/trained.py): of its
+    versions' Documents (kind "versions", SQLite) or of its pages (kind "pages").
+    Values packed with one name it by id (storage/zstd_dicts.py)."""
 
-    __tablename__ = DICTIONARY_TABLE
+    __tablename__ = zstd_dicts.TABLE
 
-    # 31 bits of the dictionary's SHA-256 (storage.packed.dictionary_id).
+    # 31 bits of the dictionary's SHA-256 (storage.zstd_dicts.dictionary_id).
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16), unique=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     samples: Mapped[int] = mapped_column(Integer)  # versions it was trained on
     created_at: Mapped[datetime]
+    # What was stored before it is packed with it a part at a time: the versions
+    # with an id up to trained_through, those up to repacked_through done.
+    trained_through: Mapped[int] = mapped_column(Integer)
+    repacked_through: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Change(Base):

@@ -26,12 +26,10 @@ NEVER change the dictionary of a released codec: add a codec byte instead.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from backports import zstd
 from sqlalchemy import (
@@ -51,25 +49,13 @@ from sqlalchemy.sql.expression import Alias, TableClause
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
-from storage import bodydict
+from storage import bodydict, zstd_dicts
 
 SQL_FUNCTION = "mofa_content"
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 _DOC1 = b"\x01"  # the first byte of a packed value: its codec
 BASE1 = b"\x02"  # zlib with doc1's dictionary and then the base's JSON text
-TRAINED1 = b"\x03"  # zstd with the archive's trained dictionary, named by 4 bytes
-DICTIONARY_TABLE = "content_dictionaries"
-_ID_BYTES = 4
+TRAINED1 = b"\x03"  # zstd with a trained dictionary (storage/zstd_dicts.py)
 _ZSTD_LEVEL = 9  # level 19 saves 2% more for 14 times the time
-# The dictionary names the frame (the id after the codec byte); the rest of the
-# frame's header would repeat what the database already knows.
-_ZSTD_OPTIONS: dict[int, int] = {
-    zstd.CompressionParameter.compression_level: _ZSTD_LEVEL,
-    zstd.CompressionParameter.content_size_flag: 0,
-    zstd.CompressionParameter.dict_id_flag: 0,
-    zstd.CompressionParameter.checksum_flag: 0,
-}
 _WINDOW = 32 * 1024  # zlib reads no more of a dictionary than its window
 # Keys and values every Document repeats, last the commonest (shortest references).
 _DOC1_KEYS = (
@@ -106,53 +92,26 @@ def _inflate(data: bytes, dictionary: bytes) -> str:
     return (decompressor.decompress(data) + decompressor.flush()).decode()
 
 
-class UnknownDictionary(LookupError):
-    """A value packed with a trained dictionary this process has not read yet."""
-
-    def __init__(self, dictionary_id: int) -> None:
-        super().__init__(f"trained dictionary {dictionary_id} is not loaded")
-        self.dictionary_id = dictionary_id
-
-
-_trained: dict[int, zstd.ZstdDict] = {}
-
-
-def dictionary_id(data: bytes) -> int:
-    """The id a trained dictionary is stored and named under: 31 bits of its digest,
-    so the same dictionary has the same id in every database and process."""
-    digest = hashlib.sha256(data).digest()
-    return int.from_bytes(digest[:_ID_BYTES], "big") & 0x7FFF_FFFF
-
-
-def register_dictionary(data: bytes) -> int:
-    """Make a trained dictionary known to this process; return its id."""
-    key = dictionary_id(data)
-    if key not in _trained:
-        _trained[key] = zstd.ZstdDict(data)
-    return key
-
-
-def is_registered(key: int) -> bool:
-    return key in _trained
-
-
 def pack_trained(value: Any, key: int) -> Packed:
     """The value's JSON compressed alone with the registered dictionary `key`."""
     frame = zstd.compress(
         _json_text(value),
-        options=_ZSTD_OPTIONS,
-        zstd_dict=_trained[key].as_digested_dict,
+        options=zstd_dicts.options(_ZSTD_LEVEL),
+        zstd_dict=_digested(key).as_digested_dict,
     )
-    return Packed(TRAINED1 + key.to_bytes(_ID_BYTES, "big") + frame)
+    return Packed(TRAINED1 + zstd_dicts.name(key) + frame)
 
 
 def _unpack_trained(data: bytes) -> str:
-    key = int.from_bytes(data[1 : 1 + _ID_BYTES], "big")
-    found = _trained.get(key)
-    if found is None:
-        raise UnknownDictionary(key)
-    frame = data[1 + _ID_BYTES :]
-    return zstd.decompress(frame, zstd_dict=found.as_digested_dict).decode()
+    dictionary = _digested(zstd_dicts.named(data, 1))
+    frame = data[1 + zstd_dicts.ID_BYTES :]
+    return zstd.decompress(frame, zstd_dict=dictionary.as_digested_dict).decode()
+
+
+@functools.lru_cache(maxsize=8)
+def _digested(key: int) -> zstd.ZstdDict:
+    """A registered dictionary ready to use (its id is its content's)."""
+    return zstd.ZstdDict(zstd_dicts.content(key))
 
 
 class Packed(bytes):
@@ -213,37 +172,10 @@ def _sql_unpack(
     return None if data is None else unpack_text(data, base)
 
 
-def reading_dictionaries(
-    connection: sqlite3.Connection, function: Callable[_P, _R]
-) -> Callable[_P, _R]:
-    """`function` for a SQL function of this connection: a value packed with a
-    trained dictionary not read yet has it read from this database, then again."""
-
-    def read(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return function(*args, **kwargs)
-        except UnknownDictionary as missing:
-            load_dictionary(connection, missing.dictionary_id)
-            return function(*args, **kwargs)
-
-    return read
-
-
-def load_dictionary(connection: sqlite3.Connection, key: int) -> None:
-    """Register the trained dictionary `key` of this SQLite database (a value that
-    names one the database does not hold is damaged: UnknownDictionary)."""
-    row = connection.execute(
-        f"SELECT data FROM {DICTIONARY_TABLE} WHERE id = ?", (key,)
-    ).fetchone()
-    if row is None or dictionary_id(bytes(row[0])) != key:
-        raise UnknownDictionary(key)
-    register_dictionary(bytes(row[0]))
-
-
 def register_sqlite_functions(connection: sqlite3.Connection) -> None:
     """Give this SQLite connection mofa_content(packed[, base]) -> JSON text (the
     one-argument form is what the text index's triggers before 0011 call)."""
-    unpack_here = reading_dictionaries(connection, _sql_unpack)
+    unpack_here = zstd_dicts.reading_dictionaries(connection, _sql_unpack)
     connection.create_function(SQL_FUNCTION, 1, unpack_here, deterministic=True)
     connection.create_function(SQL_FUNCTION, 2, unpack_here, deterministic=True)
 

@@ -23,7 +23,8 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from storage.packed import is_alone, reading_dictionaries, unpack_text
+from storage.packed import is_alone, unpack_text
+from storage.zstd_dicts import reading_dictionaries
 
 SQL_FUNCTION = "mofa_search_text"
 TITLE = "title"

@@ -1,14 +1,20 @@
-"""The archive's own zstd dictionary, for the versions stored alone (SQLite).
+"""The archive's own zstd dictionaries: of its versions' Documents and of its pages.
 
-doc1's dictionary (storage/packed.py) is written once for every archive; the words a
-ministry repeats from one readout to the next (its ministers, the countries it meets,
-its set phrases, its transcripts' furniture) are learnt here from the archive itself.
-Once TRAIN_AT versions are stored alone, a dictionary is trained on the newest of
-them (zstd's trainer, at most SAMPLES) and kept in content_dictionaries. From then on
-a new version stored alone is packed with it (codec trained1), and the versions
-already stored alone are packed with it again when that is shorter: their JSON text
-is unchanged, so what is stored against them stays readable. One dictionary is
-trained per archive; PostgreSQL keeps versions as JSON text and trains none.
+The written dictionaries (storage/bodydict.py, doc1 in storage/packed.py) are the
+same for every archive; the words and markup a ministry repeats from one page to the
+next (its ministers, the countries it meets, its set phrases, its furniture) are
+learnt here from the archive itself. Once TRAIN_AT versions are stored alone, two
+dictionaries are trained on the newest of them (zstd's trainer, at most SAMPLES):
+one of their Documents' JSON text (SQLite, which packs versions; codec trained1 of
+storage/packed.py) and one of the pages they came from (codec zstd+pages+doc of
+storage/bodies.py, both databases). From then on new versions stored alone and the
+bodies of new versions are packed with them, each only when that is shorter.
+
+What was stored before is packed again a part at a time, REPACK_BUDGET versions
+each time `prepare` runs (once per batch of pages), so an archive that trains its
+dictionaries after an upgrade does not spend one long cycle on it. The JSON text of
+a version and the bytes of a body do not change, so what is stored against them
+stays readable. One dictionary of each kind is trained per archive.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import typing
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from backports import zstd
@@ -23,19 +30,18 @@ from sqlalchemy import LargeBinary, Table, Text, bindparam, func, select, update
 from sqlalchemy import type_coerce as coerce
 from sqlalchemy.orm import Session
 
-from storage.models import ContentDictionary, Version
-from storage.packed import (
-    TRAINED1,
-    content_json,
-    pack_trained,
-    register_dictionary,
-)
+from storage import bodies, zstd_dicts
+from storage.models import ContentDictionary, Snapshot, SnapshotBody, Version
+from storage.packed import TRAINED1, content_json, pack_trained
 
 logger = logging.getLogger(__name__)
 
-TRAIN_AT = 500  # versions stored alone before a dictionary is trained
-SAMPLES = 2_000  # the newest versions stored alone that it is trained on
+TRAIN_AT = 500  # versions stored alone before the dictionaries are trained
+SAMPLES = 2_000  # the newest versions stored alone that they are trained on
 DICTIONARY_BYTES = 32 * 1024  # 16 KiB packs 4% longer, 64 KiB 5% shorter
+REPACK_BUDGET = 2_000  # versions (and their bodies) packed again per `prepare`
+VERSIONS = "versions"
+PAGES = "pages"
 _CHUNK = 500
 _versions = typing.cast(Table, Version.__table__)
 _ALONE = _versions.c.base_version_id.is_(None)
@@ -46,85 +52,164 @@ _REPACK = (
     .where(_versions.c.id == bindparam("pk"))
     .values(content=bindparam("content"))
 )
+_bodies = typing.cast(Table, SnapshotBody.__table__)
+_REPACK_BODY = (
+    update(_bodies)
+    .where(_bodies.c.sha256 == bindparam("pk"))
+    .values(codec=bodies.TRAINED_AGAINST_DOCUMENT, data=bindparam("data"))
+)
 
 
-def dictionary_for_new_versions(session: Session) -> int | None:
-    """The id of the dictionary new versions stored alone are packed with, trained
-    now if the archive has come to hold enough of them; None: doc1 for now."""
-    if session.get_bind().dialect.name != "sqlite":
-        return None
+@dataclass(frozen=True, slots=True)
+class Dictionaries:
+    """The ids of the archive's dictionaries, registered (None: none yet)."""
+
+    versions: int | None = None
+    pages: int | None = None
+
+
+def prepare(session: Session) -> Dictionaries:
+    """The dictionaries new versions and bodies are packed with, trained now if the
+    archive has come to hold enough versions, and the next part of what was stored
+    before them packed again."""
     found = _registered(session)
-    if found is not None:
-        return found
+    if not found:
+        found = _train_if_due(session)
+    for row in found.values():
+        if row.repacked_through < row.trained_through:
+            _repack_part(session, row)
+    return _ids(found)
+
+
+def current(session: Session) -> Dictionaries:
+    """The dictionaries new versions and bodies are packed with, registered."""
+    return _ids(_registered(session))
+
+
+def _ids(found: dict[str, ContentDictionary]) -> Dictionaries:
+    versions, pages = found.get(VERSIONS), found.get(PAGES)
+    return Dictionaries(
+        versions.id if versions is not None else None,
+        pages.id if pages is not None else None,
+    )
+
+
+def _registered(session: Session) -> dict[str, ContentDictionary]:
+    """kind -> the archive's dictionary of that kind, each registered."""
+    rows = session.scalars(select(ContentDictionary)).all()
+    for row in rows:
+        if not zstd_dicts.is_registered(row.id):
+            zstd_dicts.register(bytes(row.data))
+    return {row.kind: row for row in rows}
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _train_if_due(session: Session) -> dict[str, ContentDictionary]:
     enough = select(_versions.c.id).where(_ALONE).limit(TRAIN_AT).subquery()
     if (session.scalar(select(func.count()).select_from(enough)) or 0) < TRAIN_AT:
-        return None
+        return {}
     return train(session)
 
 
-def _registered(session: Session) -> int | None:
-    """Register every dictionary the archive holds; the newest one's id."""
-    newest = None
-    rows = session.execute(
-        select(ContentDictionary.data).order_by(ContentDictionary.created_at)
-    )
-    for (data,) in rows:
-        newest = register_dictionary(bytes(data))
-    return newest
-
-
-def train(session: Session) -> int | None:
-    """Train the archive's dictionary on its newest versions stored alone, keep it,
-    pack those versions with it; its id (None: zstd could not learn from them)."""
-    stmt = select(_TEXT).where(_ALONE).order_by(_versions.c.id.desc()).limit(SAMPLES)
-    samples = [text.encode() for text in session.scalars(stmt)]
-    try:
-        data = zstd.train_dict(samples, DICTIONARY_BYTES).dict_content
-    except zstd.ZstdError as error:  # too few or too alike to learn from
-        logger.warning(
-            "no dictionary trained from %d versions: %s", len(samples), error
+def train(session: Session) -> dict[str, ContentDictionary]:
+    """Train the archive's dictionaries on its newest versions stored alone and the
+    pages they came from, and keep them (a kind zstd cannot learn from its samples
+    is left out: the written dictionary goes on serving it)."""
+    newest = select(_versions.c.id).where(_ALONE).order_by(_versions.c.id.desc())
+    through = session.scalar(select(func.max(_versions.c.id))) or 0
+    picked = newest.limit(SAMPLES).subquery()
+    samples: dict[str, list[bytes]] = {PAGES: _page_samples(session, picked)}
+    if _sqlite(session):
+        texts = select(_TEXT).where(_versions.c.id.in_(select(picked.c.id)))
+        samples[VERSIONS] = [text.encode() for text in session.scalars(texts)]
+    trained = {}
+    for kind, sample in samples.items():
+        try:
+            data = zstd.train_dict(sample, DICTIONARY_BYTES).dict_content
+        except (zstd.ZstdError, ValueError) as error:  # none, too few, too alike
+            logger.warning("no %s dictionary from %d: %s", kind, len(sample), error)
+            continue
+        row = ContentDictionary(
+            id=zstd_dicts.register(data),
+            kind=kind,
+            data=data,
+            samples=len(sample),
+            created_at=datetime.now(UTC),
+            trained_through=through,
+            repacked_through=0,
         )
-        return None
-    key = register_dictionary(data)
-    session.add(
-        ContentDictionary(
-            id=key, data=data, samples=len(samples), created_at=datetime.now(UTC)
-        )
-    )
+        session.add(row)
+        trained[kind] = row
+        logger.info("trained a %d-byte %s dictionary", len(data), kind)
     session.flush()
-    repacked = repack(session, key)
-    logger.info(
-        "trained a %d-byte dictionary on %d versions; %d versions packed with it",
-        len(data),
-        len(samples),
-        repacked,
+    return trained
+
+
+def _page_samples(session: Session, picked: typing.Any) -> list[bytes]:
+    """The raw pages the picked versions came from."""
+    stmt = (
+        select(Snapshot.body_sha256)
+        .join(Version, Version.snapshot_id == Snapshot.id)
+        .where(Version.id.in_(select(picked.c.id)), Snapshot.body_sha256.is_not(None))
     )
-    return key
+    found = [bodies.load(session, sha) for sha in session.scalars(stmt) if sha]
+    return [raw for raw in found if raw]
 
 
-def repack(session: Session, key: int) -> int:
-    """Pack with dictionary `key` each version stored alone otherwise whose stored
-    form it shortens; return how many."""
+def _repack_part(session: Session, row: ContentDictionary) -> None:
+    """Pack again with the dictionary the next REPACK_BUDGET versions (or their
+    bodies) stored before it, each where that is shorter."""
+    start = row.repacked_through
+    end = min(row.trained_through, start + REPACK_BUDGET)
+    repack = _repack_versions if row.kind == VERSIONS else _repack_bodies
+    for low in range(start, end, _CHUNK):
+        repack(session, row.id, low, min(end, low + _CHUNK))
+    row.repacked_through = end
+    session.flush()
+    if end == row.trained_through:
+        logger.info("everything stored before the %s dictionary repacked", row.kind)
+
+
+def _repack_versions(session: Session, key: int, low: int, high: int) -> None:
+    """Versions stored alone with an id in (low, high]."""
     db = session.connection()
-    after, count = 0, 0
-    while True:
-        stmt = (
-            select(_versions.c.id, _STORED, _TEXT)
-            .where(_ALONE, _versions.c.id > after)
-            .order_by(_versions.c.id)
-            .limit(_CHUNK)
+    stmt = select(_versions.c.id, _STORED, _TEXT).where(
+        _ALONE, _versions.c.id > low, _versions.c.id <= high
+    )
+    rewrites = []
+    for pk, stored, text in db.execute(stmt):
+        if bytes(stored[:1]) == TRAINED1:
+            continue
+        packed = pack_trained(json.loads(text), key)
+        if len(packed) < len(stored):
+            rewrites.append({"pk": pk, "content": packed})
+    if rewrites:
+        db.execute(_REPACK, rewrites)
+
+
+def _repack_bodies(session: Session, key: int, low: int, high: int) -> None:
+    """Bodies stored against the Document of a version with an id in (low, high]."""
+    stmt = (
+        select(SnapshotBody.sha256, SnapshotBody.data, Version.content)
+        .select_from(Version)
+        .join(Snapshot, Snapshot.id == Version.snapshot_id)
+        .join(SnapshotBody, SnapshotBody.sha256 == Snapshot.body_sha256)
+        .where(
+            Version.id > low,
+            Version.id <= high,
+            SnapshotBody.codec == bodies.AGAINST_DOCUMENT,
+            SnapshotBody.base_version_id == Version.id,
         )
-        rows = db.execute(stmt).all()
-        if not rows:
-            return count
-        rewrites = []
-        for pk, stored, text in rows:
-            if bytes(stored[:1]) == TRAINED1:
-                continue
-            packed = pack_trained(json.loads(text), key)
-            if len(packed) < len(stored):
-                rewrites.append({"pk": pk, "content": packed})
-        if rewrites:
-            db.execute(_REPACK, rewrites)
-        count += len(rewrites)
-        after = rows[-1][0]
+    )
+    rewrites = []
+    for sha, stored, document in session.execute(stmt).all():
+        text = bodies.document_text(document)
+        raw = bodies.decompress(bytes(stored), bodies.AGAINST_DOCUMENT, text)
+        codec, data = bodies.against_document(raw, document, key)
+        if codec == bodies.TRAINED_AGAINST_DOCUMENT and len(data) < len(stored):
+            rewrites.append({"pk": sha, "data": data})
+    if rewrites:
+        session.connection().execute(_REPACK_BODY, rewrites)

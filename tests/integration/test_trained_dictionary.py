@@ -7,16 +7,21 @@ them with doc1 again. PostgreSQL keeps JSON text and trains nothing."""
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import LargeBinary, func, select, text, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import packed, trained
+from crawler.extract.current import extract_for_storage
+from storage import bodies, packed, trained, zstd_dicts
 from storage.browse.search import matching_documents
 from storage.db import (
     current_revision,
@@ -25,11 +30,17 @@ from storage.db import (
     unit_of_work,
     upgrade_database,
 )
-from storage.models import ContentDictionary, Document, Version
+from storage.ingest import Extractor
+from storage.models import ContentDictionary, Document, Snapshot, SnapshotBody, Version
 from storage.packed import content_json, pack
-from tests.factories import T0, made_version_id, make_document, make_version
+from storage.snapshots import FetchRecord
+from tests.factories import BASE, T0, made_version_id, make_document, make_version
+from tests.integration.ingest_helpers import ingest_many
+from tests.sitegen import generate_site
 
 TRAIN_AT = 40
+PAGES_AT = 200  # zstd learns little furniture from fewer generated pages
+EXTRACTOR = Extractor("1", extract_for_storage)
 _COUNTRIES = ("Aurelia", "Borvania", "Castria", "Delmora", "Estovia", "Galdoria")
 _PEOPLE = ("Tomas Elvander", "Alina Quorrin", "Marek Vastell", "Selene Brennic")
 _TOPICS = (
@@ -141,8 +152,19 @@ def test_an_edit_is_a_delta_against_its_repacked_keyframe_and_is_found(
     assert okapi == [seven]
 
 
+_READER = """
+import json, sys
+from sqlalchemy import select
+from storage.db import opened_database
+from storage.models import Version
+with opened_database(sys.argv[1]) as factory, factory() as session:
+    rows = session.execute(select(Version.id, Version.content).order_by(Version.id))
+    print(json.dumps([[pk, content] for pk, content in rows]))
+"""
+
+
 def test_a_process_that_never_saw_the_dictionary_reads_it_from_the_database(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str,
 ) -> None:
     documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
     with (
@@ -150,20 +172,26 @@ def test_a_process_that_never_saw_the_dictionary_reads_it_from_the_database(
         unit_of_work(factory) as session,
     ):
         ids = _record(session, documents)
-    monkeypatch.setattr(packed, "_trained", {})  # as a new process starts
-    with opened_database(sqlite_url) as factory, factory() as session:
-        rows = session.execute(select(Version.id, Version.content))
-        loaded: dict[int, Any] = {pk: content for pk, content in rows}
-        assert packed.is_registered(session.scalars(select(ContentDictionary.id)).one())
-    assert loaded == dict(zip(ids, documents, strict=True))
+        assert {data[:1] for data in _stored(session).values()} == {packed.TRAINED1}
+    done = subprocess.run(
+        [sys.executable, "-c", _READER, sqlite_url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [
+        list(pair) for pair in zip(ids, documents, strict=True)
+    ]
 
 
 def test_a_value_naming_a_dictionary_never_stored_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(packed, "_trained", {})
+    monkeypatch.setattr(zstd_dicts, "_known", {})
+    packed._digested.cache_clear()
     damaged = packed.TRAINED1 + (12345).to_bytes(4, "big") + b"\x00\x01"
-    with pytest.raises(packed.UnknownDictionary, match="12345"):
+    with pytest.raises(zstd_dicts.UnknownDictionary, match="12345"):
         packed.unpack_text(damaged)
 
 
@@ -208,3 +236,117 @@ def test_postgresql_keeps_json_text_and_trains_nothing(
         rows = session.execute(select(Version.id, Version.content))
         loaded: dict[int, Any] = {pk: content for pk, content in rows}
     assert loaded == dict(zip(ids, documents, strict=True))
+
+
+def _site_fetches(root: Path, count: int) -> list[FetchRecord]:
+    """The detail pages of a generated site, as the crawl would have fetched them."""
+    site = generate_site(root, documents=count, months=2)
+    return [
+        FetchRecord(
+            url=f"{BASE}{path}",
+            fetched_at=T0 + timedelta(minutes=k),
+            status=200,
+            body=(root / path.lstrip("/")).read_bytes(),
+            charset="utf-8",
+            source="replay",
+        )
+        for k, path in enumerate(site.detail_paths)
+    ]
+
+
+def _bodies(session: Session) -> dict[str, tuple[str, int]]:
+    rows = session.execute(
+        select(SnapshotBody.sha256, SnapshotBody.codec, func.length(SnapshotBody.data))
+    )
+    return {sha: (codec, size) for sha, codec, size in rows}
+
+
+def test_pages_are_stored_with_the_archives_dictionary_of_pages(
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(trained, "TRAIN_AT", PAGES_AT)  # fewer: a poor dictionary
+    monkeypatch.setattr(trained, "REPACK_BUDGET", 50)
+    fetches = _site_fetches(tmp_path / "site", PAGES_AT + 6)
+    first, later = fetches[: PAGES_AT + 1], fetches[PAGES_AT + 1 :]
+    with unit_of_work(session_factory) as session:
+        ingest_many(session, first, EXTRACTOR)
+        assert {codec for codec, _ in _bodies(session).values()} == {
+            bodies.AGAINST_DOCUMENT
+        }
+        before = _bodies(session)
+        for fetch in later:  # a batch each: each packs 50 more bodies again
+            ingest_many(session, [fetch], EXTRACTOR)
+        (pages,) = session.scalars(
+            select(ContentDictionary).where(ContentDictionary.kind == trained.PAGES)
+        )
+        stored = _bodies(session)
+    assert pages.repacked_through == pages.trained_through == PAGES_AT + 1
+    codecs = [codec for codec, _ in stored.values()]
+    # Each body takes the shorter of the two: nearly all take the dictionary's.
+    assert codecs.count(bodies.TRAINED_AGAINST_DOCUMENT) > 0.9 * len(codecs)
+    assert all(stored[sha][1] <= size for sha, (_, size) in before.items())
+    again = sum(stored[sha][1] for sha in before)
+    assert again < 0.6 * sum(size for _, size in before.values())
+    with session_factory() as session:
+        raw = {
+            fetch.url: bodies.load(session, _sha(session, fetch.url))
+            for fetch in fetches
+        }
+    assert raw == {fetch.url: fetch.body for fetch in fetches}
+
+
+def test_a_page_dictionary_not_finished_repacking_resumes_in_later_batches(
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(trained, "TRAIN_AT", PAGES_AT)
+    monkeypatch.setattr(trained, "REPACK_BUDGET", 15)
+    fetches = _site_fetches(tmp_path / "site", PAGES_AT + 2)
+    with unit_of_work(session_factory) as session:
+        ingest_many(session, fetches[: PAGES_AT + 1], EXTRACTOR)
+        ingest_many(session, fetches[PAGES_AT + 1 :], EXTRACTOR)  # trains, packs 15
+        progress = dict(
+            session.execute(
+                select(ContentDictionary.kind, ContentDictionary.repacked_through)
+            ).all()
+        )
+        codecs = [codec for codec, _ in _bodies(session).values()]
+    assert progress[trained.PAGES] == 15
+    assert codecs.count(bodies.AGAINST_DOCUMENT) == PAGES_AT + 1 - 15
+    if session_factory.kw["bind"].dialect.name == "sqlite":
+        assert progress[trained.VERSIONS] == 15
+    else:
+        assert trained.VERSIONS not in progress
+
+
+def _sha(session: Session, url: str) -> str:
+    stmt = select(Snapshot.body_sha256).where(Snapshot.url == url)
+    found = session.scalars(stmt).one()
+    assert found is not None
+    return found
+
+
+def test_downgrading_0019_stores_the_pages_with_zlib_again(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(trained, "TRAIN_AT", PAGES_AT)
+    fetches = _site_fetches(tmp_path / "site", PAGES_AT + 2)
+    with (
+        opened_database(db_url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
+        ingest_many(session, fetches[: PAGES_AT + 1], EXTRACTOR)
+        ingest_many(session, fetches[PAGES_AT + 1 :], EXTRACTOR)
+        codecs = {codec for codec, _ in _bodies(session).values()}
+    assert bodies.TRAINED_AGAINST_DOCUMENT in codecs
+    downgrade_database(db_url, "0018")
+    with opened_database(db_url) as factory, factory() as session:
+        codecs = {codec for codec, _ in _bodies(session).values()}
+        raw = {f.url: bodies.load(session, _sha(session, f.url)) for f in fetches}
+        versions = session.scalars(select(Version.content).order_by(Version.id)).all()
+    assert codecs == {bodies.AGAINST_DOCUMENT}
+    assert raw == {fetch.url: fetch.body for fetch in fetches}
+    assert [v["url"] for v in versions] == [fetch.url for fetch in fetches]

@@ -1,10 +1,12 @@
 """Versions packed with a dictionary trained on the archive's own wording.
 
-A table holds the zstd dictionaries an archive trains (storage/trained.py); on SQLite
+A table holds the zstd dictionaries an archive trains (storage/trained.py): on SQLite
 versions stored alone may then be packed with one (codec byte 0x03 "trained1",
-storage/packed.py). PostgreSQL gets the table and stores nothing in it. Going down,
-every version packed so is packed alone with doc1 again before the table goes: the
-JSON text is the same, so versions and diffs stored against it stay readable.
+storage/packed.py), and on both databases the bodies of versions stored against
+their Document with another (codec "zstd+pages+doc", storage/bodies.py). Going down,
+every version packed so is packed alone with doc1 again, and every such body against
+its Document with zlib ("zlib+doc1"), before the table goes: the JSON text and the
+raw bytes are the same, so what is stored against them stays readable.
 
 Revision ID: 0019
 Revises: 0018
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage import bodies, zstd_dicts
 from storage.packed import TRAINED1, pack
 
 revision: str = "0019"
@@ -33,18 +36,53 @@ def upgrade() -> None:
     op.create_table(
         "content_dictionaries",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.Column("samples", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("trained_through", sa.Integer(), nullable=False),
+        sa.Column("repacked_through", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_content_dictionaries")),
+        sa.UniqueConstraint("kind", name=op.f("uq_content_dictionaries_kind")),
     )
+
+
+_TRAINED_BODY = "zstd+pages+doc"  # the body codec this revision adds
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    for (data,) in bind.execute(sa.text("SELECT data FROM content_dictionaries")):
+        zstd_dicts.register(bytes(data))
     if bind.dialect.name == "sqlite":
         _unpack_trained(bind)
+    _bodies_with_zlib(bind)
     op.drop_table("content_dictionaries")
+
+
+def _bodies_with_zlib(bind: sa.Connection) -> None:
+    """Every body stored with a dictionary of pages, against its Document with zlib."""
+    if bind.dialect.name == "sqlite":
+        content = "mofa_content(v.content, (SELECT content FROM versions b "
+        content += "WHERE b.id = v.base_version_id))"
+    else:
+        content = "v.content"
+    found = sa.text(
+        f"SELECT s.sha256, s.data, {content} FROM snapshot_bodies AS s "
+        "JOIN versions AS v ON v.id = s.base_version_id WHERE s.codec = :codec"
+    )
+    store = sa.text(
+        "UPDATE snapshot_bodies SET codec = :codec, data = :data WHERE sha256 = :sha"
+    )
+    for sha, data, document in bind.execute(found, {"codec": _TRAINED_BODY}).all():
+        if isinstance(document, str):
+            document = json.loads(document)
+        text = bodies.document_text(document)
+        raw = bodies.decompress(bytes(data), _TRAINED_BODY, text)
+        again = bodies.compress(raw, bodies.AGAINST_DOCUMENT, text)
+        bind.execute(
+            store, {"codec": bodies.AGAINST_DOCUMENT, "data": again, "sha": sha}
+        )
 
 
 def _unpack_trained(bind: sa.Connection) -> None:
