@@ -152,6 +152,17 @@ def test_an_edit_is_a_delta_against_its_repacked_keyframe_and_is_found(
     assert okapi == [seven]
 
 
+def _trained_archive(url: str) -> tuple[list[int], list[dict[str, Any]]]:
+    """A new archive at `url` holding enough readouts to have trained its
+    dictionary of versions, every one packed with it: their ids and Documents."""
+    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
+    with opened_database(url, upgrade=True) as factory, unit_of_work(factory) as s:
+        ids = _record(s, documents)
+        assert _dictionaries(s) == 1
+        assert {data[:1] for data in _stored(s).values()} == {packed.TRAINED1}
+    return ids, documents
+
+
 _READER = """
 import json, sys
 from sqlalchemy import select
@@ -166,13 +177,7 @@ with opened_database(sys.argv[1]) as factory, factory() as session:
 def test_a_process_that_never_saw_the_dictionary_reads_it_from_the_database(
     sqlite_url: str,
 ) -> None:
-    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
-    with (
-        opened_database(sqlite_url, upgrade=True) as factory,
-        unit_of_work(factory) as session,
-    ):
-        ids = _record(session, documents)
-        assert {data[:1] for data in _stored(session).values()} == {packed.TRAINED1}
+    ids, documents = _trained_archive(sqlite_url)
     done = subprocess.run(
         [sys.executable, "-c", _READER, sqlite_url],
         capture_output=True,
@@ -198,13 +203,7 @@ def test_a_value_naming_a_dictionary_never_stored_is_refused(
 def test_downgrading_0019_packs_the_trained_versions_with_doc1_again(
     sqlite_url: str,
 ) -> None:
-    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
-    with (
-        opened_database(sqlite_url, upgrade=True) as factory,
-        unit_of_work(factory) as session,
-    ):
-        ids = _record(session, documents)
-        assert _dictionaries(session) == 1
+    ids, documents = _trained_archive(sqlite_url)
     downgrade_database(sqlite_url, "0018")
     assert current_revision(sqlite_url) == "0018"
     with opened_database(sqlite_url) as factory, factory() as session:
