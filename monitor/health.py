@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from monitor.config import Settings
     from storage.status import (
         BaselineFigures,
+        DictionaryFigures,
         RunFigures,
         SectionFigures,
         StatusFigures,
@@ -45,12 +46,24 @@ def build_status(
         "revisits_due": figures.revisits_due,
         "baseline": _baseline(figures.baseline),
         "translation": {"median_lag_days_90d": figures.translation_lag_days},
+        "dictionaries": [_dictionary(d) for d in figures.dictionaries],
         "next_cycle": _next_cycle(figures, settings, now),
     }
     problems = _problems(figures) + _staleness(figures.last_ok_at, settings, now)
     report["problems"] = problems
     report["healthy"] = not problems
     return report
+
+
+def _dictionary(figures: DictionaryFigures) -> dict[str, Any]:
+    return {
+        "kind": figures.kind,
+        "trained_at": _iso(figures.created_at),
+        "samples": figures.samples,
+        "repacked_through": figures.repacked_through,
+        "trained_through": figures.trained_through,
+        "repacked": figures.repacked_through >= figures.trained_through,
+    }
 
 
 def _problems(figures: StatusFigures) -> list[str]:

@@ -15,6 +15,7 @@ from storage.frontier import count_due
 from storage.models import (
     AlertStatus,
     Baseline,
+    ContentDictionary,
     Document,
     DocumentState,
     Run,
@@ -77,6 +78,18 @@ class BaselineFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class DictionaryFigures:
+    """One of the archive's trained dictionaries (storage/trained.py) and how far
+    what was stored before it has been packed with it again."""
+
+    kind: str  # "versions" or "pages"
+    samples: int  # versions it was trained on
+    created_at: datetime
+    trained_through: int  # the newest version id when it was trained
+    repacked_through: int  # versions up to this id are packed with it again
+
+
+@dataclass(frozen=True, slots=True)
 class StatusFigures:
     """Everything stored that `status` reports on, read in one session."""
 
@@ -90,6 +103,7 @@ class StatusFigures:
     revisits_due: int = 0  # known documents due for a revisit now
     # Median days from a Japanese page to its English one (pairs of the last 90 days).
     translation_lag_days: float | None = None
+    dictionaries: tuple[DictionaryFigures, ...] = ()
 
     @property
     def dead_alerts(self) -> int:
@@ -122,7 +136,16 @@ def status_figures(
         translation_lag_days=median_lag_days(
             session, (now or datetime.now(UTC)) - TRANSLATION_WINDOW
         ),
+        dictionaries=_dictionaries(session),
     )
+
+
+def _dictionaries(session: Session) -> tuple[DictionaryFigures, ...]:
+    d = ContentDictionary
+    stmt = select(
+        d.kind, d.samples, d.created_at, d.trained_through, d.repacked_through
+    ).order_by(d.kind.desc())
+    return tuple(DictionaryFigures(*row) for row in session.execute(stmt))
 
 
 def _baseline(

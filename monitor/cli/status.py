@@ -49,7 +49,7 @@ def status(ctx: Context, as_json: bool) -> int:
     if as_json:
         emit(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     else:
-        say(_text(report))
+        say(text_report(report))
     return ExitCode.OK if report["healthy"] else ExitCode.FAILED
 
 
@@ -62,7 +62,23 @@ def _baseline_line(baseline: dict[str, Any]) -> str:
     )
 
 
-def _text(report: dict[str, Any]) -> str:
+def _dictionaries_line(dictionaries: list[dict[str, Any]]) -> str:
+    kinds = ", ".join(
+        f"{d['kind']} (trained on {d['samples']} versions)" for d in dictionaries
+    )
+    behind = [d for d in dictionaries if not d["repacked"]]
+    if not behind:
+        return f"dictionaries: {kinds}; everything stored before packed with them"
+    least = min(behind, key=lambda d: d["repacked_through"])
+    return (
+        f"dictionaries: {kinds}; packing again what was stored before: through "
+        f"version {least['repacked_through']} of {least['trained_through']}, "
+        "a part with each batch of new versions"
+    )
+
+
+def text_report(report: dict[str, Any]) -> str:
+    """What `status` prints without --json."""
     lines = [f"mofawatch: {'healthy' if report['healthy'] else 'UNHEALTHY'}"]
     lines += [f"  problem: {p}" for p in report["problems"]]
     docs = report["documents"]
@@ -73,6 +89,8 @@ def _text(report: dict[str, Any]) -> str:
     )
     if report["baseline"]:
         lines.append(_baseline_line(report["baseline"]))
+    if report["dictionaries"]:
+        lines.append(_dictionaries_line(report["dictionaries"]))
     lag = report["translation"]["median_lag_days_90d"]
     if lag is not None:
         lines.append(

@@ -21,6 +21,9 @@ from sqlalchemy import LargeBinary, func, select, text, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract.current import extract_for_storage
+from monitor.cli.status import text_report as status_text
+from monitor.config import Settings
+from monitor.health import build_status
 from storage import bodies, packed, trained, zstd_dicts
 from storage.browse.search import matching_documents
 from storage.db import (
@@ -34,6 +37,7 @@ from storage.ingest import Extractor
 from storage.models import ContentDictionary, Document, Snapshot, SnapshotBody, Version
 from storage.packed import content_json, pack
 from storage.snapshots import FetchRecord
+from storage.status import status_figures
 from tests.factories import BASE, T0, made_version_id, make_document, make_version
 from tests.integration.ingest_helpers import ingest_many
 from tests.sitegen import generate_site
@@ -315,10 +319,26 @@ def test_a_page_dictionary_not_finished_repacking_resumes_in_later_batches(
         codecs = [codec for codec, _ in _bodies(session).values()]
     assert progress[trained.PAGES] == 15
     assert codecs.count(bodies.AGAINST_DOCUMENT) == PAGES_AT + 1 - 15
-    if session_factory.kw["bind"].dialect.name == "sqlite":
+    sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
+    if sqlite:
         assert progress[trained.VERSIONS] == 15
     else:
         assert trained.VERSIONS not in progress
+    # `status` shows how far it has come.
+    with session_factory() as session:
+        report = build_status(status_figures(session, 5), Settings(), T0)
+    shown = {d["kind"]: d for d in report["dictionaries"]}
+    assert set(shown) == ({trained.VERSIONS, trained.PAGES} if sqlite else {"pages"})
+    assert shown["pages"]["repacked_through"] == 15
+    assert shown["pages"]["trained_through"] == PAGES_AT + 1
+    assert shown["pages"]["repacked"] is False
+    assert f"through version 15 of {PAGES_AT + 1}" in status_text(report)
+    with unit_of_work(session_factory) as session:
+        for _ in range(PAGES_AT // 15 + 1):
+            trained.prepare(session)
+        report = build_status(status_figures(session, 5), Settings(), T0)
+    assert all(d["repacked"] for d in report["dictionaries"])
+    assert "everything stored before packed with them" in status_text(report)
 
 
 def _sha(session: Session, url: str) -> str:

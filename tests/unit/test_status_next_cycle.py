@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor.cli.status import _text, build_status
+from monitor.cli.status import build_status, text_report
 from monitor.config import ScheduleSettings, Settings
 from storage.status import RunFigures, StatusFigures
 
@@ -41,7 +41,7 @@ def test_weekly_cron_is_next_monday_in_its_time_zone():
     assert (
         "next cycle: 2026-12-07T08:00:00+09:00 (cron 0 8 * * 1, Asia/Tokyo, "
         "up to 60 s later)"
-    ) in _text(report).splitlines()
+    ) in text_report(report).splitlines()
 
 
 def test_sunday_as_7_and_as_0_is_the_same_day():
@@ -63,7 +63,9 @@ def test_interval_counts_from_the_last_daemon_cycle():
     report = build_status(_figures(*runs), settings, NOW)
     assert report["next_cycle"]["at"] == "2026-12-02T01:30:00+00:00"
     assert report["next_cycle"]["schedule"] == "every 3600 s"
-    assert "next cycle: 2026-12-02T01:30:00+00:00 (every 3600 s, UTC)" in _text(report)
+    assert "next cycle: 2026-12-02T01:30:00+00:00 (every 3600 s, UTC)" in text_report(
+        report
+    )
 
 
 def test_interval_without_a_daemon_cycle_is_one_interval_from_now():
