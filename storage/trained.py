@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 TRAIN_AT = 500  # versions stored alone before the dictionaries are trained
 SAMPLES = 2_000  # the newest versions stored alone that they are trained on
+SAMPLE_BYTES = 4 * 1024 * 1024  # and at most this much of them (zstd asks 100x)
 DICTIONARY_BYTES = 32 * 1024  # 16 KiB packs 4% longer, 64 KiB 5% shorter
 REPACK_BUDGET = 2_000  # versions (and their bodies) packed again per `prepare`
 VERSIONS = "versions"
@@ -124,9 +126,12 @@ def train(session: Session) -> dict[str, ContentDictionary]:
     samples: dict[str, list[bytes]] = {PAGES: _page_samples(session, picked)}
     if _sqlite(session):
         texts = select(_TEXT).where(_versions.c.id.in_(select(picked.c.id)))
-        samples[VERSIONS] = [text.encode() for text in session.scalars(texts)]
+        samples[VERSIONS] = _bounded(text.encode() for text in session.scalars(texts))
     trained = {}
     for kind, sample in samples.items():
+        if len(sample) < TRAIN_AT // 2:  # versions without their pages (imports)
+            logger.info("no %s dictionary: %d samples", kind, len(sample))
+            continue
         try:
             data = zstd.train_dict(sample, DICTIONARY_BYTES).dict_content
         except (zstd.ZstdError, ValueError) as error:  # none, too few, too alike
@@ -155,8 +160,19 @@ def _page_samples(session: Session, picked: typing.Any) -> list[bytes]:
         .join(Version, Version.snapshot_id == Snapshot.id)
         .where(Version.id.in_(select(picked.c.id)), Snapshot.body_sha256.is_not(None))
     )
-    found = [bodies.load(session, sha) for sha in session.scalars(stmt) if sha]
-    return [raw for raw in found if raw]
+    found = (bodies.load(session, sha) for sha in session.scalars(stmt) if sha)
+    return _bounded(raw for raw in found if raw)
+
+
+def _bounded(samples: Iterable[bytes]) -> list[bytes]:
+    """The samples up to SAMPLE_BYTES in all: the trainer's memory grows with them."""
+    kept, total = [], 0
+    for sample in samples:
+        total += len(sample)
+        if total > SAMPLE_BYTES:
+            break
+        kept.append(sample)
+    return kept
 
 
 def _repack_part(session: Session, row: ContentDictionary) -> None:

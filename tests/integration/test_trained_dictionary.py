@@ -369,3 +369,16 @@ def test_downgrading_0019_stores_the_pages_with_zlib_again(
     assert codecs == {bodies.AGAINST_DOCUMENT}
     assert raw == {fetch.url: fetch.body for fetch in fetches}
     assert [v["url"] for v in versions] == [fetch.url for fetch in fetches]
+
+
+def test_the_trainer_reads_no_more_than_its_byte_budget_of_samples(
+    sqlite_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = [_readout(n) for n in range(1, TRAIN_AT + 2)]
+    sizes = sorted(len(packed.unpack_text(pack(d))) for d in documents)
+    monkeypatch.setattr(trained, "SAMPLE_BYTES", sum(sizes[-30:]))
+    with unit_of_work(sqlite_factory) as session:
+        _record(session, documents)
+        (row,) = session.scalars(select(ContentDictionary))
+    assert row.kind == trained.VERSIONS
+    assert 30 <= row.samples < TRAIN_AT
