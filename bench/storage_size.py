@@ -10,12 +10,17 @@ PostgreSQL the sum of pg_total_relation_size over its tables after VACUUM FULL. 
 HTML is the sum of the stored bodies' raw sizes.
 
 python -m bench.storage_size [--n 2000] [--edits 200] [--quiet-cycles 3]
-                             [--paragraphs 0] [--pg-url URL] [--port 0]
-                             [--scratch DIR] [--breakdown]
+                             [--paragraphs 0] [--furniture 0] [--pg-url URL]
+                             [--port 0] [--scratch DIR] [--breakdown]
 
 --paragraphs K makes every page longer by K paragraphs of 40 made-up words (a long
 readout or a press conference's transcript): a one-sentence edit should cost about
 the same however long its page is.
+
+--furniture KB puts about KB kilobytes of made-up site navigation, the same on every
+page and unlike anything the written dictionary of storage/bodydict.py knows, before
+every page's contents: a site whose markup is heavier than the generated one, which
+the archive's own dictionary of pages (storage/trained.py) learns.
 
 --breakdown also prints the bytes of each table and index (SQLite dbstat; PostgreSQL
 pg_relation_size, TOAST with its table) after the first crawl and what the edits added.
@@ -50,6 +55,7 @@ from tests.sitesim import SiteSim
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCE = " The two sides also agreed to meet again for edit number {k}."
 BODY = '<div class="any-area">'  # the first paragraph after it gets the sentence
+_CONTENTS = '<div id="contents">'  # --furniture goes before it
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="paragraphs of made-up words added to every page (longer pages)",
     )
+    parser.add_argument(
+        "--furniture",
+        type=int,
+        default=0,
+        help="KB of made-up navigation put on every page (heavier markup)",
+    )
     parser.add_argument("--pg-url", help="also measure on this PostgreSQL server")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--scratch", help="folder for the site and databases")
@@ -91,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         months = max(24, args.n // 500)
         site = generate_site(root / "site", documents=args.n, months=months)
         _lengthen(site, args.paragraphs)
+        _furnish(site, args.furniture)
         with SiteSim(site.root, port=args.port) as sim:
             sqlite_url = f"sqlite:///{root / 'size.db'}"
             _one(
@@ -206,6 +219,29 @@ def _lengthen(site: GeneratedSite, paragraphs: int) -> None:
             for _ in range(paragraphs)
         )
         page.write_text(head + marker + first + end + "\n" + added + rest)
+
+
+def _furnish(site: GeneratedSite, kilobytes: int) -> None:
+    """About `kilobytes` KB of navigation links with made-up names, the same on
+    every page, before its contents."""
+    if kilobytes < 1:
+        return
+    rng = random.Random(2)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    items: list[str] = []
+    size = 0
+    while size < kilobytes * 1024:
+        a, b, c = ("".join(rng.choices(letters, k=rng.randint(4, 10))) for _ in "abc")
+        item = (
+            f'<li class="nav-{len(items)}"><a href="/{a}/{b}/index.html">{c}</a></li>'
+        )
+        items.append(item)
+        size += len(item) + 1
+    navigation = '<nav id="sitenav"><ul>\n' + "\n".join(items) + "\n</ul></nav>\n"
+    for path in [*site.detail_paths, *site.index_paths]:
+        page = site.root / path.lstrip("/")
+        text = page.read_text()
+        page.write_text(text.replace(_CONTENTS, navigation + _CONTENTS, 1))
 
 
 def _unedit(site: GeneratedSite, count: int) -> None:

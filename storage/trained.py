@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 TRAIN_AT = 500  # versions stored alone before the dictionaries are trained
 SAMPLES = 2_000  # the newest versions stored alone that they are trained on
 SAMPLE_BYTES = 4 * 1024 * 1024  # and at most this much of them (zstd asks 100x)
+MIN_SAMPLES = 20  # fewer: that kind is not trained
 DICTIONARY_BYTES = 32 * 1024  # 16 KiB packs 4% longer, 64 KiB 5% shorter
 REPACK_BUDGET = 2_000  # versions (and their bodies) packed again per `prepare`
 VERSIONS = "versions"
@@ -129,7 +130,7 @@ def train(session: Session) -> dict[str, ContentDictionary]:
         samples[VERSIONS] = _bounded(text.encode() for text in session.scalars(texts))
     trained = {}
     for kind, sample in samples.items():
-        if len(sample) < TRAIN_AT // 2:  # versions without their pages (imports)
+        if len(sample) < MIN_SAMPLES:  # versions without their pages, say
             logger.info("no %s dictionary: %d samples", kind, len(sample))
             continue
         try:
