@@ -1,7 +1,9 @@
 """Stored response bodies: each compressed alone with the site's page furniture
 (codec "zlib+mofa1", storage/bodydict.py) or, when that is shorter, against the body
-its URL had before (codec "zlib+base1": zlib with that earlier body as dictionary,
-named by base_sha256), so a page edited by one sentence costs about the sentence.
+its URL had before, named by base_sha256 (codec "zlib+base1": zlib with that earlier
+body as dictionary, the shorter for a short page; "zstd+base": zstd with the whole
+earlier body as its prefix, for a page longer than zlib's 32 KB window), so a page
+edited by one sentence costs about the sentence.
 
 A body that gave a new version is then stored against that version's Document when
 that is shorter still (codec "zlib+doc1": the furniture and the Document's canonical
@@ -43,7 +45,9 @@ from storage.normalize import canonical_json
 # pages are stored in 16% of their size, against 42% for plain zlib-9 and 44% for
 # lzma-9, which spend most of their output re-learning the shared header and footer.
 CODEC = "zlib+mofa1"
-DELTA = "zlib+base1"
+DELTA = "zlib+base1"  # zlib with the earlier body (its last 32 KB) as dictionary
+ZSTD_DELTA = "zstd+base"  # zstd with the whole earlier body as its prefix
+DELTAS = (DELTA, ZSTD_DELTA)  # against an earlier body, named by base_sha256
 AGAINST_DOCUMENT = "zlib+doc1"
 TRAINED_AGAINST_DOCUMENT = "zstd+pages+doc"
 _AGAINST_DOCUMENTS = (AGAINST_DOCUMENT, TRAINED_AGAINST_DOCUMENT)
@@ -91,9 +95,16 @@ def compress(
     dictionary: int | None = None,
 ) -> bytes:
     """The body encoded with the codec whose name is stored next to it; a delta
-    (DELTA) needs the raw bytes of its base, AGAINST_DOCUMENT the `document_text`
-    of its version, TRAINED_AGAINST_DOCUMENT that and the id of a registered
-    dictionary of pages."""
+    (ZSTD_DELTA, DELTA) needs the raw bytes of its base, AGAINST_DOCUMENT the
+    `document_text` of its version, TRAINED_AGAINST_DOCUMENT that and the id of a
+    registered dictionary of pages."""
+    if codec == ZSTD_DELTA:
+        if base is None:
+            raise ValueError(f"codec {codec!r} needs its base")
+        prefix = zstd.ZstdDict(base, is_raw=True)
+        return zstd.compress(
+            data, options=zstd_dicts.options(_ZSTD_LEVEL), zstd_dict=prefix
+        )
     if codec == TRAINED_AGAINST_DOCUMENT:
         if base is None or dictionary is None:
             raise ValueError(f"codec {codec!r} needs its base and its dictionary")
@@ -117,6 +128,10 @@ def compress(
 
 def decompress(data: bytes, codec: str, base: bytes | None = None) -> bytes:
     """The raw body (zstd_dicts.UnknownDictionary: its dictionary is not read yet)."""
+    if codec == ZSTD_DELTA:
+        if base is None:
+            raise ValueError(f"codec {codec!r} needs its base")
+        return zstd.decompress(data, zstd_dict=zstd.ZstdDict(base, is_raw=True))
     if codec == TRAINED_AGAINST_DOCUMENT:
         if base is None:
             raise ValueError(f"codec {codec!r} needs its base")
@@ -150,8 +165,12 @@ def encode(body: bytes, base: bytes | None) -> tuple[str, bytes]:
     alone = compress(body)
     if base is None:
         return CODEC, alone
-    delta = compress(body, DELTA, base)
-    return (DELTA, delta) if len(delta) < len(alone) else (CODEC, alone)
+    candidates = [(CODEC, alone)]
+    if len(base) >= zstd_dicts.MIN_PREFIX:
+        candidates.append((ZSTD_DELTA, compress(body, ZSTD_DELTA, base)))
+    if len(base) <= _WINDOW:  # zlib sees no more of a base; zstd sees all of it
+        candidates.append((DELTA, compress(body, DELTA, base)))
+    return min(candidates, key=lambda candidate: len(candidate[1]))
 
 
 def load(session: Session, sha256: str) -> bytes | None:
@@ -171,7 +190,7 @@ def _raw(session: Session, row: SnapshotBody) -> bytes:
 
 def _base(session: Session, row: SnapshotBody) -> bytes | None:
     """What the row's codec decompresses with besides the furniture, if anything."""
-    if row.codec == DELTA:
+    if row.codec in DELTAS:
         return _raw(session, session.get_one(SnapshotBody, row.base_sha256))
     if row.codec in _AGAINST_DOCUMENTS:
         stmt = select(Version.content).where(Version.id == row.base_version_id)
@@ -244,7 +263,7 @@ def body_rows(
                 "codec": codec,
                 "raw_size": len(body),
                 "data": data,
-                "base_sha256": base_sha if codec == DELTA else None,
+                "base_sha256": base_sha if codec in DELTAS else None,
             }
         )
     return rows

@@ -4,9 +4,11 @@ A Document's JSON is mostly its own body text plus the same twenty keys every ti
 zlib seeded with those keys and the site's usual wording (storage/bodydict.py, codec
 byte 0x01 "doc1") keeps a version in about a third of its JSON. A later version of
 the same document may instead be stored against an earlier one stored alone, its
-base (codec byte 0x02 "base1": zlib with doc1's dictionary followed by the base's
-JSON text), so a version edited by one sentence costs about the sentence; a diff
-may be stored so against the JSON text of its version. Which are stored so is
+base (codec byte 0x04 "zbase1": zstd with the base's JSON text as its prefix; before,
+0x02 "base1": zlib with doc1's dictionary followed by the base's JSON text, of which
+zlib sees only the last 32 KB), so a version edited by one sentence costs about the
+sentence however long its page; a diff may be stored so against the JSON text of
+its version. Which are stored so is
 decided in storage/keyframes.py. Once an archive holds enough versions it trains a
 zstd dictionary of its own wording (storage/trained.py); versions stored alone are then
 packed with it (codec byte 0x03 "trained1": the dictionary's 4-byte id, then a zstd
@@ -55,6 +57,8 @@ SQL_FUNCTION = "mofa_content"
 _DOC1 = b"\x01"  # the first byte of a packed value: its codec
 BASE1 = b"\x02"  # zlib with doc1's dictionary and then the base's JSON text
 TRAINED1 = b"\x03"  # zstd with a trained dictionary (storage/zstd_dicts.py)
+ZBASE1 = b"\x04"  # zstd with the base's JSON text as its prefix
+_AGAINST_BASE = (BASE1, ZBASE1)
 _ZSTD_LEVEL = 9  # level 19 saves 2% more for 14 times the time
 _WINDOW = 32 * 1024  # zlib reads no more of a dictionary than its window
 # Keys and values every Document repeats, last the commonest (shortest references).
@@ -125,21 +129,33 @@ def pack(value: Any) -> Packed:
 
 def pack_against(value: Any, base: bytes | memoryview | str) -> Packed:
     """The value's JSON compressed against `base`, the stored form of a value packed
-    alone; reading it back needs that base (`unpack_text(data, base)`)."""
-    dictionary = _base1_dictionary(_alone_text(base))
-    return Packed(BASE1 + _deflate(_json_text(value), dictionary))
+    alone; reading it back needs that base (`unpack_text(data, base)`). zlib
+    (base1) is the shorter against a short base, zstd (zbase1), which sees the
+    whole base, against a long one: the shorter of the two."""
+    text, base_text = _json_text(value), _alone_text(base).encode()
+    candidates = []
+    if len(base_text) >= zstd_dicts.MIN_PREFIX:
+        prefix = zstd.ZstdDict(base_text, is_raw=True)
+        options = zstd_dicts.options(_ZSTD_LEVEL)
+        candidates.append(
+            ZBASE1 + zstd.compress(text, options=options, zstd_dict=prefix)
+        )
+    if len(base_text) <= _WINDOW:
+        tail = _base1_dictionary(base_text.decode())
+        candidates.append(BASE1 + _deflate(text, tail))
+    return Packed(min(candidates, key=len))
 
 
 def is_alone(data: bytes | memoryview | str) -> bool:
     """Whether a stored value reads without a base."""
-    return isinstance(data, str) or bytes(data[:1]) != BASE1
+    return isinstance(data, str) or bytes(data[:1]) not in _AGAINST_BASE
 
 
 def _alone_text(data: bytes | memoryview | str) -> str:
     if isinstance(data, str):
         return data
     data = bytes(data)
-    if data[:1] == BASE1:
+    if data[:1] in _AGAINST_BASE:
         raise ValueError("a value stored against a base cannot be a base")
     if data[:1] == TRAINED1:
         return _unpack_trained(data)
@@ -157,7 +173,11 @@ def unpack_text(
         return _alone_text(data)
     if base is None:
         raise ValueError("a value stored against a base needs its base to be read")
-    return _inflate(bytes(data)[1:], _base1_dictionary(_alone_text(base)))
+    data, text = bytes(data), _alone_text(base)
+    if data[:1] == ZBASE1:
+        prefix = zstd.ZstdDict(text.encode(), is_raw=True)
+        return zstd.decompress(data[1:], zstd_dict=prefix).decode()
+    return _inflate(data[1:], _base1_dictionary(text))
 
 
 def unpack(

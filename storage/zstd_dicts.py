@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 TABLE = "content_dictionaries"
 ID_BYTES = 4  # how a stored value names its dictionary, before its zstd frame
+MIN_PREFIX = 8  # zstd takes no shorter prefix (a base to store a delta against)
 _SELECT = f"SELECT data FROM {TABLE} WHERE id = ?"
 _SELECT_BOUND = text(f"SELECT data FROM {TABLE} WHERE id = :id")
 _P = ParamSpec("_P")

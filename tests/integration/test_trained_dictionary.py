@@ -7,11 +7,13 @@ them with doc1 again. PostgreSQL keeps JSON text and trains nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,8 @@ from monitor.cli.status import text_report as status_text
 from monitor.config import Settings
 from monitor.health import build_status
 from storage import bodies, packed, trained, zstd_dicts
+from storage.browse import ChangeFilter
+from storage.browse.changes import change_page
 from storage.browse.search import matching_documents
 from storage.db import (
     current_revision,
@@ -33,8 +37,17 @@ from storage.db import (
     unit_of_work,
     upgrade_database,
 )
+from storage.detection import NewChange, record_changes
 from storage.ingest import Extractor
-from storage.models import ContentDictionary, Document, Snapshot, SnapshotBody, Version
+from storage.models import (
+    Change,
+    ChangeKind,
+    ContentDictionary,
+    Document,
+    Snapshot,
+    SnapshotBody,
+    Version,
+)
 from storage.packed import content_json, pack
 from storage.snapshots import FetchRecord
 from storage.status import status_figures
@@ -382,3 +395,70 @@ def test_the_trainer_reads_no_more_than_its_byte_budget_of_samples(
         (row,) = session.scalars(select(ContentDictionary))
     assert row.kind == trained.VERSIONS
     assert 30 <= row.samples < TRAIN_AT
+
+
+def test_downgrading_0019_stores_its_zstd_deltas_alone(sqlite_url: str) -> None:
+    tail = [hashlib.sha256(b"%d" % i).hexdigest() for i in range(1200)]  # > 32 KB
+    opening = "Opening paragraph about the okapi and the two ministers' meeting."
+    documents = [
+        make_document(1, title="Long", body=[opening, *tail]),
+        make_document(1, title="Long", body=[opening + " Revised.", *tail]),
+    ]
+    diff = [{"field": "body", "before": opening, "after": opening + " Revised."}]
+    with (
+        opened_database(sqlite_url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
+        ids = _record(session, documents)
+        (change,) = record_changes(
+            session,
+            [NewChange(1, ChangeKind.UPDATED, ids[0], ids[1], diff, None)],
+            T0 + timedelta(days=1),
+        )
+        assert _stored(session)[ids[1]][:1] == packed.ZBASE1
+        (stored_diff,) = session.scalars(text("SELECT diff FROM changes"))
+        assert bytes(stored_diff)[:1] == packed.ZBASE1
+        page = change_page(session, ChangeFilter())
+    assert [item.id for item in page.items] == [change]
+    downgrade_database(sqlite_url, "0018")
+    with opened_database(sqlite_url) as factory, factory() as session:
+        raw = session.execute(text("SELECT content, base_version_id FROM versions"))
+        stored = [(bytes(data)[:1], base) for data, base in raw]
+        diffs = session.scalars(text("SELECT diff FROM changes")).all()
+        contents = session.scalars(select(Version.content).order_by(Version.id)).all()
+        read_diff = session.scalars(select(Change.diff)).one()
+    assert stored == [(b"\x01", None)] * 2
+    assert {bytes(d)[:1] for d in diffs} == {b"\x01"}
+    assert contents == documents
+    assert read_diff == diff
+
+
+def test_downgrading_0019_stores_its_zstd_body_deltas_alone(
+    db_url: str, tmp_path: Path
+) -> None:
+    (fetch,) = _site_fetches(tmp_path / "site", 1)
+    assert fetch.body is not None
+    links = "".join(
+        f'<li><a href="/n/{i}.html">item {i:05d}</a></li>' for i in range(1500)
+    )
+    page = fetch.body.replace(b'<div id="contents">', f"<ul>{links}</ul>".encode(), 1)
+    edited = page.replace(b"</p>", b" One sentence more.</p>", 1)
+    assert len(page) > 40_000
+    later = replace(fetch, body=edited, fetched_at=fetch.fetched_at + timedelta(days=1))
+    with (
+        opened_database(db_url, upgrade=True) as factory,
+        unit_of_work(factory) as session,
+    ):
+        ingest_many(session, [replace(fetch, body=page)], EXTRACTOR)
+        ingest_many(session, [later], EXTRACTOR)
+        codecs = {codec: size for codec, size in _bodies(session).values()}
+    assert codecs[bodies.ZSTD_DELTA] < 200
+    downgrade_database(db_url, "0018")
+    with opened_database(db_url) as factory, factory() as session:
+        rows = session.execute(select(SnapshotBody.codec, SnapshotBody.base_sha256))
+        assert bodies.ZSTD_DELTA not in {codec for codec, _ in rows}
+        stored = sorted(
+            bodies.load(session, sha) or b""
+            for sha in session.scalars(select(SnapshotBody.sha256))
+        )
+    assert stored == sorted([page, edited])
